@@ -1,0 +1,9 @@
+/**
+ * The plain image type and pixel-exact conversions. No tfjs, no Node modules.
+ * @module image
+ */
+export { createImage, assertSameSize, assertChannels } from './types.js';
+export type { Image, Mask } from './types.js';
+export { lumaPil, toGray, grayToRgb, hueOpenCv, rgbToHsv } from './color.js';
+export { decodePng, encodePng } from './png.js';
+export type { DecodeOptions } from './png.js';

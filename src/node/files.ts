@@ -1,0 +1,55 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { decodePng, encodePng, type DecodeOptions } from '../image/png.js';
+import type { Image } from '../image/types.js';
+
+/** Reads a PNG file into a plain image; errors name the file. */
+export async function readPng(file: string, options: DecodeOptions = {}): Promise<Image> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await fs.readFile(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(
+      code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${(err as Error).message})`,
+    );
+  }
+  return decodePng(bytes, options, file);
+}
+
+/**
+ * Writes bytes atomically: to a temporary file beside the target, then renamed over it, so a crash never
+ * leaves a half-written file and an existing file is replaced only by a complete one.
+ */
+export async function writeFileAtomic(file: string, bytes: Uint8Array | string): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    await fs.writeFile(tmp, bytes);
+    await fs.rename(tmp, file);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Encodes an image as PNG and writes it atomically. */
+export async function writePng(file: string, image: Image): Promise<void> {
+  await writeFileAtomic(file, encodePng(image));
+}
+
+/** Lists the `.png` files of a directory, sorted by name; an error names the directory if it has none. */
+export async function listPngs(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(
+      code === 'ENOENT' ? `${dir}: no such directory` : `${dir}: cannot list (${(err as Error).message})`,
+    );
+  }
+  const pngs = names.filter((n) => n.toLowerCase().endsWith('.png')).sort();
+  if (pngs.length === 0) throw new Error(`${dir}: directory has no PNG files`);
+  return pngs.map((n) => path.join(dir, n));
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { createImage, decodePng, encodePng, grayToRgb, lumaPil, toGray } from '../src/image/index.js';
+
+describe('image', () => {
+  it('createImage checks the sample count and names the argument', () => {
+    expect(() => createImage(2, 2, 3, new Uint8Array(11))).toThrow(/11 samples, expected 2x2x3 = 12/);
+    expect(() => createImage(0, 2, 1)).toThrow(/width/);
+  });
+
+  it('PIL luma: pure colors and rounding', () => {
+    expect(lumaPil(255, 255, 255)).toBe(255);
+    expect(lumaPil(0, 0, 0)).toBe(0);
+    expect(lumaPil(255, 0, 0)).toBe(76);
+    expect(lumaPil(0, 255, 0)).toBe(150);
+    expect(lumaPil(0, 0, 255)).toBe(29);
+  });
+
+  it('PNG round trip keeps every sample, gray and RGB', () => {
+    const rgb = createImage(
+      5,
+      3,
+      3,
+      Uint8Array.from({ length: 45 }, (_, i) => (i * 37) & 255),
+    );
+    expect(decodePng(encodePng(rgb))).toEqual(rgb);
+    const gray = toGray(rgb);
+    expect(decodePng(encodePng(gray))).toEqual(gray);
+    expect(decodePng(encodePng(gray), { channels: 3 })).toEqual(grayToRgb(gray));
+    expect(decodePng(encodePng(rgb), { channels: 1 })).toEqual(gray);
+  });
+
+  it('rejects bytes that are not a PNG, naming the source', () => {
+    expect(() => decodePng(new Uint8Array([1, 2, 3]), {}, 'x.png')).toThrow(/x\.png: not a PNG/);
+  });
+});

@@ -1,0 +1,35 @@
+import { defineConfig } from 'tsup';
+
+// One entry per public subpath, so `tfjs-restoration/metrics` pulls in no tfjs and no Node module.
+export default defineConfig([
+  {
+    entry: {
+      index: 'src/index.ts',
+      'image/index': 'src/image/index.ts',
+      'metrics/index': 'src/metrics/index.ts',
+      'masks/index': 'src/masks/index.ts',
+      'data/index': 'src/data/index.ts',
+      'models/index': 'src/models/index.ts',
+      'losses/index': 'src/losses/index.ts',
+      'pipeline/index': 'src/pipeline/index.ts',
+      'node/index': 'src/node/index.ts',
+    },
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    splitting: true,
+    treeshake: true,
+    target: 'es2022',
+    external: [/^@tensorflow\//],
+  },
+  {
+    entry: { 'cli/main': 'src/cli/main.ts' },
+    format: ['esm'],
+    sourcemap: true,
+    target: 'node20',
+    platform: 'node',
+    external: [/^@tensorflow\//],
+    banner: { js: '#!/usr/bin/env node' },
+  },
+]);
