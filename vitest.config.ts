@@ -5,7 +5,10 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    // Two cores: forks keep tfjs backends isolated per file.
+    // Forks keep tfjs backends and their global registries isolated per test file.
     pool: 'forks',
+    // In CI also write a JSON report; .ci/summary.mjs turns it into the closing "N passed, N failed" line.
+    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    outputFile: process.env.CI ? { json: '.tmp/vitest-report.json' } : undefined,
   },
 });
