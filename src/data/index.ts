@@ -1,2 +1,10 @@
-/** @module data */
-export {};
+/**
+ * Dataset layout reading and validation, splits, batching.
+ * @module data
+ */
+export { parseCsv, parseCsvRecords, formatCsv } from './csv.js';
+export { parseDatasetIndex, resolveDatasetPath } from './layout.js';
+export type { DatasetRecord } from './layout.js';
+export { splitTrainVal } from './split.js';
+export type { SplitOptions } from './split.js';
+export { mulberry32, shuffled } from './shuffle.js';
