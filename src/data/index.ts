@@ -8,3 +8,6 @@ export type { DatasetRecord } from './layout.js';
 export { splitTrainVal } from './split.js';
 export type { SplitOptions } from './split.js';
 export { mulberry32, shuffled } from './shuffle.js';
+export { imagesToTensor, tensorToImages, floatsToBytes } from './tensor.js';
+export { batches, collate } from './loader.js';
+export type { Batch, BatchOptions, Sample } from './loader.js';
