@@ -1,5 +1,6 @@
 /**
- * Node-only helpers: file I/O with atomic writes. Not for browsers.
+ * Node-only helpers: file I/O with atomic writes, datasets on disk. Not for browsers.
  * @module node
  */
 export { readPng, writePng, writeFileAtomic, listPngs } from './files.js';
+export { openDataset } from './dataset.js';
