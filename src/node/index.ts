@@ -1,5 +1,7 @@
 /**
- * Node-only helpers: file I/O with atomic writes. Not for browsers.
+ * Node-only helpers: file I/O with atomic writes, matching files by name. Not for browsers.
  * @module node
  */
 export { readPng, writePng, writeFileAtomic, listPngs } from './files.js';
+export { matchPngsByName } from './pairs.js';
+export type { MatchedFiles, MatchPngsOptions } from './pairs.js';
