@@ -14,7 +14,8 @@ similarity; the mask is where the gray input differs from the gray ground truth)
   --input DIR|FILE  the damaged gray inputs (give the same kind as --pred: all directories or all files)
   --per-image       add "images": [{"name", "score", "ssim", "maskedSsim", "histogram"}, ...]
 
-Prints one JSON line: {"n", "score", "ssim", "maskedSsim", "histogram"} (means over the images).
+Prints one JSON line: {"n", "score", "ssim", "maskedSsim", "histogram"} (means over the images; a NaN
+term, which a constant prediction can give as in the reference, prints as null).
 Gray PNGs given as --gt or --pred are read as RGB with the gray value repeated, as OpenCV's imread does.`;
 
 type Role = 'gt' | 'pred' | 'input';
@@ -84,6 +85,14 @@ export const score: Command = {
       perImage.push({ name: current.name, ...pick(scores) });
     }
     if (progress) io.stderr('\r\x1b[K');
+    // JSON has no NaN: such terms print as null, and stderr says which images (a constant prediction).
+    const nan = perImage.filter((x) => Object.values(pick(x)).some(Number.isNaN)).map((x) => x.name);
+    if (nan.length > 0)
+      io.stderr(
+        `warning: ${nan.length} image(s) have a NaN term (printed as null; the prediction is constant over ` +
+          `the image or the lost region where the truth is flat too, as in the reference): ` +
+          `${nan.slice(0, 5).join(', ')}${nan.length > 5 ? ` and ${nan.length - 5} more` : ''}\n`,
+      );
 
     const summary = summarizeScores(perImage);
     const result: Record<string, unknown> = {
