@@ -3,7 +3,7 @@
 Run by bench/metrics.ts (not meant to be run by hand, but you can):
   /usr/bin/python3 bench/metrics_reference.py LIST.json
 LIST.json is a JSON array of {"name", "gt", "pred", "input"} file paths. Prints one JSON object:
-{"versions": {...}, "decodeSeconds", "scoreSeconds", "images": [{"name", "score", "ssim", "maskedSsim", "histogram"}]}.
+{"versions": {...}, "decodeSeconds", "scoreSeconds", "decodeCpuSeconds", "scoreCpuSeconds", "images": [{"name", "score", "ssim", "maskedSsim", "histogram"}]}.
 Needs scikit-image, OpenCV, Pillow and NumPy; exits 3 with a message on stderr when one is missing.
 
 The formulas are the competition's: SSIM with skimage's structural_similarity (7x7 uniform window,
@@ -63,12 +63,14 @@ def main():
     with open(sys.argv[1], encoding='utf-8') as f:
         items = json.load(f)
     t0 = time.perf_counter()
+    c0 = time.process_time()
     loaded = []
     for item in items:
         gt = read_rgb(item['gt'])
         pred = read_rgb(item['pred'])
         loaded.append((item['name'], gt, pred, read_gray_pil(item['input'])))
     t1 = time.perf_counter()
+    c1 = time.process_time()
     images = []
     for name, gt, pred, gray_input in loaded:
         # The mask is part of scoring, as in the TypeScript side (competitionMask).
@@ -78,8 +80,10 @@ def main():
         c = float(histogram_similarity(gt, pred))
         images.append({'name': name, 'score': 0.2 * s + 0.4 * m + 0.4 * c, 'ssim': s, 'maskedSsim': m, 'histogram': c})
     t2 = time.perf_counter()
+    c2 = time.process_time()
     versions = {'python': sys.version.split()[0], 'numpy': np.__version__, 'skimage': skimage.__version__, 'cv2': cv2.__version__}
-    print(json.dumps({'versions': versions, 'decodeSeconds': t1 - t0, 'scoreSeconds': t2 - t1, 'images': images}))
+    print(json.dumps({'versions': versions, 'decodeSeconds': t1 - t0, 'scoreSeconds': t2 - t1,
+                      'decodeCpuSeconds': c1 - c0, 'scoreCpuSeconds': c2 - c1, 'images': images}))
 
 
 if __name__ == '__main__':

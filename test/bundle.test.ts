@@ -107,7 +107,7 @@ describe('built package', () => {
   });
 
   it('scores an image through the packed CJS and ESM builds alike', async () => {
-    const body = (load: string) => `
+    const body = (load: (subpath: string) => string) => `
       const { createImage, toGray } = ${load('image')};
       const { competitionMask, scoreImage } = ${load('metrics')};
       const gt = createImage(16, 16, 3, Uint8Array.from({ length: 768 }, (_, i) => (i * 37 + (i >> 4)) & 255));

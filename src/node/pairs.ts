@@ -34,7 +34,7 @@ export interface MatchPngsOptions<Role extends string> {
  */
 export async function matchPngsByName<Role extends string>(
   sources: Record<Role, string>,
-  options: MatchPngsOptions<Role> = {},
+  options: MatchPngsOptions<NoInfer<Role>> = {},
 ): Promise<MatchedFiles<Role>[]> {
   const roles = Object.keys(sources) as Role[];
   if (roles.length === 0) throw new Error('matchPngsByName: no sources given');
