@@ -129,6 +129,29 @@ describe('built package', () => {
     expect(JSON.parse(cjs)).toEqual(scores);
   });
 
+  it('ships a runnable CLI: help exits 0, a missing file exits 1 naming it', async () => {
+    const bin = path.join(packed, Object.values(pkg.bin)[0]);
+    expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node')).toBe(true);
+    const help = await run(process.execPath, [bin, '--help'], { cwd: consumer });
+    expect(help.stdout).toContain('score');
+    const missing = path.join(consumer, 'missing.png');
+    const failed = await run(process.execPath, [
+      bin,
+      'score',
+      '--gt',
+      missing,
+      '--pred',
+      missing,
+      '--input',
+      missing,
+    ]).then(
+      () => ({ code: 0, stderr: '' }),
+      (err: { code: number; stderr: string }) => err,
+    );
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toContain(`--pred ${missing}: no such file or directory`);
+  });
+
   it('loads no @tensorflow module and no Node built-in from the tfjs-free subpaths', async () => {
     // Static: follow each built entry's relative imports through the chunks.
     for (const subpath of TFJS_FREE) {
