@@ -3,7 +3,7 @@
  * reference (bench/metrics_reference.py: scikit-image + OpenCV + Pillow) on the same PNG files in the same run,
  * prints both times, the speed-up and whether the scores agree.
  *
- *   npm run bench:metrics [-- --n 100 --seed 1 --photos DIR --keep DIR]
+ *   npm run bench:metrics [-- --n 100 --seed 1 --photos DIR --keep DIR --python PATH]
  *
  * Photos come from /work/shared/photos (JPEGs) when present, else test/fixtures/photos (PNGs, in the repo).
  * Each set is a photo (flipped/rotated by seed), a damaged gray input (one lost region filled with one gray
@@ -224,20 +224,20 @@ interface Reference extends Timing {
   images: Scored[];
 }
 
-function python(): string {
+function defaultPython(): string {
   return existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 }
 
 /** Runs the Python reference; resolves to undefined (with the reason) when Python or a module is missing. */
-async function runReference(sets: Set3[], dir: string): Promise<Reference | string> {
+async function runReference(sets: Set3[], dir: string, python: string): Promise<Reference | string> {
   const list = path.join(dir, 'sets.json');
   await fs.writeFile(list, JSON.stringify(sets));
   const script = path.join(ROOT, 'bench', 'metrics_reference.py');
   return new Promise((resolve) => {
-    execFile(python(), [script, list], { maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+    execFile(python, [script, list], { maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
       if (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') resolve(`${python()} not found`);
+        if (code === 'ENOENT') resolve(`${python} not found`);
         else resolve(stderr.trim() || err.message);
         return;
       }
@@ -265,6 +265,7 @@ async function main(): Promise<number> {
       seed: { type: 'string', default: '1' },
       photos: { type: 'string' },
       keep: { type: 'string' },
+      python: { type: 'string' },
     },
     strict: true,
   });
@@ -285,7 +286,7 @@ async function main(): Promise<number> {
     );
     const sets = await makeSets(photos, count, seed, dir);
     const ours = await runOurs(sets);
-    const ref = await runReference(sets, dir);
+    const ref = await runReference(sets, dir, values.python ?? defaultPython());
 
     const widths = [38, 10, 10, 10, 14, 10, 10];
     const head = ['', 'decode s', 'score s', 'total s', 'score ms/img', 'score cpu', 'total cpu'];
