@@ -41,13 +41,22 @@ async function node(script: string, file: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(path.join(ROOT, 'dist', 'index.js')))
+  const built = path.join(ROOT, 'dist', 'index.js');
+  if (!existsSync(built))
     throw new Error(`${path.join(ROOT, 'dist')} is missing: run 'npm run build' before this test`);
+  // A build older than the sources would test old code: say so instead.
+  const newest = await newestFile(path.join(ROOT, 'src'));
+  if (newest.mtimeMs > (await fs.stat(built)).mtimeMs)
+    throw new Error(
+      `dist/ is older than ${path.relative(ROOT, newest.file)}: run 'npm run build' before this test`,
+    );
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'bundle-test-'));
   consumer = path.join(tmp, 'consumer');
   packed = path.join(consumer, 'node_modules', pkg.name);
   await fs.mkdir(packed, { recursive: true });
-  const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: ROOT });
+  const { stdout } = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp], {
+    cwd: ROOT,
+  });
   const tarball = path.join(tmp, (JSON.parse(stdout) as { filename: string }[])[0].filename);
   await run('tar', ['-xzf', tarball, '-C', packed, '--strip-components=1']);
   // Dependencies and peers come from the repo's node_modules, linked as an install would place them.
@@ -230,6 +239,15 @@ describe('built package', () => {
     }
   });
 });
+
+async function newestFile(dir: string): Promise<{ file: string; mtimeMs: number }> {
+  let newest = { file: dir, mtimeMs: 0 };
+  for (const file of await listFiles(dir)) {
+    const { mtimeMs } = await fs.stat(file);
+    if (mtimeMs > newest.mtimeMs) newest = { file, mtimeMs };
+  }
+  return newest;
+}
 
 async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
