@@ -195,11 +195,16 @@ export function correlateLine(
 ): void {
   const r = (weights.length - 1) / 2;
   for (let i = 0; i < n; i++) {
-    let v = src[srcStart + i * srcStride] * weights[r];
-    for (let j = r; j >= 1; j--) {
-      const a = src[srcStart + reflectIndex(i - j, n) * srcStride];
-      const b = src[srcStart + reflectIndex(i + j, n) * srcStride];
-      v += (a + b) * weights[r - j];
+    const p = srcStart + i * srcStride;
+    let v = src[p] * weights[r];
+    if (i >= r && i + r < n) {
+      for (let j = r; j >= 1; j--) v += (src[p - j * srcStride] + src[p + j * srcStride]) * weights[r - j];
+    } else {
+      for (let j = r; j >= 1; j--) {
+        const a = src[srcStart + reflectIndex(i - j, n) * srcStride];
+        const b = src[srcStart + reflectIndex(i + j, n) * srcStride];
+        v += (a + b) * weights[r - j];
+      }
     }
     dst[dstStart + i * dstStride] = v;
   }
