@@ -67,7 +67,7 @@ export const score: Command = {
     const sets = await matchPngsByName<Role>(sources, { primary: 'pred', label: (r) => `--${r}` });
     const progress = io.stderrIsTTY && sets.length > 1;
     const perImage: (ImageScores & { name: string })[] = [];
-    // Read the next set while scoring this one: decoding and scoring then overlap a little.
+    // Start reading the next set before scoring this one, so the file reads overlap the scoring.
     let next = load(sets[0]);
     for (let i = 0; i < sets.length; i++) {
       const current = await next;
