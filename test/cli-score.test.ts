@@ -164,6 +164,35 @@ describe('tfjs-restoration score', () => {
     expect(JSON.parse(r.stdout)).toMatchObject(pick(expected));
   });
 
+  it('prints a NaN term (constant prediction, as in the reference) as null and names the image on stderr', async () => {
+    // A truth with a flat patch inside the lost region: a constant prediction then gives 0/0 there.
+    const gt = createImage(SIZE, SIZE, 3, cases[0].gt.data.slice());
+    for (let y = 25; y < 40; y++) gt.data.fill(200, (y * SIZE + 15) * 3, (y * SIZE + 45) * 3);
+    const input = toGray(gt);
+    for (let y = 20; y < 60; y++) input.data.fill(0, y * SIZE + 10, y * SIZE + 50);
+    const pred = createImage(SIZE, SIZE, 3, new Uint8Array(SIZE * SIZE * 3).fill(90));
+    await writePng(d('flat-gt.png'), gt);
+    await writePng(d('flat-input.png'), input);
+    await writePng(d('constant.png'), pred);
+    const expected = scoreImage(gt, pred, competitionMask(input, gt));
+    expect(Number.isNaN(expected.maskedSsim)).toBe(true);
+    const r = await cli([
+      'score',
+      '--gt',
+      d('flat-gt.png'),
+      '--pred',
+      d('constant.png'),
+      '--input',
+      d('flat-input.png'),
+    ]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as Record<string, number | null>;
+    expect(out.maskedSsim).toBeNull();
+    expect(out.score).toBeNull();
+    expect(out.histogram).toBe(expected.histogram);
+    expect(r.stderr).toMatch(/warning: 1 image\(s\) have a NaN term .*: constant\.png/);
+  });
+
   it('shows progress on stderr only when stderr is a terminal, and keeps stdout to the JSON', async () => {
     const r = await cli(['score', '--gt', d('gt'), '--pred', d('pred'), '--input', d('input')], true);
     expect(r.code).toBe(0);
