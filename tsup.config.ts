@@ -17,7 +17,8 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
-    clean: true,
+    // Both configs build at once: leave dist/cli (the second one's output) out of this one's clean.
+    clean: ['!cli/**'],
     splitting: true,
     treeshake: true,
     target: 'es2022',
