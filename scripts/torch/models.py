@@ -203,7 +203,18 @@ def pix2pix_generator(in_channels, out_channels, num_downs=8, ngf=64):
     block = Pix2PixSkipBlock(ngf * 4, ngf * 8, sub=block)
     block = Pix2PixSkipBlock(ngf * 2, ngf * 4, sub=block)
     block = Pix2PixSkipBlock(ngf, ngf * 2, sub=block)
-    return Pix2PixSkipBlock(out_channels, ngf, input_nc=in_channels, sub=block, outermost=True)
+    return Wrap(Pix2PixSkipBlock(out_channels, ngf, input_nc=in_channels, sub=block, outermost=True))
+
+
+class Wrap(nn.Module):
+    """junyanz's UnetGenerator / NLayerDiscriminator keep their network in `self.model` (keys model.*)."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x):
+        return self.model(x)
 
 
 def patchgan_discriminator(in_channels, ndf=64, n_layers=3):
@@ -215,7 +226,7 @@ def patchgan_discriminator(in_channels, ndf=64, n_layers=3):
     prev, mult = mult, min(2**n_layers, 8)
     seq += [nn.Conv2d(ndf * prev, ndf * mult, 4, 1, 1, bias=False), nn.BatchNorm2d(ndf * mult), nn.LeakyReLU(0.2, True)]
     seq += [nn.Conv2d(ndf * mult, 1, 4, 1, 1)]
-    return nn.Sequential(*seq)
+    return Wrap(nn.Sequential(*seq))
 
 
 def counts(model):
