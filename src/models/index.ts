@@ -42,3 +42,11 @@ export {
   type Pix2PixStep,
   type Pix2PixLosses,
 } from './pix2pix.js';
+export { parseSafetensors, encodeSafetensors, type StateDict, type StateTensor } from './safetensors.js';
+export {
+  loadStateDict,
+  exportStateDict,
+  patchFirstConvKernel,
+  type LoadStateDictOptions,
+  type LoadReport,
+} from './weights.js';
