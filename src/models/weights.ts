@@ -135,7 +135,7 @@ export function loadStateDict(
       const patchable =
         layer.name === firstConv && suffix === 'weight' && (o.patchFirstConv ?? true) && value.rank === 4;
       if (patchable && value.shape[2] !== want[2] && value.shape.every((d, j) => j === 2 || d === want[j])) {
-        const patched = patchFirstConvKernel(value as tf.Tensor4D, want[2]);
+        const patched = patchFirstConvKernel(value as tf.Tensor4D, want[2] as number);
         value.dispose();
         value = patched;
         report.patched.push(key);
