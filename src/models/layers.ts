@@ -25,7 +25,8 @@ export interface InputSizeCheckArgs {
  * deep inside a concatenation with mismatched shapes.
  */
 export class InputSizeCheck extends tfl.layers.Layer {
-  static className = 'InputSizeCheck';
+  /** tfjs-layers writes `className` into model.json, so it carries the package prefix itself. */
+  static className = `${LAYER_PACKAGE}>InputSizeCheck`;
   readonly divisor: number;
 
   constructor(args: InputSizeCheckArgs) {
@@ -78,7 +79,7 @@ let registered = false;
 /** Registers the custom layers for (de)serialization; idempotent, called by every builder and loader. */
 export function registerCustomLayers(): void {
   if (registered) return;
-  tf.serialization.registerClass(InputSizeCheck, LAYER_PACKAGE);
+  tf.serialization.registerClass(InputSizeCheck, LAYER_PACKAGE, 'InputSizeCheck');
   registered = true;
 }
 registerCustomLayers();

@@ -3,3 +3,4 @@
  * @module node
  */
 export { readPng, writePng, writeFileAtomic, listPngs } from './files.js';
+export { directoryIO, saveModel, loadModel } from './model-io.js';
