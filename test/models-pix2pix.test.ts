@@ -1,7 +1,12 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createModel, createPatchGanDiscriminator, createPix2PixGenerator, pix2pixTrainStep } from '../src/models/index.js';
+import {
+  createModel,
+  createPatchGanDiscriminator,
+  createPix2PixGenerator,
+  pix2pixTrainStep,
+} from '../src/models/index.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -35,9 +40,18 @@ describe('pix2pix baseline', () => {
     const generatorOptimizer = tf.train.adam(5e-3, 0.5);
     const discriminatorOptimizer = tf.train.adam(2e-3, 0.5);
     const input = tf.randomUniform([2, 32, 32, 1], -1, 1, 'float32', 6) as tf.Tensor4D;
-    const target = tf.tidy(() => tf.tanh(tf.concat([input, tf.mul(input, -1), tf.mul(input, 0.5)], -1))) as tf.Tensor4D;
+    const target = tf.tidy(() =>
+      tf.tanh(tf.concat([input, tf.mul(input, -1), tf.mul(input, 0.5)], -1)),
+    ) as tf.Tensor4D;
     const step = () =>
-      pix2pixTrainStep({ generator, discriminator, generatorOptimizer, discriminatorOptimizer, input, target });
+      pix2pixTrainStep({
+        generator,
+        discriminator,
+        generatorOptimizer,
+        discriminatorOptimizer,
+        input,
+        target,
+      });
 
     const first = step();
     const afterFirst = tf.memory().numTensors; // optimizer slots now exist

@@ -32,6 +32,7 @@ export {
   registerCustomLayers,
   LAYER_PACKAGE,
   BuildContext,
+  type WeightInit,
 } from './layers.js';
 export {
   createPix2PixGenerator,

@@ -87,14 +87,25 @@ registerCustomLayers();
 /** Per-model build state: seeds initializers deterministically, in layer-creation order. */
 export class BuildContext {
   private counter = 0;
-  constructor(readonly seed: number | undefined) {}
+  /**
+   * @param seed seed of the first kernel initializer (the next ones get seed + 1, + 2 ...).
+   * @param init 'he' (He normal, as torchvision's ResNet) or 'zeros' (fast; for weights loaded right after).
+   */
+  constructor(
+    readonly seed: number | undefined,
+    readonly init: WeightInit = 'he',
+  ) {}
 
-  /** A kernel initializer (He normal, as torchvision's ResNet) with the next seed. */
+  /** A kernel initializer with the next seed. */
   kernelInit(): ReturnType<typeof tfl.initializers.heNormal> {
+    if (this.init === 'zeros') return tfl.initializers.zeros();
     const seed = this.seed == null ? undefined : this.seed + this.counter++;
     return tfl.initializers.heNormal({ seed });
   }
 }
+
+/** Kernel initialization of the builders. */
+export type WeightInit = 'he' | 'zeros';
 
 /** Options of {@link conv2d}. */
 export interface ConvOptions {

@@ -14,6 +14,7 @@ import {
   InputSizeCheck,
   registerCustomLayers,
   type Sym,
+  type WeightInit,
 } from './layers.js';
 
 /** Options of {@link createPix2PixGenerator}. */
@@ -27,6 +28,7 @@ export interface Pix2PixGeneratorOptions {
   /** Dropout (0.5) in the innermost-but-one blocks, as pix2pix (default true). */
   dropout?: boolean;
   seed?: number;
+  weightInit?: WeightInit;
   inputSize?: [number, number] | null;
 }
 
@@ -115,7 +117,7 @@ export function createPix2PixGenerator(o: Pix2PixGeneratorOptions = {}): tfl.Lay
     levels.push({ outer: ngf * 8, inner: ngf * 8, kind: 'middle', dropout });
   levels.push({ outer: ngf * 8, inner: ngf * 8, kind: 'innermost', dropout: false });
 
-  const ctx = new BuildContext(o.seed);
+  const ctx = new BuildContext(o.seed, o.weightInit);
   const [h, w] = o.inputSize ?? [null, null];
   const input = tfl.input({ shape: [h, w, inChannels], name: 'input' });
   const checked = new InputSizeCheck({ divisor: 2 ** numDowns, name: 'input_size_check' }).apply(
@@ -133,6 +135,7 @@ export interface PatchGanOptions {
   /** Stride-2 conv layers (default 3: a 70x70 receptive field). */
   nLayers?: number;
   seed?: number;
+  weightInit?: WeightInit;
 }
 
 /**
@@ -143,7 +146,7 @@ export function createPatchGanDiscriminator(o: PatchGanOptions = {}): tfl.Layers
   registerCustomLayers();
   const ndf = o.ndf ?? 64;
   const nLayers = o.nLayers ?? 3;
-  const ctx = new BuildContext(o.seed);
+  const ctx = new BuildContext(o.seed, o.weightInit);
   const input = tfl.input({ shape: [null, null, o.inChannels ?? 6], name: 'input' });
   let i = 0;
   const name = (): string => `model.${i++}`;
