@@ -1,9 +1,12 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  BuildContext,
+  buildDenseNet,
+  buildUnetDecoder,
   createModel,
   createPatchGanDiscriminator,
   createPix2PixGenerator,
@@ -48,6 +51,22 @@ const CASES: Record<string, () => tfl.LayersModel> = {
       classes: 2,
       decoderChannels: [16, 8, 8, 8, 4],
     }),
+  // torchvision's DenseNet layout at small widths (growth 4, blocks 2-3-2-2), through a registered spec.
+  'unet-densenet-tiny': () => {
+    const ctx = new BuildContext(1);
+    const input = tfl.input({ shape: [null, null, 1] });
+    const feats = buildDenseNet(
+      ctx,
+      input,
+      { growthRate: 4, blockConfig: [2, 3, 2, 2], numInitFeatures: 8, bnSize: 2 },
+      'encoder.',
+    );
+    const x = buildUnetDecoder(ctx, feats, [16, 8, 8, 8, 4]);
+    const y = tfl.layers
+      .conv2d({ filters: 3, kernelSize: 3, padding: 'same', name: 'segmentation_head.0' })
+      .apply(x) as tfl.SymbolicTensor;
+    return tfl.model({ inputs: input, outputs: y });
+  },
   'pix2pix-generator': () => createPix2PixGenerator({ inChannels: 1, outChannels: 3, ngf: 4, numDowns: 5 }),
   patchgan: () => createPatchGanDiscriminator({ inChannels: 4, ndf: 4, nLayers: 3 }),
 };

@@ -74,6 +74,50 @@ class ResNetEncoder(nn.Module):
         return [f0, f1, f2, f3, f4, f5]
 
 
+class DenseNetEncoder(nn.Module):
+    """torchvision DenseNet (no classifier) with smp's DenseNetEncoder features: transition skips after their
+    ReLU, the last feature is norm5 (no ReLU). Keys: features.conv0 ... features.norm5."""
+
+    def __init__(self, in_channels=3, growth_rate=32, block_config=(6, 12, 24, 16), num_init_features=64, bn_size=4):
+        super().__init__()
+        net = torchvision.models.DenseNet(growth_rate, block_config, num_init_features, bn_size)
+        self.features = net.features
+        if in_channels != 3:
+            self.features.conv0 = nn.Conv2d(in_channels, num_init_features, 7, 2, 3, bias=False)
+        ch, out = num_init_features, [in_channels, num_init_features]
+        for i, n in enumerate(block_config):
+            ch += n * growth_rate
+            out.append(ch)
+            if i < 3:
+                ch //= 2
+        self.out_channels = tuple(out)
+
+    def forward(self, x):
+        f = self.features
+        feats = [x]
+        x = f.relu0(f.norm0(f.conv0(x)))
+        feats.append(x)
+        x = f.pool0(x)
+        for i in range(1, 5):
+            x = getattr(f, f"denseblock{i}")(x)
+            if i < 4:
+                t = getattr(f, f"transition{i}")
+                skip = t.relu(t.norm(x))
+                feats.append(skip)
+                x = t.pool(t.conv(skip))
+            else:
+                feats.append(f.norm5(x))
+        return feats
+
+
+def make_encoder(name, in_channels, width=64):
+    if name == "densenet121":
+        return DenseNetEncoder(in_channels)
+    if name == "densenet-tiny":  # same layout, small widths: parity fixtures
+        return DenseNetEncoder(in_channels, growth_rate=4, block_config=(2, 3, 2, 2), num_init_features=8, bn_size=2)
+    return ResNetEncoder(name, in_channels, width)
+
+
 def check_layout_matches_torchvision():
     """At width 64 and 3 input channels our encoder's state_dict equals torchvision's (minus fc)."""
     for name in RESNET_LAYERS:
@@ -162,7 +206,7 @@ class UnetPlusPlusDecoder(nn.Module):
 class SegModel(nn.Module):
     def __init__(self, arch, encoder, in_channels, classes, decoder_channels, width=64):
         super().__init__()
-        self.encoder = ResNetEncoder(encoder, in_channels, width)
+        self.encoder = make_encoder(encoder, in_channels, width)
         dec = UnetDecoder if arch == "unet" else UnetPlusPlusDecoder
         self.decoder = dec(self.encoder.out_channels, decoder_channels)
         self.segmentation_head = nn.Sequential(nn.Conv2d(decoder_channels[-1], classes, 3, padding=1))
@@ -245,6 +289,8 @@ def main():
             for cin, classes in ((3, 1), (1, 3)):
                 configs.append(dict(arch=arch, encoder=enc, inChannels=cin, classes=classes, decoderChannels=dec))
     configs.append(dict(arch="unet", encoder="resnet18", inChannels=4, classes=2, decoderChannels=[128, 64, 32, 16, 8]))
+    configs.append(dict(arch="unet", encoder="densenet121", inChannels=1, classes=3, decoderChannels=dec))
+    configs.append(dict(arch="unetplusplus", encoder="densenet121", inChannels=3, classes=1, decoderChannels=dec))
     configs.append(dict(arch="unet", encoder="resnet18", inChannels=1, classes=3, decoderChannels=[32, 16, 8, 8, 4], encoderWidth=8))
     out = []
     for c in configs:

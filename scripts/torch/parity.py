@@ -88,6 +88,10 @@ def main():
     randomize(upp, gen)
     save("unetplusplus-resnet50", upp, torch.rand(2, 3, 64, 64, generator=gen))
 
+    dn = SegModel("unet", "densenet-tiny", 1, 3, [16, 8, 8, 8, 4])
+    randomize(dn, gen)
+    save("unet-densenet-tiny", dn, torch.rand(2, 1, 64, 64, generator=gen))
+
     g = pix2pix_generator(1, 3, num_downs=5, ngf=4)
     randomize(g, gen)
     save("pix2pix-generator", g, torch.rand(2, 1, 32, 32, generator=gen) * 2 - 1)

@@ -12,6 +12,7 @@ export {
   type EncoderBuildOptions,
   type KnownWeights,
 } from './encoders/index.js';
+export { buildDenseNet, densenetOutChannels, DENSENET121, type DenseNetConfig } from './encoders/densenet.js';
 export {
   buildResNet,
   resnetOutChannels,

@@ -3,6 +3,7 @@
  * the weights known for it.
  */
 import type { BuildContext, Sym } from '../layers.js';
+import { buildDenseNet, DENSENET121, densenetOutChannels } from './densenet.js';
 import { buildResNet, resnetOutChannels, RESNET_DEPTHS, type ResNetOptions } from './resnet.js';
 
 /** Options every encoder builder takes. */
@@ -55,10 +56,19 @@ const TORCHVISION_NOTE =
   'torchvision ImageNet weights: export a torchvision resnet state_dict to safetensors in Python and pass it ' +
   '(as bytes) to createPretrainedModel({ encoderWeights }) or loadStateDict(model, parseSafetensors(bytes), { prefix: "encoder." })';
 
+const densenet121: EncoderSpec = {
+  name: 'densenet121',
+  outChannels: (inChannels) => densenetOutChannels(DENSENET121, inChannels),
+  build: (ctx, input, o) => buildDenseNet(ctx, input, DENSENET121, o.prefix),
+  weights: {},
+  divisor: 32,
+};
+
 const registry = new Map<string, EncoderSpec>([
   ['resnet18', resnetSpec('resnet18', 'resnet18', {})],
   ['resnet34', resnetSpec('resnet34', 'resnet34', {})],
   ['resnet50', resnetSpec('resnet50', 'resnet50', {})],
+  ['densenet121', densenet121],
   [
     'resnet50-keras',
     // Keras / Caffe ResNet50 v1: stride on the first 1x1 conv of a bottleneck, convs with bias, BN eps 1e-3.
