@@ -5,7 +5,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createModel, LAYER_PACKAGE, registerCustomLayers } from '../src/models/index.js';
+import {
+  buildSeResNeXt,
+  createModel,
+  encoderNames,
+  LAYER_PACKAGE,
+  registerCustomLayers,
+  registerEncoder,
+} from '../src/models/index.js';
 import { directoryIO, loadModel, saveModel } from '../src/node/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'models-io-'));
@@ -112,5 +119,39 @@ describe('memory', () => {
       m.dispose();
     }
     expect(tf.memory().numTensors).toBe(start);
+  });
+});
+
+describe('custom encoders', () => {
+  it('a registered tiny SE-ResNeXt (GroupedConv2D custom layer) builds via createModel and round-trips', async () => {
+    registerEncoder({
+      name: 'se_resnext-test',
+      outChannels: (inChannels) => [inChannels, 8, 32, 64, 128, 256],
+      build: (ctx, input, o) =>
+        buildSeResNeXt(
+          ctx,
+          input,
+          { layers: [1, 1, 1, 1], groups: 4, baseWidth: 16, reduction: 4, inplanes: 8 },
+          o.prefix,
+          8,
+        ),
+      weights: {},
+      divisor: 32,
+    });
+    expect(encoderNames()).toContain('se_resnext-test');
+    const model = createModel('unet', {
+      encoder: 'se_resnext-test',
+      inChannels: 1,
+      classes: 3,
+      decoderChannels: [16, 8, 8, 4, 4],
+      seed: 2,
+    });
+    const d3 = join(dir, 'se');
+    await saveModel(model, d3);
+    expect(readFileSync(join(d3, 'model.json'), 'utf8')).toContain(`"${LAYER_PACKAGE}>GroupedConv2D"`);
+    const loaded = await loadModel(d3);
+    sameOutputs(model, loaded);
+    model.dispose();
+    loaded.dispose();
   });
 });

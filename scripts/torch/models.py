@@ -110,7 +110,85 @@ class DenseNetEncoder(nn.Module):
         return feats
 
 
+class SEModule(nn.Module):
+    def __init__(self, channels, reduction):
+        super().__init__()
+        self.avg_pool = nn.AdaptiveAvgPool2d(1)
+        self.fc1 = nn.Conv2d(channels, channels // reduction, 1)
+        self.relu = nn.ReLU(inplace=True)
+        self.fc2 = nn.Conv2d(channels // reduction, channels, 1)
+        self.sigmoid = nn.Sigmoid()
+
+    def forward(self, x):
+        return x * self.sigmoid(self.fc2(self.relu(self.fc1(self.avg_pool(x)))))
+
+
+class SEResNeXtBottleneck(nn.Module):
+    """Cadene pretrainedmodels' SEResNeXtBottleneck: stride on the grouped 3x3, SE before the residual add."""
+
+    def __init__(self, inplanes, planes, groups, reduction, stride=1, downsample=None, base_width=4):
+        super().__init__()
+        width = (planes * base_width // 64) * groups
+        self.conv1 = nn.Conv2d(inplanes, width, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(width)
+        self.conv2 = nn.Conv2d(width, width, 3, stride=stride, padding=1, groups=groups, bias=False)
+        self.bn2 = nn.BatchNorm2d(width)
+        self.conv3 = nn.Conv2d(width, planes * 4, 1, bias=False)
+        self.bn3 = nn.BatchNorm2d(planes * 4)
+        self.relu = nn.ReLU(inplace=True)
+        self.se_module = SEModule(planes * 4, reduction)
+        self.downsample = downsample
+
+    def forward(self, x):
+        out = self.relu(self.bn1(self.conv1(x)))
+        out = self.relu(self.bn2(self.conv2(out)))
+        out = self.se_module(self.bn3(self.conv3(out)))
+        res = x if self.downsample is None else self.downsample(x)
+        return self.relu(out + res)
+
+
+class SEResNeXtEncoder(nn.Module):
+    """Cadene SENet layout (layer0.conv1/bn1/relu1/pool, layer1..4), smp's feature taps."""
+
+    def __init__(self, in_channels=3, layers=(3, 4, 6, 3), groups=32, reduction=16, base_width=4, inplanes=64, planes=64):
+        super().__init__()
+        from collections import OrderedDict
+
+        self.layer0 = nn.Sequential(OrderedDict([
+            ("conv1", nn.Conv2d(in_channels, inplanes, 7, stride=2, padding=3, bias=False)),
+            ("bn1", nn.BatchNorm2d(inplanes)),
+            ("relu1", nn.ReLU(inplace=True)),
+            ("pool", nn.MaxPool2d(3, stride=2, ceil_mode=True)),
+        ]))
+        self.inplanes = inplanes
+        stages = []
+        for i, n in enumerate(layers):
+            p = planes * 2**i
+            stride = 1 if i == 0 else 2
+            down = None
+            if stride != 1 or self.inplanes != p * 4:
+                down = nn.Sequential(nn.Conv2d(self.inplanes, p * 4, 1, stride=stride, bias=False), nn.BatchNorm2d(p * 4))
+            blocks = [SEResNeXtBottleneck(self.inplanes, p, groups, reduction, stride, down, base_width)]
+            self.inplanes = p * 4
+            blocks += [SEResNeXtBottleneck(self.inplanes, p, groups, reduction, base_width=base_width) for _ in range(1, n)]
+            stages.append(nn.Sequential(*blocks))
+        self.layer1, self.layer2, self.layer3, self.layer4 = stages
+        self.out_channels = (in_channels, inplanes) + tuple(planes * m * 4 for m in (1, 2, 4, 8))
+
+    def forward(self, x):
+        l0 = self.layer0
+        s1 = l0.relu1(l0.bn1(l0.conv1(x)))
+        s2 = self.layer1(l0.pool(s1))
+        s3 = self.layer2(s2)
+        s4 = self.layer3(s3)
+        return [x, s1, s2, s3, s4, self.layer4(s4)]
+
+
 def make_encoder(name, in_channels, width=64):
+    if name == "se_resnext50_32x4d":
+        return SEResNeXtEncoder(in_channels)
+    if name == "se_resnext-tiny":
+        return SEResNeXtEncoder(in_channels, layers=(2, 2, 2, 1), groups=4, reduction=4, base_width=16, inplanes=8, planes=8)
     if name == "densenet121":
         return DenseNetEncoder(in_channels)
     if name == "densenet-tiny":  # same layout, small widths: parity fixtures
@@ -291,6 +369,7 @@ def main():
     configs.append(dict(arch="unet", encoder="resnet18", inChannels=4, classes=2, decoderChannels=[128, 64, 32, 16, 8]))
     configs.append(dict(arch="unet", encoder="densenet121", inChannels=1, classes=3, decoderChannels=dec))
     configs.append(dict(arch="unetplusplus", encoder="densenet121", inChannels=3, classes=1, decoderChannels=dec))
+    configs.append(dict(arch="unet", encoder="se_resnext50_32x4d", inChannels=1, classes=3, decoderChannels=dec))
     configs.append(dict(arch="unet", encoder="resnet18", inChannels=1, classes=3, decoderChannels=[32, 16, 8, 8, 4], encoderWidth=8))
     out = []
     for c in configs:

@@ -92,6 +92,10 @@ def main():
     randomize(dn, gen)
     save("unet-densenet-tiny", dn, torch.rand(2, 1, 64, 64, generator=gen))
 
+    se = SegModel("unet", "se_resnext-tiny", 3, 1, [16, 8, 8, 8, 4])
+    randomize(se, gen)
+    save("unet-se_resnext-tiny", se, torch.rand(2, 3, 64, 64, generator=gen))
+
     g = pix2pix_generator(1, 3, num_downs=5, ngf=4)
     randomize(g, gen)
     save("pix2pix-generator", g, torch.rand(2, 1, 32, 32, generator=gen) * 2 - 1)

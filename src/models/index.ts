@@ -12,6 +12,12 @@ export {
   type EncoderBuildOptions,
   type KnownWeights,
 } from './encoders/index.js';
+export {
+  buildSeResNeXt,
+  seResNeXtOutChannels,
+  SE_RESNEXT50_32X4D,
+  type SeResNeXtConfig,
+} from './encoders/senet.js';
 export { buildDenseNet, densenetOutChannels, DENSENET121, type DenseNetConfig } from './encoders/densenet.js';
 export {
   buildResNet,
@@ -33,6 +39,7 @@ export {
   registerCustomLayers,
   LAYER_PACKAGE,
   BuildContext,
+  GroupedConv2D,
   type WeightInit,
 } from './layers.js';
 export {
