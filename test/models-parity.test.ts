@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   BuildContext,
   buildDenseNet,
+  buildEfficientNet,
   buildSeResNeXt,
   buildUnetDecoder,
   createModel,
@@ -86,6 +87,17 @@ const CASES: Record<string, () => tfl.LayersModel> = {
         { layers: [2, 2, 2, 1], groups: 4, baseWidth: 16, reduction: 4, inplanes: 8 },
         'encoder.',
         8,
+      ),
+    ),
+  // lukemelas' EfficientNet layout (b0 blocks at width 0.25, depth 0.5, b4's static paddings); drop connect
+  // is random in training, so this fixture has it off (PyTorch side: no drop connect either).
+  'unet-efficientnet-tiny': () =>
+    tinyUnet(1, 3, (ctx, input) =>
+      buildEfficientNet(
+        ctx,
+        input,
+        { width: 0.25, depth: 0.5, imageSize: 380, stageIdxs: [2, 3, 7], dropConnectRate: 0 },
+        'encoder.',
       ),
     ),
   'pix2pix-generator': () => createPix2PixGenerator({ inChannels: 1, outChannels: 3, ngf: 4, numDowns: 5 }),

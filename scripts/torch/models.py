@@ -13,6 +13,7 @@ The TS tests compare parameter counts of every builder against the JSON fixture 
 """
 
 import json
+import math
 import os
 import sys
 
@@ -184,7 +185,100 @@ class SEResNeXtEncoder(nn.Module):
         return [x, s1, s2, s3, s4, self.layer4(s4)]
 
 
+# EfficientNet (lukemelas/EfficientNet-PyTorch layout, used by smp's efficientnet-b*): b0 block args
+# (repeats, kernel, stride, expand, in, out), se_ratio 0.25, BN eps 1e-3, swish, TF "static same" padding
+# computed once for the reference image size (380 for b4) -- smp keeps those pads for any input size.
+EFFNET_B0 = [(1, 3, 1, 1, 32, 16), (2, 3, 2, 6, 16, 24), (2, 5, 2, 6, 24, 40), (3, 3, 2, 6, 40, 80),
+             (3, 5, 1, 6, 80, 112), (4, 5, 2, 6, 112, 192), (1, 3, 1, 6, 192, 320)]
+
+
+def round_filters(f, width, divisor=8):
+    f *= width
+    new = max(divisor, int(f + divisor / 2) // divisor * divisor)
+    if new < 0.9 * f:
+        new += divisor
+    return int(new)
+
+
+class StaticSameConv(nn.Conv2d):
+    """Conv2d with TF 'same' padding fixed for `image_size` (lukemelas' Conv2dStaticSamePadding)."""
+
+    def __init__(self, cin, cout, k, stride=1, groups=1, bias=False, image_size=None):
+        super().__init__(cin, cout, k, stride=stride, groups=groups, bias=bias)
+        oh = math.ceil(image_size / stride)
+        pad = max((oh - 1) * stride + k - image_size, 0)
+        self.static_padding = nn.ZeroPad2d((pad // 2, pad - pad // 2, pad // 2, pad - pad // 2)) if pad else nn.Identity()
+
+    def forward(self, x):
+        return super().forward(self.static_padding(x))
+
+
+class MBConv(nn.Module):
+    def __init__(self, k, stride, expand, cin, cout, image_size):
+        super().__init__()
+        oup = cin * expand
+        self.expand = expand
+        if expand != 1:
+            self._expand_conv = StaticSameConv(cin, oup, 1, image_size=image_size)
+            self._bn0 = nn.BatchNorm2d(oup, momentum=0.01, eps=1e-3)
+        self._depthwise_conv = StaticSameConv(oup, oup, k, stride, groups=oup, image_size=image_size)
+        self._bn1 = nn.BatchNorm2d(oup, momentum=0.01, eps=1e-3)
+        image_size = math.ceil(image_size / stride)
+        sq = max(1, int(cin * 0.25))
+        self._se_reduce = StaticSameConv(oup, sq, 1, bias=True, image_size=1)
+        self._se_expand = StaticSameConv(sq, oup, 1, bias=True, image_size=1)
+        self._project_conv = StaticSameConv(oup, cout, 1, image_size=image_size)
+        self._bn2 = nn.BatchNorm2d(cout, momentum=0.01, eps=1e-3)
+        self.skip = stride == 1 and cin == cout
+
+    def forward(self, x):
+        y = x
+        if self.expand != 1:
+            y = F.silu(self._bn0(self._expand_conv(y)))
+        y = F.silu(self._bn1(self._depthwise_conv(y)))
+        s = F.adaptive_avg_pool2d(y, 1)
+        y = torch.sigmoid(self._se_expand(F.silu(self._se_reduce(s)))) * y
+        y = self._bn2(self._project_conv(y))
+        return y + x if self.skip else y  # drop_connect: eval / rate 0 only
+
+
+class EfficientNetEncoder(nn.Module):
+    def __init__(self, in_channels=3, width=1.4, depth=1.8, image_size=380, stage_idxs=(6, 10, 22, 32), blocks_args=EFFNET_B0):
+        super().__init__()
+        stem = round_filters(32, width)
+        self._conv_stem = StaticSameConv(in_channels, stem, 3, 2, image_size=image_size)
+        self._bn0 = nn.BatchNorm2d(stem, momentum=0.01, eps=1e-3)
+        size = math.ceil(image_size / 2)
+        blocks = []
+        for r, k, s, e, i, o in blocks_args:
+            i, o = round_filters(i, width), round_filters(o, width)
+            for j in range(int(math.ceil(depth * r))):
+                blocks.append(MBConv(k, s if j == 0 else 1, e, i if j == 0 else o, o, size))
+                if j == 0:
+                    size = math.ceil(size / s)
+        self._blocks = nn.ModuleList(blocks)
+        self.stage_idxs = stage_idxs
+        self.out_channels = (in_channels, stem) + tuple(blocks[j - 1]._bn2.num_features for j in stage_idxs[:3]) + (
+            blocks[-1]._bn2.num_features,
+        )
+
+    def forward(self, x):
+        feats = [x]
+        x = F.silu(self._bn0(self._conv_stem(x)))
+        feats.append(x)
+        bounds = (0,) + tuple(self.stage_idxs[:3]) + (len(self._blocks),)
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            for blk in self._blocks[a:b]:
+                x = blk(x)
+            feats.append(x)
+        return feats
+
+
 def make_encoder(name, in_channels, width=64):
+    if name == "efficientnet-b4":
+        return EfficientNetEncoder(in_channels)
+    if name == "efficientnet-tiny":  # b0 block args at width 0.25, depth 0.5 (b4 paddings)
+        return EfficientNetEncoder(in_channels, width=0.25, depth=0.5, image_size=380, stage_idxs=(2, 3, 7, 10))
     if name == "se_resnext50_32x4d":
         return SEResNeXtEncoder(in_channels)
     if name == "se_resnext-tiny":
@@ -370,6 +464,7 @@ def main():
     configs.append(dict(arch="unet", encoder="densenet121", inChannels=1, classes=3, decoderChannels=dec))
     configs.append(dict(arch="unetplusplus", encoder="densenet121", inChannels=3, classes=1, decoderChannels=dec))
     configs.append(dict(arch="unet", encoder="se_resnext50_32x4d", inChannels=1, classes=3, decoderChannels=dec))
+    configs.append(dict(arch="unet", encoder="efficientnet-b4", inChannels=1, classes=3, decoderChannels=dec))
     configs.append(dict(arch="unet", encoder="resnet18", inChannels=1, classes=3, decoderChannels=[32, 16, 8, 8, 4], encoderWidth=8))
     out = []
     for c in configs:

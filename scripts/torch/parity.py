@@ -96,6 +96,10 @@ def main():
     randomize(se, gen)
     save("unet-se_resnext-tiny", se, torch.rand(2, 3, 64, 64, generator=gen))
 
+    ef = SegModel("unet", "efficientnet-tiny", 1, 3, [16, 8, 8, 8, 4])
+    randomize(ef, gen)
+    save("unet-efficientnet-tiny", ef, torch.rand(2, 1, 64, 64, generator=gen))
+
     g = pix2pix_generator(1, 3, num_downs=5, ngf=4)
     randomize(g, gen)
     save("pix2pix-generator", g, torch.rand(2, 1, 32, 32, generator=gen) * 2 - 1)

@@ -13,6 +13,16 @@ export {
   type KnownWeights,
 } from './encoders/index.js';
 export {
+  buildEfficientNet,
+  efficientNetOutChannels,
+  roundFilters,
+  DropConnect,
+  EFFICIENTNET_B4,
+  EFFICIENTNET_B0_BLOCKS,
+  type EfficientNetConfig,
+  type MBConvArgs,
+} from './encoders/efficientnet.js';
+export {
   buildSeResNeXt,
   seResNeXtOutChannels,
   SE_RESNEXT50_32X4D,

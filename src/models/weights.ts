@@ -17,8 +17,8 @@ const CONV = new Set(['Conv2D', 'Conv2DTranspose', `${LAYER_PACKAGE}>GroupedConv
 function torchSuffixes(layer: Layer): string[] | null {
   const cls = layer.getClassName();
   const weights = layer.weights.map((w) => w.originalName.split('/').pop());
-  if (CONV.has(cls) || cls === 'Dense') {
-    return weights.map((w) => (w === 'kernel' ? 'weight' : 'bias'));
+  if (CONV.has(cls) || cls === 'Dense' || cls === 'DepthwiseConv2D') {
+    return weights.map((w) => (w === 'kernel' || w === 'depthwise_kernel' ? 'weight' : 'bias'));
   }
   if (cls === 'BatchNormalization') {
     const map: Record<string, string> = {
@@ -37,6 +37,8 @@ function torchToTfjs(layer: Layer, suffix: string, t: tf.Tensor): tf.Tensor {
   if (suffix !== 'weight') return t.clone();
   const cls = layer.getClassName();
   if (CONV.has(cls)) return tf.transpose(t, [2, 3, 1, 0]);
+  // Depthwise: PyTorch [C, 1, kh, kw] <-> tfjs [kh, kw, C, 1] (the permutation is its own inverse).
+  if (cls === 'DepthwiseConv2D') return tf.transpose(t, [2, 3, 0, 1]);
   if (cls === 'Dense') return tf.transpose(t);
   return t.clone();
 }
@@ -45,6 +47,7 @@ function tfjsToTorch(layer: Layer, suffix: string, t: tf.Tensor): tf.Tensor {
   if (suffix !== 'weight') return t.clone();
   const cls = layer.getClassName();
   if (CONV.has(cls)) return tf.transpose(t, [3, 2, 0, 1]);
+  if (cls === 'DepthwiseConv2D') return tf.transpose(t, [2, 3, 0, 1]);
   if (cls === 'Dense') return tf.transpose(t);
   return t.clone();
 }

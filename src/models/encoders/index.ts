@@ -4,6 +4,7 @@
  */
 import type { BuildContext, Sym } from '../layers.js';
 import { buildDenseNet, DENSENET121, densenetOutChannels } from './densenet.js';
+import { buildEfficientNet, EFFICIENTNET_B4, efficientNetOutChannels } from './efficientnet.js';
 import { buildSeResNeXt, SE_RESNEXT50_32X4D, seResNeXtOutChannels } from './senet.js';
 import { buildResNet, resnetOutChannels, RESNET_DEPTHS, type ResNetOptions } from './resnet.js';
 
@@ -73,12 +74,21 @@ const seResNeXt50: EncoderSpec = {
   divisor: 32,
 };
 
+const efficientNetB4: EncoderSpec = {
+  name: 'efficientnet-b4',
+  outChannels: (inChannels) => efficientNetOutChannels(EFFICIENTNET_B4, inChannels),
+  build: (ctx, input, o) => buildEfficientNet(ctx, input, EFFICIENTNET_B4, o.prefix),
+  weights: {},
+  divisor: 32,
+};
+
 const registry = new Map<string, EncoderSpec>([
   ['resnet18', resnetSpec('resnet18', 'resnet18', {})],
   ['resnet34', resnetSpec('resnet34', 'resnet34', {})],
   ['resnet50', resnetSpec('resnet50', 'resnet50', {})],
   ['densenet121', densenet121],
   ['se_resnext50_32x4d', seResNeXt50],
+  ['efficientnet-b4', efficientNetB4],
   [
     'resnet50-keras',
     // Keras / Caffe ResNet50 v1: stride on the first 1x1 conv of a bottleneck, convs with bias, BN eps 1e-3.
