@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  buildEfficientNet,
   buildSeResNeXt,
   createModel,
   encoderNames,
@@ -33,7 +34,8 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function sameOutputs(a: tfl.LayersModel, b: tfl.LayersModel): void {
-  const x = tf.randomUniform([1, 32, 32, 1], 0, 1, 'float32', 3);
+  const channels = a.inputs[0].shape[3] as number;
+  const x = tf.randomUniform([1, 32, 32, channels], 0, 1, 'float32', 3);
   const ya = a.predict(x) as tf.Tensor;
   const yb = b.predict(x) as tf.Tensor;
   expect(Array.from(yb.dataSync())).toEqual(Array.from(ya.dataSync()));
@@ -153,5 +155,48 @@ describe('custom encoders', () => {
     sameOutputs(model, loaded);
     model.dispose();
     loaded.dispose();
+  });
+});
+
+describe('efficientnet drop connect', () => {
+  it('is random in training, identity at inference, serializes, and leaks nothing', async () => {
+    const start = tf.memory().numTensors;
+    registerEncoder({
+      name: 'efficientnet-test',
+      outChannels: (c) => [c, 8, 8, 16, 32, 80],
+      build: (ctx, input, o) =>
+        buildEfficientNet(
+          ctx,
+          input,
+          { width: 0.25, depth: 0.5, imageSize: 380, stageIdxs: [2, 3, 7], dropConnectRate: 0.9 },
+          o.prefix,
+        ),
+      weights: {},
+      divisor: 32,
+    });
+    const model = createModel('unet', {
+      encoder: 'efficientnet-test',
+      decoderChannels: [8, 8, 8, 4, 4],
+      seed: 3,
+    });
+    expect(model.layers.some((l) => l.getClassName() === `${LAYER_PACKAGE}>DropConnect`)).toBe(true);
+    const x = tf.randomUniform([4, 32, 32, 3], 0, 1, 'float32', 9);
+    const [a, b, e1, e2] = tf.tidy(() => [
+      model.apply(x, { training: true }) as tf.Tensor,
+      model.apply(x, { training: true }) as tf.Tensor,
+      model.predict(x) as tf.Tensor,
+      model.predict(x) as tf.Tensor,
+    ]);
+    const diff = (p: tf.Tensor, q: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(p, q))).dataSync()[0]);
+    expect(diff(a, b)).toBeGreaterThan(0);
+    expect(diff(e1, e2)).toBe(0);
+    const d4 = join(dir, 'eff');
+    await saveModel(model, d4);
+    const loaded = await loadModel(d4);
+    sameOutputs(model, loaded);
+    tf.dispose([x, a, b, e1, e2]);
+    model.dispose();
+    loaded.dispose();
+    expect(tf.memory().numTensors).toBe(start);
   });
 });
