@@ -6,6 +6,7 @@ import {
   countParams,
   createModel,
   createPatchGanDiscriminator,
+  createResnetGenerator,
   createPix2PixGenerator,
   encoderNames,
   validateInputSize,
@@ -23,6 +24,8 @@ interface Fixture {
   ngf?: number;
   ndf?: number;
   nLayers?: number;
+  nBlocks?: number;
+  norm?: 'batch' | 'instance';
   trainable: number;
   nonTrainable: number;
 }
@@ -41,10 +44,26 @@ function build(c: Fixture) {
       outChannels: c.outChannels,
       ngf: c.ngf,
       numDowns: c.numDowns,
+      weightInit: 'zeros',
+    });
+  }
+  if (c.arch === 'resnet-generator') {
+    return createResnetGenerator({
+      inChannels: c.inChannels,
+      outChannels: c.outChannels,
+      ngf: c.ngf,
+      nBlocks: c.nBlocks,
+      weightInit: 'zeros',
     });
   }
   if (c.arch === 'patchgan')
-    return createPatchGanDiscriminator({ inChannels: c.inChannels, ndf: c.ndf, nLayers: c.nLayers });
+    return createPatchGanDiscriminator({
+      inChannels: c.inChannels,
+      ndf: c.ndf,
+      nLayers: c.nLayers,
+      norm: c.norm,
+      weightInit: 'zeros',
+    });
   return createModel(c.arch, {
     encoder: c.encoder,
     inChannels: c.inChannels,

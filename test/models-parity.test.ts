@@ -12,6 +12,7 @@ import {
   createModel,
   createPatchGanDiscriminator,
   createPix2PixGenerator,
+  createResnetGenerator,
   loadStateDict,
   parseSafetensors,
   type StateDict,
@@ -101,6 +102,7 @@ const CASES: Record<string, () => tfl.LayersModel> = {
       ),
     ),
   'pix2pix-generator': () => createPix2PixGenerator({ inChannels: 1, outChannels: 3, ngf: 4, numDowns: 5 }),
+  'resnet-generator': () => createResnetGenerator({ inChannels: 3, outChannels: 3, ngf: 4, nBlocks: 2 }),
   patchgan: () => createPatchGanDiscriminator({ inChannels: 4, ndf: 4, nLayers: 3 }),
 };
 

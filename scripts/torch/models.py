@@ -433,16 +433,45 @@ class Wrap(nn.Module):
         return self.model(x)
 
 
-def patchgan_discriminator(in_channels, ndf=64, n_layers=3):
+def patchgan_discriminator(in_channels, ndf=64, n_layers=3, norm="batch"):
+    bias = norm == "instance"
+    Norm = nn.InstanceNorm2d if bias else nn.BatchNorm2d
     seq = [nn.Conv2d(in_channels, ndf, 4, 2, 1), nn.LeakyReLU(0.2, True)]
     mult = 1
     for n in range(1, n_layers):
         prev, mult = mult, min(2**n, 8)
-        seq += [nn.Conv2d(ndf * prev, ndf * mult, 4, 2, 1, bias=False), nn.BatchNorm2d(ndf * mult), nn.LeakyReLU(0.2, True)]
+        seq += [nn.Conv2d(ndf * prev, ndf * mult, 4, 2, 1, bias=bias), Norm(ndf * mult), nn.LeakyReLU(0.2, True)]
     prev, mult = mult, min(2**n_layers, 8)
-    seq += [nn.Conv2d(ndf * prev, ndf * mult, 4, 1, 1, bias=False), nn.BatchNorm2d(ndf * mult), nn.LeakyReLU(0.2, True)]
+    seq += [nn.Conv2d(ndf * prev, ndf * mult, 4, 1, 1, bias=bias), Norm(ndf * mult), nn.LeakyReLU(0.2, True)]
     seq += [nn.Conv2d(ndf * mult, 1, 4, 1, 1)]
     return Wrap(nn.Sequential(*seq))
+
+
+class ResnetBlock(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.conv_block = nn.Sequential(
+            nn.ReflectionPad2d(1), nn.Conv2d(dim, dim, 3, bias=True), nn.InstanceNorm2d(dim), nn.ReLU(True),
+            nn.ReflectionPad2d(1), nn.Conv2d(dim, dim, 3, bias=True), nn.InstanceNorm2d(dim),
+        )
+
+    def forward(self, x):
+        return x + self.conv_block(x)
+
+
+def resnet_generator(in_channels, out_channels, ngf=64, n_blocks=9):
+    """junyanz ResnetGenerator with CycleGAN defaults (instance norm -> convs with bias, reflect padding)."""
+    m = [nn.ReflectionPad2d(3), nn.Conv2d(in_channels, ngf, 7, bias=True), nn.InstanceNorm2d(ngf), nn.ReLU(True)]
+    for i in range(2):
+        mult = 2**i
+        m += [nn.Conv2d(ngf * mult, ngf * mult * 2, 3, stride=2, padding=1, bias=True), nn.InstanceNorm2d(ngf * mult * 2), nn.ReLU(True)]
+    m += [ResnetBlock(ngf * 4) for _ in range(n_blocks)]
+    for i in range(2):
+        mult = 2 ** (2 - i)
+        m += [nn.ConvTranspose2d(ngf * mult, ngf * mult // 2, 3, stride=2, padding=1, output_padding=1, bias=True),
+              nn.InstanceNorm2d(ngf * mult // 2), nn.ReLU(True)]
+    m += [nn.ReflectionPad2d(3), nn.Conv2d(ngf, out_channels, 7), nn.Tanh()]
+    return Wrap(nn.Sequential(*m))
 
 
 def counts(model):
@@ -476,6 +505,8 @@ def main():
     for c in ({"inChannels": 4, "ndf": 64, "nLayers": 3}, {"inChannels": 4, "ndf": 16, "nLayers": 2}):
         d = patchgan_discriminator(c["inChannels"], c["ndf"], c["nLayers"])
         out.append({"arch": "patchgan", **c, **counts(d)})
+    out.append({"arch": "resnet-generator", "inChannels": 3, "outChannels": 3, "ngf": 64, "nBlocks": 9, **counts(resnet_generator(3, 3))})
+    out.append({"arch": "patchgan", "inChannels": 3, "ndf": 64, "nLayers": 3, "norm": "instance", **counts(patchgan_discriminator(3, norm="instance"))})
     root = os.path.join(os.path.dirname(__file__), "..", "..")
     path = os.path.join(root, "test", "fixtures", "models", "param-counts.json")
     os.makedirs(os.path.dirname(path), exist_ok=True)

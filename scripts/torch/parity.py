@@ -19,7 +19,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
-from models import SegModel, patchgan_discriminator, pix2pix_generator  # noqa: E402
+from models import SegModel, patchgan_discriminator, pix2pix_generator, resnet_generator  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "test", "fixtures", "models")
 
@@ -107,6 +107,9 @@ def main():
     d = patchgan_discriminator(4, ndf=4, n_layers=3)
     randomize(d, gen)
     save("patchgan", d, torch.rand(2, 4, 64, 64, generator=gen) * 2 - 1)
+    rg = resnet_generator(3, 3, ngf=4, n_blocks=2)
+    randomize(rg, gen)
+    save("resnet-generator", rg, torch.rand(2, 3, 32, 32, generator=gen) * 2 - 1)
     return 0
 
 

@@ -50,6 +50,8 @@ export {
   LAYER_PACKAGE,
   BuildContext,
   GroupedConv2D,
+  ReflectionPad2D,
+  InstanceNorm,
   type WeightInit,
 } from './layers.js';
 export {
@@ -81,3 +83,10 @@ export {
   type ResnetImagenetOptions,
   type EncoderModelOptions,
 } from './pretrained.js';
+export {
+  createResnetGenerator,
+  cycleGanTrainStep,
+  type ResnetGeneratorOptions,
+  type CycleGanStep,
+  type CycleGanLosses,
+} from './cyclegan.js';

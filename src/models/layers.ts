@@ -81,6 +81,8 @@ export function registerCustomLayers(): void {
   if (registered) return;
   tf.serialization.registerClass(InputSizeCheck, LAYER_PACKAGE, 'InputSizeCheck');
   tf.serialization.registerClass(GroupedConv2D, LAYER_PACKAGE, 'GroupedConv2D');
+  tf.serialization.registerClass(ReflectionPad2D, LAYER_PACKAGE, 'ReflectionPad2D');
+  tf.serialization.registerClass(InstanceNorm, LAYER_PACKAGE, 'InstanceNorm');
   registered = true;
 }
 
@@ -286,6 +288,80 @@ export class GroupedConv2D extends tfl.layers.Layer {
       useBias: this.useBias,
       padding: this.padding,
     };
+  }
+}
+
+/** Options of {@link ReflectionPad2D}. */
+export interface ReflectionPad2DArgs {
+  padding: number;
+  name?: string;
+}
+
+/** PyTorch's `nn.ReflectionPad2d` (mirror without repeating the edge). Registered as `tfjs-restoration>ReflectionPad2D`. */
+export class ReflectionPad2D extends tfl.layers.Layer {
+  static className = `${LAYER_PACKAGE}>ReflectionPad2D`;
+  readonly padding: number;
+
+  constructor(args: ReflectionPad2DArgs) {
+    super({ name: args.name });
+    this.padding = args.padding;
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    const [n, h, w, c] = inputShape as tfl.Shape;
+    const p = 2 * this.padding;
+    return [n, h == null ? null : h + p, w == null ? null : w + p, c];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    const p = this.padding;
+    return tf.mirrorPad(
+      x,
+      [
+        [0, 0],
+        [p, p],
+        [p, p],
+        [0, 0],
+      ],
+      'reflect',
+    );
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), padding: this.padding };
+  }
+}
+
+/** Options of {@link InstanceNorm}. */
+export interface InstanceNormArgs {
+  epsilon?: number;
+  name?: string;
+}
+
+/**
+ * PyTorch's `nn.InstanceNorm2d` with its defaults (no affine parameters, no running statistics): each sample's
+ * channel normalized by its own spatial mean and biased variance. Registered as `tfjs-restoration>InstanceNorm`.
+ */
+export class InstanceNorm extends tfl.layers.Layer {
+  static className = `${LAYER_PACKAGE}>InstanceNorm`;
+  readonly epsilon: number;
+
+  constructor(args: InstanceNormArgs = {}) {
+    super({ name: args.name });
+    this.epsilon = args.epsilon ?? 1e-5;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      const { mean, variance } = tf.moments(x, [1, 2], true);
+      return tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, this.epsilon)));
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), epsilon: this.epsilon };
   }
 }
 

@@ -12,6 +12,7 @@ import {
   concat,
   conv2d,
   InputSizeCheck,
+  InstanceNorm,
   registerCustomLayers,
   type Sym,
   type WeightInit,
@@ -134,6 +135,8 @@ export interface PatchGanOptions {
   ndf?: number;
   /** Stride-2 conv layers (default 3: a 70x70 receptive field). */
   nLayers?: number;
+  /** 'batch' (pix2pix, default) or 'instance' (CycleGAN: InstanceNorm without parameters, convs with bias). */
+  norm?: 'batch' | 'instance';
   seed?: number;
   weightInit?: WeightInit;
 }
@@ -156,8 +159,9 @@ export function createPatchGanDiscriminator(o: PatchGanOptions = {}): tfl.Layers
   for (let n = 1; n <= nLayers; n++) {
     mult = Math.min(2 ** n, 8);
     const stride = n < nLayers ? 2 : 1;
-    x = conv2d(ctx, x, name(), { filters: ndf * mult, kernel: 4, stride, padding: 1 });
-    x = batchNorm(x, name());
+    const instance = o.norm === 'instance';
+    x = conv2d(ctx, x, name(), { filters: ndf * mult, kernel: 4, stride, padding: 1, bias: instance });
+    x = instance ? (new InstanceNorm({ name: name() }).apply(x) as Sym) : batchNorm(x, name());
     x = leakyRelu(x, name());
   }
   x = conv2d(ctx, x, name(), { filters: 1, kernel: 4, stride: 1, padding: 1, bias: true });
@@ -186,7 +190,7 @@ export interface Pix2PixLosses {
   discriminator: number;
 }
 
-function variablesOf(model: tfl.LayersModel): tf.Variable[] {
+export function variablesOf(model: tfl.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }
 
