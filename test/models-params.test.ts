@@ -140,3 +140,26 @@ describe('names and sizes', () => {
     expect(tf.memory().numTensors).toBe(start);
   });
 });
+
+describe('real widths', () => {
+  it('smp U-Net resnet34 (1 -> 3, sigmoid) runs at 64x64 with shapes and range as expected, leak-free', () => {
+    const start = tf.memory().numTensors;
+    const m = createModel('unet', {
+      encoder: 'resnet34',
+      inChannels: 1,
+      classes: 3,
+      activation: 'sigmoid',
+      seed: 0,
+    });
+    const x = tf.randomUniform([1, 64, 64, 1], 0, 1, 'float32', 1);
+    const y = m.predict(x) as tf.Tensor;
+    expect(y.shape).toEqual([1, 64, 64, 3]);
+    const [lo, hi] = tf.tidy(() => [tf.min(y).dataSync()[0], tf.max(y).dataSync()[0]]);
+    expect(lo).toBeGreaterThanOrEqual(0);
+    expect(hi).toBeLessThanOrEqual(1);
+    expect(hi - lo).toBeGreaterThan(0);
+    tf.dispose([x, y]);
+    m.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  });
+});
