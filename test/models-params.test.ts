@@ -9,6 +9,8 @@ import {
   createResnetGenerator,
   createPix2PixGenerator,
   encoderNames,
+  createEncoderModel,
+  getEncoder,
   validateInputSize,
 } from '../src/models/index.js';
 
@@ -161,5 +163,16 @@ describe('real widths', () => {
     tf.dispose([x, y]);
     m.dispose();
     expect(tf.memory().numTensors).toBe(start);
+  });
+});
+
+describe('encoder registry', () => {
+  it("every encoder's declared feature channels match the built features", () => {
+    for (const name of encoderNames()) {
+      const m = createEncoderModel(name, { inChannels: 2, weightInit: 'zeros' });
+      const got = m.outputs.map((o) => o.shape[3]);
+      expect([name, got]).toEqual([name, getEncoder(name).outChannels(2).slice(1)]);
+      m.dispose();
+    }
   });
 });

@@ -7,7 +7,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { createModel, type CreateModelOptions } from './create.js';
 import { getEncoder, encoderNames } from './encoders/index.js';
 import { RESNET_DEPTHS } from './encoders/resnet.js';
-import { BuildContext, InputSizeCheck, registerCustomLayers, type Sym } from './layers.js';
+import { BuildContext, InputSizeCheck, registerCustomLayers, type Sym, type WeightInit } from './layers.js';
 import { parseSafetensors, type StateDict } from './safetensors.js';
 import { loadStateDict, patchFirstConvKernel } from './weights.js';
 
@@ -217,6 +217,7 @@ export interface EncoderModelOptions {
   inChannels?: number;
   width?: number;
   seed?: number;
+  weightInit?: WeightInit;
 }
 
 /**
@@ -229,7 +230,7 @@ export function createEncoderModel(encoder: string, o: EncoderModelOptions = {})
   const inChannels = o.inChannels ?? 3;
   const input = tfl.input({ shape: [null, null, inChannels], name: 'input' });
   const checked = new InputSizeCheck({ divisor: spec.divisor, name: 'input_size_check' }).apply(input) as Sym;
-  const feats = spec.build(new BuildContext(o.seed), checked, {
+  const feats = spec.build(new BuildContext(o.seed, o.weightInit), checked, {
     inChannels,
     width: o.width,
     prefix: 'encoder.',
