@@ -176,3 +176,11 @@ describe('encoder registry', () => {
     }
   });
 });
+
+describe('resnet50-keras', () => {
+  it("equals Keras' ResNet50 without its classifier (25,583,592 - 2,049,000 trainable; 53,120 BN statistics)", () => {
+    const m = createEncoderModel('resnet50-keras', { inChannels: 3, weightInit: 'zeros' });
+    expect(countParams(m)).toEqual({ trainable: 25_583_592 - 2_049_000, nonTrainable: 53_120 });
+    m.dispose();
+  });
+});
