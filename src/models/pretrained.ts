@@ -5,8 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { createModel, type CreateModelOptions } from './create.js';
-import { getEncoder, encoderNames } from './encoders/index.js';
-import { RESNET_DEPTHS } from './encoders/resnet.js';
+import { getEncoder, encoderNames, TORCHVISION_NOTE } from './encoders/index.js';
 import { BuildContext, InputSizeCheck, registerCustomLayers, type Sym, type WeightInit } from './layers.js';
 import { parseSafetensors, type StateDict } from './safetensors.js';
 import { loadStateDict, patchFirstConvKernel } from './weights.js';
@@ -175,8 +174,8 @@ export async function createPretrainedModel(
         (encoderName === 'resnet50'
           ? `The available ResNet50 ImageNet weights are Keras' v1 (stride on the first 1x1 conv, conv biases), which ` +
             `differ from torchvision's v1.5 layout: use encoder 'resnet50-keras', or pass torchvision weights as a ` +
-            `safetensors state_dict.`
-          : `Pass torchvision weights as a safetensors state_dict.`),
+            `safetensors state_dict (${TORCHVISION_NOTE}).`
+          : TORCHVISION_NOTE),
     );
   }
   if (isKeras && encoderName !== 'resnet50-keras') {
@@ -241,6 +240,3 @@ export function createEncoderModel(encoder: string, o: EncoderModelOptions = {})
   });
   return tfl.model({ inputs: input, outputs: feats.slice(1), name: `encoder_${encoder}` });
 }
-
-/** Number of blocks per stage of the ResNet50 (for locating stage outputs in a Keras model). */
-export const RESNET50_BLOCKS = RESNET_DEPTHS.resnet50.layers;

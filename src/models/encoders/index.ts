@@ -54,9 +54,10 @@ function resnetSpec(
   };
 }
 
-const TORCHVISION_NOTE =
-  'torchvision ImageNet weights: export a torchvision resnet state_dict to safetensors in Python and pass it ' +
-  '(as bytes) to createPretrainedModel({ encoderWeights }) or loadStateDict(model, parseSafetensors(bytes), { prefix: "encoder." })';
+/** How to use torchvision's ImageNet weights (no built-in copy: they are PyTorch files). */
+export const TORCHVISION_NOTE =
+  'for torchvision ImageNet weights run `python3 scripts/torch/export_encoder.py <encoder> <file>.safetensors` ' +
+  'and pass the file bytes as encoderWeights';
 
 const densenet121: EncoderSpec = {
   name: 'densenet121',
@@ -124,5 +125,3 @@ export function getEncoder(name: string): EncoderSpec {
 export function registerEncoder(spec: EncoderSpec): void {
   registry.set(spec.name, spec);
 }
-
-export { TORCHVISION_NOTE };
