@@ -1,6 +1,7 @@
 /**
- * Model builders: encoder registry (torchvision ResNets), smp-layout U-Net / U-Net++ decoders, the pix2pix
- * baseline, PyTorch weight import (safetensors) and custom layers. tfjs-layers, NHWC.
+ * Model builders: encoder registry (ResNet18/34/50 in torchvision's layout, a Keras ResNet50 variant with ImageNet
+ * weights, DenseNet121, SE-ResNeXt50 32x4d, EfficientNet-B4), smp-layout U-Net / U-Net++ decoders, the pix2pix
+ * baseline (and a CycleGAN variant), PyTorch weight import/export (safetensors) and custom layers. tfjs-layers, NHWC.
  * @module models
  */
 export { createModel, archNames, countParams, type CreateModelOptions } from './create.js';
@@ -16,7 +17,6 @@ export {
   buildEfficientNet,
   efficientNetOutChannels,
   roundFilters,
-  DropConnect,
   EFFICIENTNET_B4,
   EFFICIENTNET_B0_BLOCKS,
   type EfficientNetConfig,
@@ -52,6 +52,7 @@ export {
   GroupedConv2D,
   ReflectionPad2D,
   InstanceNorm,
+  DropConnect,
   type WeightInit,
 } from './layers.js';
 export {

@@ -83,6 +83,7 @@ export function registerCustomLayers(): void {
   tf.serialization.registerClass(GroupedConv2D, LAYER_PACKAGE, 'GroupedConv2D');
   tf.serialization.registerClass(ReflectionPad2D, LAYER_PACKAGE, 'ReflectionPad2D');
   tf.serialization.registerClass(InstanceNorm, LAYER_PACKAGE, 'InstanceNorm');
+  tf.serialization.registerClass(DropConnect, LAYER_PACKAGE, 'DropConnect');
   registered = true;
 }
 
@@ -362,6 +363,41 @@ export class InstanceNorm extends tfl.layers.Layer {
 
   override getConfig(): tf.serialization.ConfigDict {
     return { ...super.getConfig(), epsilon: this.epsilon };
+  }
+}
+
+/** Options of {@link DropConnect}. */
+export interface DropConnectArgs {
+  rate: number;
+  name?: string;
+}
+
+/**
+ * Stochastic depth of EfficientNet's residual branches: in training, each sample's branch is zeroed with
+ * probability `rate` and the survivors scaled by 1 / (1 - rate); identity at inference. Registered as
+ * `tfjs-restoration>DropConnect`. (Unseeded: tfjs' layer calls carry no per-call seed.)
+ */
+export class DropConnect extends tfl.layers.Layer {
+  static className = `${LAYER_PACKAGE}>DropConnect`;
+  readonly rate: number;
+
+  constructor(args: DropConnectArgs) {
+    super({ name: args.name });
+    this.rate = args.rate;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    if (!kwargs.training || this.rate <= 0) return tf.clone(x);
+    return tf.tidy(() => {
+      const keep = 1 - this.rate;
+      const mask = tf.floor(tf.add(tf.randomUniform([x.shape[0] as number, 1, 1, 1]), keep));
+      return tf.mul(tf.div(x, keep), mask);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), rate: this.rate };
   }
 }
 

@@ -6,9 +6,8 @@
  * `_conv_head` / `_bn1` (after the last block) are not built, so a model has 806,400 + 3,584 fewer weights than
  * smp's for b4; loading an smp state_dict needs `allowUnexpected: true` for those two.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { LAYER_PACKAGE, type BuildContext, type Sym } from '../layers.js';
+import { DropConnect, type BuildContext, type Sym } from '../layers.js';
 
 /** One group of blocks of EfficientNet-B0: repeats, kernel, stride, expansion, input and output filters. */
 export type MBConvArgs = [
@@ -136,42 +135,6 @@ function conv(
     })
     .apply(x) as Sym;
 }
-
-/** Options of {@link DropConnect}. */
-export interface DropConnectArgs {
-  rate: number;
-  name?: string;
-}
-
-/**
- * Stochastic depth of EfficientNet's residual branches: in training, each sample's branch is zeroed with
- * probability `rate` and the survivors scaled by 1 / (1 - rate); identity at inference. Registered as
- * `tfjs-restoration>DropConnect`. (Unseeded: tfjs' layer calls carry no per-call seed.)
- */
-export class DropConnect extends tfl.layers.Layer {
-  static className = `${LAYER_PACKAGE}>DropConnect`;
-  readonly rate: number;
-
-  constructor(args: DropConnectArgs) {
-    super({ name: args.name });
-    this.rate = args.rate;
-  }
-
-  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
-    const x = Array.isArray(inputs) ? inputs[0] : inputs;
-    if (!kwargs.training || this.rate <= 0) return tf.clone(x);
-    return tf.tidy(() => {
-      const keep = 1 - this.rate;
-      const mask = tf.floor(tf.add(tf.randomUniform([x.shape[0] as number, 1, 1, 1]), keep));
-      return tf.mul(tf.div(x, keep), mask);
-    });
-  }
-
-  override getConfig(): tf.serialization.ConfigDict {
-    return { ...super.getConfig(), rate: this.rate };
-  }
-}
-tf.serialization.registerClass(DropConnect, LAYER_PACKAGE, 'DropConnect');
 
 function mbconv(ctx: BuildContext, x: Sym, name: string, s: BlockSpec, dropRate: number): Sym {
   const oup = s.input * s.expand;
