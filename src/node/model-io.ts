@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
-import { registerCustomLayers } from '../models/layers.js';
+import type * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { writeFileAtomic } from './files.js';
+
+// tfjs is imported lazily, inside the functions that use it: the rest of `tfjs-restoration/node` (PNG files,
+// datasets, the score CLI) must load no tfjs.
+const tfjsCore = () => import('@tensorflow/tfjs-core');
 
 /** model.json written by {@link directoryIO}: tfjs' format plus the weights' checksum. */
 interface SavedModelJSON extends tf.io.ModelJSON {
@@ -30,6 +33,7 @@ export function directoryIO(dir: string): tf.io.IOHandler {
   const jsonPath = path.join(dir, 'model.json');
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
+      const tf = await tfjsCore();
       if (artifacts.modelTopology instanceof ArrayBuffer) {
         throw new Error(`${dir}: saving binary (graph) model topologies is not supported`);
       }
@@ -38,7 +42,7 @@ export function directoryIO(dir: string): tf.io.IOHandler {
       const json: SavedModelJSON = {
         modelTopology: artifacts.modelTopology ?? {},
         format: artifacts.format ?? 'layers-model',
-        generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-layers v${tfl.version_layers}`,
+        generatedBy: artifacts.generatedBy ?? `TensorFlow.js tfjs-core v${tf.version_core}`,
         convertedBy: artifacts.convertedBy ?? null,
         weightsManifest: [{ paths: ['weights.bin'], weights: artifacts.weightSpecs ?? [] }],
         weightsSha256: sha256(weights),
@@ -63,6 +67,7 @@ export function directoryIO(dir: string): tf.io.IOHandler {
         );
       }
       if (!json.modelTopology) throw new Error(`${jsonPath}: no modelTopology`);
+      const tf = await tfjsCore();
       return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
         const buffers: Uint8Array[] = [];
         for (const group of manifest) {
@@ -100,6 +105,10 @@ export async function saveModel(model: tfl.LayersModel, dir: string): Promise<tf
 
 /** Loads a layers model saved by {@link saveModel} (custom layers of this library included). */
 export async function loadModel(dir: string): Promise<tfl.LayersModel> {
+  const [{ loadLayersModel }, { registerCustomLayers }] = await Promise.all([
+    import('@tensorflow/tfjs-layers'),
+    import('../models/layers.js'),
+  ]);
   registerCustomLayers();
-  return tfl.loadLayersModel(directoryIO(dir));
+  return loadLayersModel(directoryIO(dir));
 }
