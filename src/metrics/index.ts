@@ -9,3 +9,15 @@ export { ssim, ssim1d, maskedSsim, regionSsim } from './ssim.js';
 export type { SsimOptions } from './ssim.js';
 export { histogram, normalizeHistogram, compareHistograms, hueHistogramSimilarity } from './histogram.js';
 export type { HistogramChannel, HistogramOptions, HistogramComparison } from './histogram.js';
+export { ssimTensor, maskedSsimTensor } from './tensor/ssim.js';
+export type { SsimTensorOptions, TensorMasks } from './tensor/ssim.js';
+export {
+  hueOpenCvTensor,
+  hueTensor,
+  hueHistogramTensor,
+  histogramCorrelationTensor,
+  hueHistogramSimilarityTensor,
+} from './tensor/histogram.js';
+export type { HueHistogramTensorOptions } from './tensor/histogram.js';
+export { competitionScoreTensor } from './tensor/competition.js';
+export type { CompetitionScoreTensors } from './tensor/competition.js';
