@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createImage, type Mask } from '../src/image/index.js';
 import { competitionMask, maskedSsim, scoreImage, ssim, summarizeScores } from '../src/metrics/index.js';
@@ -89,5 +90,14 @@ describe('competition metric vs the Python reference (skimage 0.19.3 + OpenCV 4.
       score: 0.2 * 0.5 + 0.4 * 0.5 + 0.4 * 0.5,
     });
     expect(() => summarizeScores([])).toThrow(/empty/);
+  });
+});
+
+describe('layering', () => {
+  it('the plain metric modules import no tfjs (only the tensor/ ones do)', () => {
+    for (const file of ['competition', 'ssim', 'histogram', 'filters']) {
+      const source = readFileSync(new URL(`../src/metrics/${file}.ts`, import.meta.url), 'utf8');
+      expect(source, file).not.toMatch(/from '@tensorflow|import '@tensorflow/);
+    }
   });
 });

@@ -9,15 +9,5 @@ export { ssim, ssim1d, maskedSsim, regionSsim } from './ssim.js';
 export type { SsimOptions } from './ssim.js';
 export { histogram, normalizeHistogram, compareHistograms, hueHistogramSimilarity } from './histogram.js';
 export type { HistogramChannel, HistogramOptions, HistogramComparison } from './histogram.js';
-export { ssimTensor, maskedSsimTensor } from './tensor/ssim.js';
-export type { SsimTensorOptions, TensorMasks } from './tensor/ssim.js';
-export {
-  hueOpenCvTensor,
-  hueTensor,
-  hueHistogramTensor,
-  histogramCorrelationTensor,
-  hueHistogramSimilarityTensor,
-} from './tensor/histogram.js';
-export type { HueHistogramTensorOptions } from './tensor/histogram.js';
-export { competitionScoreTensor } from './tensor/competition.js';
-export type { CompetitionScoreTensors } from './tensor/competition.js';
+// Tensor forms (tfjs-core): importing this index therefore loads tfjs-core; the plain modules above do not.
+export * from './tensor/index.js';
