@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createImage, type Mask } from '../src/image/index.js';
+import { createImage, toGray, type Mask } from '../src/image/index.js';
 import { competitionMask, maskedSsim, scoreImage, ssim, summarizeScores } from '../src/metrics/index.js';
 import { crop, diff, goldens, loadPhoto, makePred, sha256 } from './metrics-fixtures.js';
 
@@ -60,6 +60,21 @@ describe('competition metric vs the Python reference (skimage 0.19.3 + OpenCV 4.
     // ...and the finite reference value where no window is flat in both images.
     const finite = goldens.crops.find((x) => x.pred === 'constant' && !Number.isNaN(x.ssim))!;
     expect(finite.ssim).toBe(0);
+  });
+
+  it('masked SSIM with very few pixels (7 = one window) and 1-channel SSIM are exact', () => {
+    const { gt } = loadPhoto('sea');
+    const pred = makePred('sea', goldens.cases.find((x) => x.photo === 'sea' && x.pred === 'noisy')!.spec);
+    for (const t of goldens.tiny) {
+      const mask = createImage(512, 512, 1) as Mask;
+      for (let i = 0; i < t.pixels; i++) mask.data[(i * 7919) % mask.data.length] = 1;
+      expect(sha256(mask.data)).toBe(t.maskSha256);
+      expect(diff(maskedSsim(gt, pred, mask), t.maskedSsim), `${t.pixels} pixels`).toBe(0);
+    }
+    const g = toGray(gt);
+    const p = toGray(pred);
+    expect(diff(ssim(g, p), goldens.gray.ssim255)).toBe(0);
+    expect(diff(ssim(g, p, { dataRange: 'prediction' }), goldens.gray.ssimPrediction)).toBe(0);
   });
 
   it('rejects masks with fewer than 7 pixels and mismatched sizes, naming the argument', () => {
