@@ -20,7 +20,8 @@ for (let i = 1; i < 256; i++) HDIV180[i] = Math.round((180 << 12) / (6 * i));
 function untaped(x: tf.Tensor, fn: (x: tf.Tensor) => tf.Tensor): tf.Tensor {
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const input = args[0] as tf.Tensor;
-    return { value: fn(input), gradFunc: () => tf.zerosLike(input) };
+    const { shape, dtype } = input; // no tensor reference kept for the backward pass
+    return { value: fn(input), gradFunc: () => tf.zeros(shape, dtype) };
   });
   return f(x);
 }
