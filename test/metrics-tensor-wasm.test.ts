@@ -4,12 +4,8 @@ import '@tensorflow/tfjs-layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createImage, type Mask } from '../src/image/index.js';
-import {
-  hueHistogramSimilarity,
-  hueHistogramSimilarityTensor,
-  maskedSsim,
-  maskedSsimTensor,
-} from '../src/metrics/index.js';
+import { hueHistogramSimilarity, maskedSsim } from '../src/metrics/index.js';
+import { hueHistogramSimilarityTensor, maskedSsimTensor } from '../src/metrics/tensor/index.js';
 
 // The wasm backend frees tensor memory eagerly, so it catches tensors used after their tidy ended
 // (the CPU backend may still read them).

@@ -4,19 +4,15 @@ import '@tensorflow/tfjs-layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createImage, hueOpenCv, type Image, type Mask } from '../src/image/index.js';
+import { histogram, hueHistogramSimilarity, maskedSsim, scoreImage, ssim } from '../src/metrics/index.js';
 import {
   competitionScoreTensor,
-  histogram,
-  hueHistogramSimilarity,
   hueHistogramSimilarityTensor,
   hueHistogramTensor,
   hueOpenCvTensor,
-  maskedSsim,
   maskedSsimTensor,
-  scoreImage,
-  ssim,
   ssimTensor,
-} from '../src/metrics/index.js';
+} from '../src/metrics/tensor/index.js';
 import { crop, goldens, loadPhoto, makePred } from './metrics-fixtures.js';
 
 /** uint8 images -> NHWC float32 in [0, 1]. */

@@ -1,6 +1,6 @@
 /**
  * Metrics: the competition score (S, M, C) and the standard forms it is built from, on plain images
- * (no tfjs). Tensor forms for training live in `./tensor` and are exported here with a `Tensor` suffix.
+ * (no tfjs). The tensor forms for training (tfjs-core) are the `tfjs-restoration/metrics/tensor` subpath.
  * @module metrics
  */
 export { competitionMask, scoreImage, summarizeScores } from './competition.js';
@@ -9,5 +9,3 @@ export { ssim, ssim1d, maskedSsim, regionSsim } from './ssim.js';
 export type { SsimOptions } from './ssim.js';
 export { histogram, normalizeHistogram, compareHistograms, hueHistogramSimilarity } from './histogram.js';
 export type { HistogramChannel, HistogramOptions, HistogramComparison } from './histogram.js';
-// Tensor forms (tfjs-core): importing this index therefore loads tfjs-core; the plain modules above do not.
-export * from './tensor/index.js';

@@ -1,6 +1,6 @@
 /**
- * The tensor forms of the metrics alone (tfjs-core), for a future `tfjs-restoration/metrics/tensor` subpath.
- * They are also re-exported from the metrics index.
+ * The tensor forms of the metrics (tfjs-core only): batched NHWC float32 in [0, 1], differentiable where it means
+ * something. The `tfjs-restoration/metrics/tensor` subpath; the plain forms in `tfjs-restoration/metrics` need no tfjs.
  * @module metrics/tensor
  */
 export { ssimTensor, maskedSsimTensor } from './ssim.js';
