@@ -1,2 +1,2 @@
 /** @module data */
-export {};
+export * from './augment/index.js';

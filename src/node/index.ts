@@ -3,3 +3,4 @@
  * @module node
  */
 export { readPng, writePng, writeFileAtomic, listPngs } from './files.js';
+export { readPhoto, listPhotos } from './photos.js';

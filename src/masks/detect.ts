@@ -1,0 +1,162 @@
+import { createImage, type Image, type Mask } from '../image/types.js';
+import { dilate, labelComponents, largestComponent, open } from './morphology.js';
+
+export interface DetectOptions {
+  /**
+   * Radius (px at 512, scaled with the shorter side) of the opening that cuts off leaks: photo pixels that
+   * happen to equal the fill value and touch the region. Default 3.
+   */
+  openRadius?: number;
+  /** Candidates smaller than this fraction of the image are ignored. Default 0.001. */
+  minCoverage?: number;
+  /**
+   * Inclusive range of plausible fill values; candidates outside it are down-weighted (not excluded).
+   * Default [0, 255] (no prior). The competition's fills lie in [0, 86].
+   */
+  fillRange?: readonly [number, number];
+  /**
+   * After the opening, candidate pixels within this distance (px at 512) of the kept core are taken back: it
+   * restores the thin tips of star-shaped polygons that the opening removed, and is small enough that leaks
+   * stay cut off. Default 10.
+   */
+  reach?: number;
+  /** How many of the largest constant regions to examine. Default 8. */
+  maxCandidates?: number;
+}
+
+/** The detected lost region and what led to it. */
+export interface DetectedRegion {
+  /** 1 where the pixel is judged lost (empty when nothing plausible was found). */
+  mask: Mask;
+  /** The constant gray of the region, or -1 when nothing was found. */
+  fill: number;
+  /** Examined candidates, best first: gray value, raw size, refined size and score. */
+  candidates: { value: number; size: number; refined: number; softness: number; score: number }[];
+}
+
+/**
+ * Estimates the lost region of a competition-style input (a gray photo with one region filled by a constant
+ * gray), without the original. See {@link detectLostRegionDetailed} for the method.
+ *
+ * ```ts
+ * const mask = detectLostRegion(input); // 1 = lost
+ * ```
+ */
+export function detectLostRegion(input: Image, options: DetectOptions = {}): Mask {
+  return detectLostRegionDetailed(input, options).mask;
+}
+
+/**
+ * The detector behind {@link detectLostRegion}:
+ * 1. label 8-connected regions of exactly equal gray; the largest few are candidates;
+ * 2. refine each: an opening by a disk cuts thin leaks (photo pixels equal to the fill that touch the region,
+ *    e.g. iso-gray bands of a smooth sky); keep the largest piece, then take back the candidate's pixels within
+ *    the disk radius (+1) of it, which restores corners and tips the opening rounded off;
+ * 3. score = refined size, down-weighted for shapes that span the whole width or height of the image (black
+ *    bars, clipped borders), for soft edges (the share of the pixels just outside the region within 2 gray
+ *    levels of its value: naturally flat areas fade into their surroundings, a filled region does not), for ragged shapes (a region whose opening loses most of it is texture, not a
+ *    filled shape) and for values outside `fillRange`; the best candidate wins.
+ */
+export function detectLostRegionDetailed(input: Image, options: DetectOptions = {}): DetectedRegion {
+  if (input.channels !== 1)
+    throw new RangeError(
+      `detectLostRegion: input must be a gray (1-channel) image, got ${input.channels} channels`,
+    );
+  const { width: w, height: h, data } = input;
+  const scale = Math.min(w, h) / 512;
+  const radius = Math.max(1, (options.openRadius ?? 3) * scale);
+  const minSize = Math.max(16, (options.minCoverage ?? 0.001) * w * h);
+  const [fLo, fHi] = options.fillRange ?? [0, 255];
+  const maxCandidates = options.maxCandidates ?? 8;
+  const reach = Math.max(radius + 1, (options.reach ?? 10) * scale);
+
+  const { labels, sizes } = labelComponents(input, { connectivity: 8, byValue: true });
+  const order: number[] = [];
+  for (let i = 1; i < sizes.length; i++) if (sizes[i] >= minSize) order.push(i);
+  order.sort((a, b) => sizes[b] - sizes[a]);
+  order.length = Math.min(order.length, maxCandidates);
+  // Bounding boxes of the candidates, so each is refined on a small crop (fast, and few large allocations).
+  const boxes = new Map<number, { x0: number; y0: number; x1: number; y1: number; first: number }>();
+  for (const label of order) boxes.set(label, { x0: w, y0: h, x1: -1, y1: -1, first: -1 });
+  for (let y = 0, i = 0; y < h; y++)
+    for (let x = 0; x < w; x++, i++) {
+      const b = boxes.get(labels[i]);
+      if (!b) continue;
+      if (b.first < 0) b.first = i;
+      if (x < b.x0) b.x0 = x;
+      if (x > b.x1) b.x1 = x;
+      if (y < b.y0) b.y0 = y;
+      if (y > b.y1) b.y1 = y;
+    }
+
+  let best:
+    | { label: number; keep: Uint8Array; box: { x0: number; y0: number; cw: number }; score: number }
+    | undefined;
+  const candidates: DetectedRegion['candidates'] = [];
+  const margin = Math.ceil(reach) + 2;
+  for (const label of order) {
+    const b = boxes.get(label)!;
+    const value = data[b.first];
+    const x0 = Math.max(0, b.x0 - margin);
+    const y0 = Math.max(0, b.y0 - margin);
+    const cw = Math.min(w - 1, b.x1 + margin) - x0 + 1;
+    const ch = Math.min(h - 1, b.y1 + margin) - y0 + 1;
+    const comp = new Uint8Array(cw * ch);
+    for (let y = 0; y < ch; y++)
+      for (let x = 0; x < cw; x++) comp[y * cw + x] = labels[(y0 + y) * w + x0 + x] === label ? 1 : 0;
+    const compMask = createImage(cw, ch, 1, comp) as Mask;
+    const core = largestComponent(open(compMask, radius));
+    const near = dilate(core, reach);
+    const keep = new Uint8Array(cw * ch);
+    let refined = 0;
+    let minX = w;
+    let maxX = -1;
+    let minY = h;
+    let maxY = -1;
+    for (let y = 0, i = 0; y < ch; y++)
+      for (let x = 0; x < cw; x++, i++) {
+        if (comp[i] && near.data[i]) {
+          keep[i] = 1;
+          refined++;
+          if (x + x0 < minX) minX = x + x0;
+          if (x + x0 > maxX) maxX = x + x0;
+          if (y + y0 < minY) minY = y + y0;
+          if (y + y0 > maxY) maxY = y + y0;
+        }
+      }
+    // Outer ring: pixels just outside the refined region. A filled region meets the photo with a step of
+    // arbitrary size; a naturally flat area (clipped highlight, black background) fades into its surroundings,
+    // so most of its ring is within 2 gray levels of its value.
+    let ring = 0;
+    let soft = 0;
+    for (let y = 0, i = 0; y < ch; y++)
+      for (let x = 0; x < cw; x++, i++) {
+        if (keep[i]) continue;
+        if (
+          (x > 0 && keep[i - 1]) ||
+          (x < cw - 1 && keep[i + 1]) ||
+          (y > 0 && keep[i - cw]) ||
+          (y < ch - 1 && keep[i + cw])
+        ) {
+          ring++;
+          if (Math.abs(data[(y0 + y) * w + x0 + x] - value) <= 2) soft++;
+        }
+      }
+    const softness = ring > 0 ? soft / ring : 1;
+    let score = refined * Math.max(0.02, 1 - softness);
+    if (refined > 0) {
+      if ((minX === 0 && maxX === w - 1) || (minY === 0 && maxY === h - 1)) score *= 0.25;
+      if (refined < 0.5 * sizes[label]) score *= 0.5;
+    }
+    if (value < fLo || value > fHi) score *= 0.25;
+    candidates.push({ value, size: sizes[label], refined, softness, score });
+    if (!best || score > best.score) best = { label, keep, box: { x0, y0, cw }, score };
+  }
+  candidates.sort((a, b) => b.score - a.score);
+  const out = createImage(w, h, 1) as Mask;
+  if (!best || best.score === 0) return { mask: out, fill: -1, candidates };
+  const { keep, box } = best;
+  for (let i = 0; i < keep.length; i++)
+    if (keep[i]) out.data[(box.y0 + Math.floor(i / box.cw)) * w + box.x0 + (i % box.cw)] = 1;
+  return { mask: out, fill: data[boxes.get(best.label)!.first], candidates };
+}
