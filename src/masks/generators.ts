@@ -5,6 +5,7 @@
  * @module
  */
 import type { Mask } from '../image/types.js';
+import { labelComponents, largestComponent } from './morphology.js';
 import { createRng, type Rng } from './random.js';
 import {
   drawThickLine,
@@ -325,6 +326,19 @@ export function withCoverage(generator: MaskGenerator, options: CoverageOptions)
   };
 }
 
+/**
+ * Redraws until the mask is one 8-connected piece (thin star tips can rasterize into stray pixels); after
+ * `maxTries` draws it keeps the largest piece of the last draw.
+ */
+export function connectedMask(generator: MaskGenerator, maxTries = 20): MaskGenerator {
+  return (rng, width, height) => {
+    let m = generator(rng, width, height);
+    for (let t = 1; t < maxTries && labelComponents(m, { connectivity: 8 }).count > 1; t++)
+      m = generator(rng, width, height);
+    return labelComponents(m, { connectivity: 8 }).count > 1 ? largestComponent(m) : m;
+  };
+}
+
 /** Names of the built-in presets. */
 export type MaskPresetName = 'competition' | 'participants' | 'lama-thin' | 'lama-medium' | 'lama-thick';
 
@@ -340,7 +354,7 @@ export interface MaskPreset {
  * The built-in presets:
  * - `competition`: the distribution seen in the DACON 2024 inputs — one connected shape: a rectangle (sides
  *   90–150 px), a circle (120–160 px across), a triangle (box up to 330x480), or a star-shaped or convex polygon
- *   (3–20 points), redrawn until it covers 4–11% of the image; fill gray 0–86.
+ *   (3–20 points), redrawn until it is one 8-connected piece covering 4–11% of the image; fill gray 0–86.
  * - `participants`: the generator participants trained with ({@link polygonMask} defaults); fill 0–255.
  * - `lama-thin` / `lama-medium` / `lama-thick`: free-form strokes (+ boxes for medium/thick) in the style of
  *   LaMa's 512 presets; fill 0–255.
@@ -360,13 +374,13 @@ export function maskPreset(name: MaskPresetName): MaskPreset {
         return mask;
       };
       const generator = withCoverage(
-        mixedMask([
+        connectedMask(mixedMask([
           { generator: rectangleMask({ sides: [90, 150] }), weight: 0.25 },
           { generator: ellipseMask({ diameter: [120, 160] }), weight: 0.15 },
           { generator: triangle, weight: 0.15 },
           { generator: polygons(['star'], [3, 20], [100, 260]), weight: 0.25 },
           { generator: polygons(['convex'], [3, 20], [100, 260]), weight: 0.2 },
-        ]),
+        ])),
         { min: 0.04, max: 0.11, maxTries: 100 },
       );
       return { generator, fill: [0, 86], description: 'DACON 2024 competition-style single shape' };

@@ -26,6 +26,7 @@ export {
   unionMask,
   mixedMask,
   withCoverage,
+  connectedMask,
   maskPreset,
   generateMask,
   MASK_PRESETS,

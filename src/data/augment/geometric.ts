@@ -1,6 +1,6 @@
 import { cropImage, resizeImage } from '../../image/resize.js';
 import { createImage, type Image, type Mask } from '../../image/types.js';
-import { checkProbability, type Params, type Sample, type Transform } from './types.js';
+import { checkProbability, type Params, type Transform } from './types.js';
 
 function flipImage(image: Image): Image {
   const { width: w, height: h, channels: ch, data } = image;
