@@ -14,8 +14,8 @@ import {
   rectangleMask,
   strokeMask,
   withCoverage,
-  type Mask,
 } from '../src/masks/index.js';
+import type { Mask } from '../src/image/index.js';
 
 function bbox(m: Mask): { h: number; w: number } {
   let x0 = m.width;
@@ -106,7 +106,8 @@ describe('mask generators', () => {
     ]);
     expect(maskArea(rectOnly(rng, 512, 512))).toBe(100);
     const capped = withCoverage(maskPreset('lama-thick').generator, { max: 0.15, maxTries: 200 });
-    for (let seed = 0; seed < 5; seed++) expect(maskCoverage(generateMask(capped, seed, 128, 128))).toBeLessThanOrEqual(0.15);
+    for (let seed = 0; seed < 5; seed++)
+      expect(maskCoverage(generateMask(capped, seed, 128, 128))).toBeLessThanOrEqual(0.15);
     expect(() => withCoverage(rectOnly, { min: 0.5, max: 0.2 })).toThrow(/min <= max/);
   });
 });

@@ -15,11 +15,10 @@ export interface DetectOptions {
    */
   fillRange?: readonly [number, number];
   /**
-   * After the opening, candidate pixels within this distance (px at 512) of the kept core are taken back: it
-   * restores the thin tips of star-shaped polygons that the opening removed, and is small enough that leaks
-   * stay cut off. Default 10.
+   * Radius (px at 512) of a second, wider opening that cuts wide leaks such as the band of equal gray a smooth
+   * sky gradient makes through the region. Default 8.
    */
-  reach?: number;
+  wideRadius?: number;
   /** How many of the largest constant regions to examine. Default 8. */
   maxCandidates?: number;
 }
@@ -49,9 +48,12 @@ export function detectLostRegion(input: Image, options: DetectOptions = {}): Mas
 /**
  * The detector behind {@link detectLostRegion}:
  * 1. label 8-connected regions of exactly equal gray; the largest few are candidates;
- * 2. refine each: an opening by a disk cuts thin leaks (photo pixels equal to the fill that touch the region,
- *    e.g. iso-gray bands of a smooth sky); keep the largest piece, then take back the candidate's pixels within
- *    the disk radius (+1) of it, which restores corners and tips the opening rounded off;
+ * 2. refine each: an opening by a small disk, then by a wider one, cuts leaks (photo pixels equal to the fill
+ *    that touch the region, e.g. the iso-gray band of a smooth sky); the largest piece is the core. The
+ *    candidate's pixels within the small radius (+1) of the core are kept, and so is every other piece of the
+ *    candidate touching them that is small next to the core (extent at most half the core's, area at most a
+ *    quarter): these are the corners and star tips the openings rounded off, while long bands and large flat
+ *    areas stay cut;
  * 3. score = refined size, down-weighted for shapes that span the whole width or height of the image (black
  *    bars, clipped borders), for soft edges (the share of the pixels just outside the region within 2 gray
  *    levels of its value: naturally flat areas fade into their surroundings, a filled region does not), for ragged shapes (a region whose opening loses most of it is texture, not a
@@ -68,7 +70,7 @@ export function detectLostRegionDetailed(input: Image, options: DetectOptions = 
   const minSize = Math.max(16, (options.minCoverage ?? 0.001) * w * h);
   const [fLo, fHi] = options.fillRange ?? [0, 255];
   const maxCandidates = options.maxCandidates ?? 8;
-  const reach = Math.max(radius + 1, (options.reach ?? 10) * scale);
+  const wideRadius = Math.max(radius, (options.wideRadius ?? 8) * scale);
 
   const { labels, sizes } = labelComponents(input, { connectivity: 8, byValue: true });
   const order: number[] = [];
@@ -93,7 +95,7 @@ export function detectLostRegionDetailed(input: Image, options: DetectOptions = 
     | { label: number; keep: Uint8Array; box: { x0: number; y0: number; cw: number }; score: number }
     | undefined;
   const candidates: DetectedRegion['candidates'] = [];
-  const margin = Math.ceil(reach) + 2;
+  const margin = Math.ceil(radius) + 2;
   for (const label of order) {
     const b = boxes.get(label)!;
     const value = data[b.first];
@@ -105,9 +107,7 @@ export function detectLostRegionDetailed(input: Image, options: DetectOptions = 
     for (let y = 0; y < ch; y++)
       for (let x = 0; x < cw; x++) comp[y * cw + x] = labels[(y0 + y) * w + x0 + x] === label ? 1 : 0;
     const compMask = createImage(cw, ch, 1, comp) as Mask;
-    const core = largestComponent(open(compMask, radius));
-    const near = dilate(core, reach);
-    const keep = new Uint8Array(cw * ch);
+    const keep = refineCandidate(compMask, radius, wideRadius);
     let refined = 0;
     let minX = w;
     let maxX = -1;
@@ -115,8 +115,7 @@ export function detectLostRegionDetailed(input: Image, options: DetectOptions = 
     let maxY = -1;
     for (let y = 0, i = 0; y < ch; y++)
       for (let x = 0; x < cw; x++, i++) {
-        if (comp[i] && near.data[i]) {
-          keep[i] = 1;
+        if (keep[i]) {
           refined++;
           if (x + x0 < minX) minX = x + x0;
           if (x + x0 > maxX) maxX = x + x0;
@@ -159,4 +158,80 @@ export function detectLostRegionDetailed(input: Image, options: DetectOptions = 
   for (let i = 0; i < keep.length; i++)
     if (keep[i]) out.data[(box.y0 + Math.floor(i / box.cw)) * w + box.x0 + (i % box.cw)] = 1;
   return { mask: out, fill: data[boxes.get(best.label)!.first], candidates };
+}
+
+/** Extent (largest bounding-box side) and area of the set pixels of `data` (width `w`). */
+function extentOf(data: Uint8Array, w: number): { extent: number; area: number } {
+  let x0 = Infinity;
+  let x1 = -1;
+  let y0 = Infinity;
+  let y1 = -1;
+  let area = 0;
+  for (let i = 0; i < data.length; i++)
+    if (data[i]) {
+      area++;
+      const y = (i / w) | 0;
+      const x = i - y * w;
+      if (x < x0) x0 = x;
+      if (x > x1) x1 = x;
+      if (y < y0) y0 = y;
+      if (y > y1) y1 = y;
+    }
+  return { extent: area ? Math.max(x1 - x0 + 1, y1 - y0 + 1) : 0, area };
+}
+
+/** Step 2 of the detector on one candidate (a crop): returns the kept pixels. */
+function refineCandidate(comp: Mask, radius: number, wideRadius: number): Uint8Array {
+  const { width: cw, height: ch } = comp;
+  let core = largestComponent(open(comp, radius));
+  if (wideRadius > radius) {
+    const wide = largestComponent(open(core, wideRadius));
+    // Keep the wide opening only when it leaves a substantial core (thin shapes would vanish).
+    if (extentOf(wide.data, cw).area >= 0.3 * extentOf(core.data, cw).area) core = wide;
+  }
+  const coreStats = extentOf(core.data, cw);
+  const near = dilate(core, radius + 1);
+  const keep = new Uint8Array(cw * ch);
+  const rest = new Uint8Array(cw * ch);
+  for (let i = 0; i < keep.length; i++) {
+    if (!comp.data[i]) continue;
+    if (near.data[i]) keep[i] = 1;
+    else rest[i] = 1;
+  }
+  const pieces = labelComponents({ width: cw, height: ch, data: rest }, { connectivity: 8 });
+  if (pieces.count === 0) return keep;
+  // Per piece: bounding box, and whether it touches the kept pixels.
+  const n = pieces.count + 1;
+  const bx0 = new Int32Array(n).fill(cw);
+  const bx1 = new Int32Array(n).fill(-1);
+  const by0 = new Int32Array(n).fill(ch);
+  const by1 = new Int32Array(n).fill(-1);
+  const touches = new Uint8Array(n);
+  for (let y = 0, i = 0; y < ch; y++)
+    for (let x = 0; x < cw; x++, i++) {
+      const l = pieces.labels[i];
+      if (!l) continue;
+      if (x < bx0[l]) bx0[l] = x;
+      if (x > bx1[l]) bx1[l] = x;
+      if (y < by0[l]) by0[l] = y;
+      if (y > by1[l]) by1[l] = y;
+      if (!touches[l])
+        for (let dy = -1; dy <= 1 && !touches[l]; dy++)
+          for (let dx = -1; dx <= 1; dx++) {
+            const yy = y + dy;
+            const xx = x + dx;
+            if (yy >= 0 && yy < ch && xx >= 0 && xx < cw && keep[yy * cw + xx]) {
+              touches[l] = 1;
+              break;
+            }
+          }
+    }
+  const accept = new Uint8Array(n);
+  for (let l = 1; l < n; l++) {
+    const extent = Math.max(bx1[l] - bx0[l] + 1, by1[l] - by0[l] + 1);
+    accept[l] =
+      touches[l] && extent <= 0.5 * coreStats.extent && pieces.sizes[l] <= 0.25 * coreStats.area ? 1 : 0;
+  }
+  for (let i = 0; i < keep.length; i++) if (accept[pieces.labels[i]]) keep[i] = 1;
+  return keep;
 }

@@ -374,13 +374,15 @@ export function maskPreset(name: MaskPresetName): MaskPreset {
         return mask;
       };
       const generator = withCoverage(
-        connectedMask(mixedMask([
-          { generator: rectangleMask({ sides: [90, 150] }), weight: 0.25 },
-          { generator: ellipseMask({ diameter: [120, 160] }), weight: 0.15 },
-          { generator: triangle, weight: 0.15 },
-          { generator: polygons(['star'], [3, 20], [100, 260]), weight: 0.25 },
-          { generator: polygons(['convex'], [3, 20], [100, 260]), weight: 0.2 },
-        ])),
+        connectedMask(
+          mixedMask([
+            { generator: rectangleMask({ sides: [90, 150] }), weight: 0.25 },
+            { generator: ellipseMask({ diameter: [120, 160] }), weight: 0.15 },
+            { generator: triangle, weight: 0.15 },
+            { generator: polygons(['star'], [3, 20], [100, 260]), weight: 0.25 },
+            { generator: polygons(['convex'], [3, 20], [100, 260]), weight: 0.2 },
+          ]),
+        ),
         { min: 0.04, max: 0.11, maxTries: 100 },
       );
       return { generator, fill: [0, 86], description: 'DACON 2024 competition-style single shape' };
