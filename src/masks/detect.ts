@@ -52,8 +52,9 @@ export function detectLostRegion(input: Image, options: DetectOptions = {}): Mas
  *    that touch the region, e.g. the iso-gray band of a smooth sky); the largest piece is the core. The
  *    candidate's pixels within the small radius (+1) of the core are kept, and so is every other piece of the
  *    candidate touching them that is small next to the core (extent at most half the core's, area at most a
- *    quarter): these are the corners and star tips the openings rounded off, while long bands and large flat
- *    areas stay cut;
+ *    quarter) and not soft-edged (at most half of its outside neighbours within 2 gray levels of the fill):
+ *    these are the corners and star tips the openings rounded off, while long bands, large flat areas and
+ *    smooth-area leaks stay cut;
  * 3. score = refined size, down-weighted for shapes that span the whole width or height of the image (black
  *    bars, clipped borders), for soft edges (the share of the pixels just outside the region within 2 gray
  *    levels of its value: naturally flat areas fade into their surroundings, a filled region does not), for ragged shapes (a region whose opening loses most of it is texture, not a
@@ -107,7 +108,10 @@ export function detectLostRegionDetailed(input: Image, options: DetectOptions = 
     for (let y = 0; y < ch; y++)
       for (let x = 0; x < cw; x++) comp[y * cw + x] = labels[(y0 + y) * w + x0 + x] === label ? 1 : 0;
     const compMask = createImage(cw, ch, 1, comp) as Mask;
-    const keep = refineCandidate(compMask, radius, wideRadius);
+    const grayCrop = new Uint8Array(cw * ch);
+    for (let y = 0; y < ch; y++)
+      grayCrop.set(data.subarray((y0 + y) * w + x0, (y0 + y) * w + x0 + cw), y * cw);
+    const keep = refineCandidate(compMask, grayCrop, value, radius, wideRadius);
     let refined = 0;
     let minX = w;
     let maxX = -1;
@@ -181,7 +185,13 @@ function extentOf(data: Uint8Array, w: number): { extent: number; area: number }
 }
 
 /** Step 2 of the detector on one candidate (a crop): returns the kept pixels. */
-function refineCandidate(comp: Mask, radius: number, wideRadius: number): Uint8Array {
+function refineCandidate(
+  comp: Mask,
+  gray: Uint8Array,
+  value: number,
+  radius: number,
+  wideRadius: number,
+): Uint8Array {
   const { width: cw, height: ch } = comp;
   let core = largestComponent(open(comp, radius));
   if (wideRadius > radius) {
@@ -207,6 +217,8 @@ function refineCandidate(comp: Mask, radius: number, wideRadius: number): Uint8A
   const by0 = new Int32Array(n).fill(ch);
   const by1 = new Int32Array(n).fill(-1);
   const touches = new Uint8Array(n);
+  const ring = new Int32Array(n);
+  const softRing = new Int32Array(n);
   for (let y = 0, i = 0; y < ch; y++)
     for (let x = 0; x < cw; x++, i++) {
       const l = pieces.labels[i];
@@ -215,6 +227,14 @@ function refineCandidate(comp: Mask, radius: number, wideRadius: number): Uint8A
       if (x > bx1[l]) bx1[l] = x;
       if (y < by0[l]) by0[l] = y;
       if (y > by1[l]) by1[l] = y;
+      // Ring: 4-neighbours outside the candidate. A leak (photo pixels equal to the fill) sits in a smooth
+      // area, so its ring is mostly within 2 levels of the fill; a rounded-off tip of the shape is not.
+      for (const q of [i - 1, i + 1, i - cw, i + cw]) {
+        if (q < 0 || q >= rest.length || comp.data[q]) continue;
+        if ((q === i - 1 && x === 0) || (q === i + 1 && x === cw - 1)) continue;
+        ring[l]++;
+        if (Math.abs(gray[q] - value) <= 2) softRing[l]++;
+      }
       if (!touches[l])
         for (let dy = -1; dy <= 1 && !touches[l]; dy++)
           for (let dx = -1; dx <= 1; dx++) {
@@ -229,8 +249,11 @@ function refineCandidate(comp: Mask, radius: number, wideRadius: number): Uint8A
   const accept = new Uint8Array(n);
   for (let l = 1; l < n; l++) {
     const extent = Math.max(bx1[l] - bx0[l] + 1, by1[l] - by0[l] + 1);
+    const soft = ring[l] > 0 && softRing[l] > 0.5 * ring[l];
     accept[l] =
-      touches[l] && extent <= 0.5 * coreStats.extent && pieces.sizes[l] <= 0.25 * coreStats.area ? 1 : 0;
+      touches[l] && !soft && extent <= 0.5 * coreStats.extent && pieces.sizes[l] <= 0.25 * coreStats.area
+        ? 1
+        : 0;
   }
   for (let i = 0; i < keep.length; i++) if (accept[pieces.labels[i]]) keep[i] = 1;
   return keep;

@@ -357,7 +357,8 @@ export interface MaskPreset {
  *   (3–20 points), redrawn until it is one 8-connected piece covering 4–11% of the image; fill gray 0–86.
  * - `participants`: the generator participants trained with ({@link polygonMask} defaults); fill 0–255.
  * - `lama-thin` / `lama-medium` / `lama-thick`: free-form strokes (+ boxes for medium/thick) in the style of
- *   LaMa's 512 presets; fill 0–255.
+ *   LaMa's 512 presets (parameters from memory of its configs, not verified), medium and thick redrawn while
+ *   they cover more than half the image; fill 0–255.
  */
 export function maskPreset(name: MaskPresetName): MaskPreset {
   switch (name) {
@@ -401,19 +402,25 @@ export function maskPreset(name: MaskPresetName): MaskPreset {
       };
     case 'lama-medium':
       return {
-        generator: unionMask([
-          { generator: strokeMask({ times: [4, 10], maxWidth: 100, maxAngle: 4, maxLen: 200 }) },
-          { generator: boxMask({ times: [1, 5], size: [30, 150], margin: 0 }), p: 0.3 },
-        ]),
+        generator: withCoverage(
+          unionMask([
+            { generator: strokeMask({ times: [4, 10], maxWidth: 100, maxAngle: 4, maxLen: 200 }) },
+            { generator: boxMask({ times: [1, 5], size: [30, 150], margin: 0 }), p: 0.3 },
+          ]),
+          { max: 0.5 },
+        ),
         fill: [0, 255],
         description: 'LaMa-style medium strokes and boxes',
       };
     case 'lama-thick':
       return {
-        generator: unionMask([
-          { generator: strokeMask({ times: [1, 5], maxWidth: 250, maxAngle: 4, maxLen: 450 }) },
-          { generator: boxMask({ times: [1, 4], size: [30, 300], margin: 10 }), p: 0.5 },
-        ]),
+        generator: withCoverage(
+          unionMask([
+            { generator: strokeMask({ times: [1, 5], maxWidth: 250, maxAngle: 4, maxLen: 450 }) },
+            { generator: boxMask({ times: [1, 4], size: [30, 300], margin: 10 }), p: 0.5 },
+          ]),
+          { max: 0.5 },
+        ),
         fill: [0, 255],
         description: 'LaMa-style thick strokes and boxes',
       };
