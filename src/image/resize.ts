@@ -6,13 +6,14 @@ export type ResizeMethod = 'nearest' | 'bilinear' | 'area';
 /**
  * Resizes an image to `width` x `height`. Pixel rules (pixel i covers [i, i+1), its center is i + 0.5, and
  * `scale = inSize / outSize` per axis):
- * - `nearest`: output pixel i takes input pixel `min(in-1, floor((i + 0.5) * scale))` — for masks, keeps them
- *   binary.
+ * - `nearest`: output pixel i takes input pixel `floor((i + 0.5) * scale)` (clamped), computed in OpenCV's
+ *   16.16 fixed point so it equals `cv2.INTER_NEAREST_EXACT` (and Pillow's `NEAREST`) exactly. For masks: keeps
+ *   them binary. (Plain `cv2.INTER_NEAREST` uses `floor(i * scale)` instead.)
  * - `bilinear`: samples at `(i + 0.5) * scale - 0.5` (half-pixel centers, like OpenCV `INTER_LINEAR` and
  *   `align_corners=False`), clamping at the edges, rounded half up. No antialiasing: prefer `area` to shrink.
  * - `area`: each output pixel is the average of the input area it covers, with fractional weights at the
  *   edges (like OpenCV `INTER_AREA` when shrinking); when enlarging it falls back to `bilinear`.
- * Results are close to OpenCV's, not bit-exact (OpenCV uses fixed-point weights).
+ * `bilinear` and `area` are within 1 gray level of OpenCV's (which rounds fixed-point weights), not bit-exact.
  */
 export function resizeImage(
   image: Image,
@@ -28,10 +29,15 @@ export function resizeImage(
   const sx = iw / width;
   const sy = ih / height;
   if (method === 'nearest') {
+    // OpenCV INTER_NEAREST_EXACT's 16.16 fixed point: src = (dst * f + f / 2 - (f & 1)) >> 16.
+    const fx = Math.floor((iw * 65536 + Math.floor(width / 2)) / width);
+    const fy = Math.floor((ih * 65536 + Math.floor(height / 2)) / height);
+    const ox = Math.floor(fx / 2) - (fx & 1);
+    const oy = Math.floor(fy / 2) - (fy & 1);
     for (let y = 0; y < height; y++) {
-      const yy = Math.min(ih - 1, Math.floor((y + 0.5) * sy));
+      const yy = Math.min(ih - 1, Math.floor((y * fy + oy) / 65536));
       for (let x = 0; x < width; x++) {
-        const xx = Math.min(iw - 1, Math.floor((x + 0.5) * sx));
+        const xx = Math.min(iw - 1, Math.floor((x * fx + ox) / 65536));
         for (let c = 0; c < ch; c++) out[(y * width + x) * ch + c] = data[(yy * iw + xx) * ch + c];
       }
     }
