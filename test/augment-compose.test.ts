@@ -82,6 +82,15 @@ describe('Compose', () => {
     expect(first / 400).toBeLessThan(0.9);
   });
 
+  it('nests: a Compose inside a Compose replays exactly', () => {
+    const inner = new Compose([horizontalFlip({ p: 0.5 }), gaussianNoise({ p: 0.7 })]);
+    const outer = new Compose([inner, randomResizedCrop({ size: 48 })], { seed: 12 });
+    for (let k = 0; k < 4; k++) {
+      const r = outer.call(sample);
+      expect(same(Compose.replay(r.replay, sample, outer.transforms), r.sample)).toBe(true);
+    }
+  });
+
   it('rejects a record that does not match the pipeline', () => {
     const { replay } = pipeline(1).call(sample);
     expect(() => Compose.replay(replay, sample, [horizontalFlip()])).toThrow(/record has 4 entries/);
