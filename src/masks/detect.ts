@@ -80,11 +80,17 @@ export function detectLostRegionDetailed(input: Image, options: DetectOptions = 
   order.length = Math.min(order.length, maxCandidates);
   // Bounding boxes of the candidates, so each is refined on a small crop (fast, and few large allocations).
   const boxes = new Map<number, { x0: number; y0: number; x1: number; y1: number; first: number }>();
-  for (const label of order) boxes.set(label, { x0: w, y0: h, x1: -1, y1: -1, first: -1 });
+  const slot: ({ x0: number; y0: number; x1: number; y1: number; first: number } | undefined)[] = new Array(
+    sizes.length,
+  );
+  for (const label of order) {
+    slot[label] = { x0: w, y0: h, x1: -1, y1: -1, first: -1 };
+    boxes.set(label, slot[label]!);
+  }
   for (let y = 0, i = 0; y < h; y++)
     for (let x = 0; x < w; x++, i++) {
-      const b = boxes.get(labels[i]);
-      if (!b) continue;
+      const b = slot[labels[i]];
+      if (b === undefined) continue;
       if (b.first < 0) b.first = i;
       if (x < b.x0) b.x0 = x;
       if (x > b.x1) b.x1 = x;

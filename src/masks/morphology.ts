@@ -111,6 +111,7 @@ export function labelComponents(
   const labels = new Int32Array(w * h);
   const sizes = [0];
   const stack = new Int32Array(w * h);
+  const nb = new Int32Array(8);
   let count = 0;
   for (let start = 0; start < w * h; start++) {
     if (labels[start] !== 0 || (!byValue && data[start] === 0)) continue;
@@ -125,19 +126,25 @@ export function labelComponents(
       size++;
       const y = (p / w) | 0;
       const x = p - y * w;
-      for (let dy = -1; dy <= 1; dy++) {
-        const yy = y + dy;
-        if (yy < 0 || yy >= h) continue;
-        for (let dx = -1; dx <= 1; dx++) {
-          if ((dx === 0 && dy === 0) || (!eight && dx !== 0 && dy !== 0)) continue;
-          const xx = x + dx;
-          if (xx < 0 || xx >= w) continue;
-          const q = yy * w + xx;
-          if (labels[q] !== 0) continue;
-          if (byValue ? data[q] !== value : data[q] === 0) continue;
-          labels[q] = count;
-          stack[top++] = q;
-        }
+      let n = 0;
+      if (x > 0) nb[n++] = p - 1;
+      if (x < w - 1) nb[n++] = p + 1;
+      if (y > 0) {
+        nb[n++] = p - w;
+        if (eight && x > 0) nb[n++] = p - w - 1;
+        if (eight && x < w - 1) nb[n++] = p - w + 1;
+      }
+      if (y < h - 1) {
+        nb[n++] = p + w;
+        if (eight && x > 0) nb[n++] = p + w - 1;
+        if (eight && x < w - 1) nb[n++] = p + w + 1;
+      }
+      for (let k = 0; k < n; k++) {
+        const q = nb[k];
+        if (labels[q] !== 0) continue;
+        if (byValue ? data[q] !== value : data[q] === 0) continue;
+        labels[q] = count;
+        stack[top++] = q;
       }
     }
     sizes.push(size);
