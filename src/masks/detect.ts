@@ -29,7 +29,7 @@ export interface DetectedRegion {
   mask: Mask;
   /** The constant gray of the region, or -1 when nothing was found. */
   fill: number;
-  /** Examined candidates, best first: gray value, raw size, refined size and score. */
+  /** Examined candidates, best first: gray value, raw size, refined size, edge softness (0..1) and score. */
   candidates: { value: number; size: number; refined: number; softness: number; score: number }[];
 }
 
