@@ -1,5 +1,5 @@
 import { createImage, type Image, type Mask } from '../image/types.js';
-import { dilate, labelComponents, largestComponent, open } from './morphology.js';
+import { dilateMask, labelComponents, largestComponent, openMask } from './morphology.js';
 
 export interface DetectOptions {
   /**
@@ -199,14 +199,14 @@ function refineCandidate(
   wideRadius: number,
 ): Uint8Array {
   const { width: cw, height: ch } = comp;
-  let core = largestComponent(open(comp, radius));
+  let core = largestComponent(openMask(comp, radius));
   if (wideRadius > radius) {
-    const wide = largestComponent(open(core, wideRadius));
+    const wide = largestComponent(openMask(core, wideRadius));
     // Keep the wide opening only when it leaves a substantial core (thin shapes would vanish).
     if (extentOf(wide.data, cw).area >= 0.3 * extentOf(core.data, cw).area) core = wide;
   }
   const coreStats = extentOf(core.data, cw);
-  const near = dilate(core, radius + 1);
+  const near = dilateMask(core, radius + 1);
   const keep = new Uint8Array(cw * ch);
   const rest = new Uint8Array(cw * ch);
   for (let i = 0; i < keep.length; i++) {

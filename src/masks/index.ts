@@ -49,9 +49,9 @@ export type { DamageOptions, DamagedSample } from './damage.js';
 export { detectLostRegion, detectLostRegionDetailed } from './detect.js';
 export type { DetectOptions, DetectedRegion } from './detect.js';
 export {
-  erode,
-  dilate,
-  open,
+  erodeMask,
+  dilateMask,
+  openMask,
   labelComponents,
   largestComponent,
   fillHoles,

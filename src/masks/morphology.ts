@@ -60,7 +60,7 @@ export function squaredDistanceTo(mask: Mask, sourceValue: 0 | 1): Float64Array 
 }
 
 /** Erosion by a disk of radius r: pixels whose disk lies inside the mask (outside the image counts as set). */
-export function erode(mask: Mask, r: number): Mask {
+export function erodeMask(mask: Mask, r: number): Mask {
   const d = squaredDistanceTo(mask, 0);
   const r2 = r * r;
   return createImage(
@@ -72,7 +72,7 @@ export function erode(mask: Mask, r: number): Mask {
 }
 
 /** Dilation by a disk of radius r. */
-export function dilate(mask: Mask, r: number): Mask {
+export function dilateMask(mask: Mask, r: number): Mask {
   const d = squaredDistanceTo(mask, 1);
   const r2 = r * r;
   return createImage(
@@ -84,8 +84,8 @@ export function dilate(mask: Mask, r: number): Mask {
 }
 
 /** Opening (erosion then dilation) by a disk of radius r: removes parts thinner than the disk. */
-export function open(mask: Mask, r: number): Mask {
-  return dilate(erode(mask, r), r);
+export function openMask(mask: Mask, r: number): Mask {
+  return dilateMask(erodeMask(mask, r), r);
 }
 
 /** Connected components of the pixels where `mask` is non-zero. */
