@@ -55,10 +55,14 @@ export function detectLostRegion(input: Image, options: DetectOptions = {}): Mas
  *    quarter) and not soft-edged (at most half of its outside neighbours within 2 gray levels of the fill):
  *    these are the corners and star tips the openings rounded off, while long bands, large flat areas and
  *    smooth-area leaks stay cut;
- * 3. score = refined size, down-weighted for shapes that span the whole width or height of the image (black
- *    bars, clipped borders), for soft edges (the share of the pixels just outside the region within 2 gray
- *    levels of its value: naturally flat areas fade into their surroundings, a filled region does not), for ragged shapes (a region whose opening loses most of it is texture, not a
- *    filled shape) and for values outside `fillRange`; the best candidate wins.
+ * 3. score = refined size × (1 − softness), where softness is the share of the pixels just outside the region
+ *    within 2 gray levels of its value (naturally flat areas fade into their surroundings, a filled region
+ *    does not); further down-weighted for shapes spanning the whole width or height of the image (black
+ *    bars, clipped borders), for ragged shapes (the openings removed more than half: texture, not a filled
+ *    shape) and for values outside `fillRange`. The best candidate wins.
+ *
+ * Limit: when the fill equals the gray of a flat area of the photo that touches the region, the two form one
+ * constant blob and are returned together.
  */
 export function detectLostRegionDetailed(input: Image, options: DetectOptions = {}): DetectedRegion {
   if (input.channels !== 1)
