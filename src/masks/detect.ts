@@ -49,7 +49,8 @@ export function detectLostRegion(input: Image, options: DetectOptions = {}): Mas
  * The detector behind {@link detectLostRegion}:
  * 1. label 8-connected regions of exactly equal gray; the largest few are candidates;
  * 2. refine each: an opening by a small disk, then by a wider one, cuts leaks (photo pixels equal to the fill
- *    that touch the region, e.g. the iso-gray band of a smooth sky); the largest piece is the core. The
+ *    that touch the region, e.g. the iso-gray band of a smooth sky); the largest piece, with any other piece
+ *    at least 5% of its size that is not soft-edged (a region drawn in several pieces), is the core. The
  *    candidate's pixels within the small radius (+1) of the core are kept, and so is every other piece of the
  *    candidate touching them that is small next to the core (extent at most half the core's, area at most a
  *    quarter) and not soft-edged (at most half of its outside neighbours within 2 gray levels of the fill):
@@ -203,9 +204,9 @@ function refineCandidate(
   wideRadius: number,
 ): Uint8Array {
   const { width: cw, height: ch } = comp;
-  let core = largestComponent(openMask(comp, radius));
+  let core = majorPieces(openMask(comp, radius), comp.data, gray, value);
   if (wideRadius > radius) {
-    const wide = largestComponent(openMask(core, wideRadius));
+    const wide = majorPieces(openMask(core, wideRadius), comp.data, gray, value);
     // Keep the wide opening only when it leaves a substantial core (thin shapes would vanish).
     if (extentOf(wide.data, cw).area >= 0.3 * extentOf(core.data, cw).area) core = wide;
   }
@@ -267,4 +268,43 @@ function refineCandidate(
   }
   for (let i = 0; i < keep.length; i++) if (accept[pieces.labels[i]]) keep[i] = 1;
   return keep;
+}
+
+/**
+ * The largest piece of a mask plus every other piece at least 5% of its size whose outside neighbours (other
+ * than the candidate's own pixels `comp`) are mostly farther than 2 gray levels from `value`: a region drawn as several pieces (a
+ * self-intersecting polygon) stays whole, while flat photo areas of the same gray stay out.
+ */
+function majorPieces(mask: Mask, comp: Uint8Array, gray: Uint8Array, value: number): Mask {
+  const { width: w, height: h } = mask;
+  const { labels, sizes, count } = labelComponents(mask, { connectivity: 8 });
+  if (count <= 1) return mask;
+  let largest = 1;
+  for (let l = 2; l <= count; l++) if (sizes[l] > sizes[largest]) largest = l;
+  const ring = new Int32Array(count + 1);
+  const soft = new Int32Array(count + 1);
+  for (let y = 0, i = 0; y < h; y++)
+    for (let x = 0; x < w; x++, i++) {
+      const l = labels[i];
+      if (!l || l === largest || sizes[l] < 0.05 * sizes[largest]) continue;
+      for (let k = 0; k < 4; k++) {
+        const xx = k === 0 ? x - 1 : k === 1 ? x + 1 : x;
+        const yy = k === 2 ? y - 1 : k === 3 ? y + 1 : y;
+        if (xx < 0 || yy < 0 || xx >= w || yy >= h) continue;
+        const q = yy * w + xx;
+        if (comp[q]) continue; // the candidate's own pixels (cut by the opening) say nothing
+        ring[l]++;
+        if (Math.abs(gray[q] - value) <= 2) soft[l]++;
+      }
+    }
+  const out = new Uint8Array(w * h);
+  for (let i = 0; i < out.length; i++) {
+    const l = labels[i];
+    if (
+      l &&
+      (l === largest || (sizes[l] >= 0.05 * sizes[largest] && ring[l] > 0 && soft[l] <= 0.5 * ring[l]))
+    )
+      out[i] = 1;
+  }
+  return createImage(w, h, 1, out) as Mask;
 }
