@@ -1,5 +1,5 @@
 import { createImage, type Image, type Mask } from '../image/types.js';
-import { dilateMask, labelComponents, largestComponent, openMask } from './morphology.js';
+import { dilateMask, labelComponents, openMask } from './morphology.js';
 
 export interface DetectOptions {
   /**
