@@ -16,8 +16,9 @@ import { readPng } from '../src/node/index.js';
 
 const dir = new URL('./fixtures/photos-masks/', import.meta.url).pathname;
 let photos: Image[] = [];
+let names: string[] = [];
 beforeAll(async () => {
-  const names = readdirSync(dir)
+  names = readdirSync(dir)
     .filter((n) => n.endsWith('.png'))
     .sort();
   photos = await Promise.all(names.map((n) => readPng(dir + n, { channels: 3 })));
@@ -110,6 +111,17 @@ describe('detectLostRegion', () => {
     fillRect(mask, 0, 180, 70, 76); // top-right corner, touching two borders
     const d = damage(dark, { mask, fill: 5 });
     expect(maskIoU(detectLostRegion(d.input), mask)).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('finds a region inside a dark flat background with fills a few levels from it', () => {
+    // The duck photo's background is a flat near-black (gray about 6); the region sits in its top-left corner.
+    const duck = photos[names.findIndex((n) => n.includes('duck'))];
+    const mask = emptyMask(256, 256);
+    fillRect(mask, 10, 10, 60, 70);
+    for (const fill of [3, 7, 8, 10, 20]) {
+      const d = damage(duck, { mask, fill });
+      expect(maskIoU(detectLostRegion(d.input), mask)).toBeGreaterThanOrEqual(0.95);
+    }
   });
 
   it('ignores black bars and clipped highlights larger than the region', () => {
