@@ -3,6 +3,7 @@ import type { Image } from '../../image/index.js';
 import { competitionMask, scoreImage, summarizeScores, type ImageScores } from '../../metrics/index.js';
 import { matchPngsByName, readPng, type MatchedFiles } from '../../node/index.js';
 import { UsageError, type Command } from '../command.js';
+import { startProgress } from '../progress.js';
 
 const USAGE = `Usage: tfjs-restoration score --gt DIR|FILE --pred DIR|FILE --input DIR|FILE [--per-image]
 
@@ -65,7 +66,7 @@ export const score: Command = {
     const sources = { pred: values.pred!, gt: values.gt!, input: values.input! };
 
     const sets = await matchPngsByName<Role>(sources, { primary: 'pred', label: (r) => `--${r}` });
-    const progress = io.stderrIsTTY && sets.length > 1;
+    const progress = startProgress(io, 'score', sets.length);
     const perImage: (ImageScores & { name: string })[] = [];
     // Start reading the next set before scoring this one, so the file reads overlap the scoring.
     let next = load(sets[0]);
@@ -75,7 +76,6 @@ export const score: Command = {
         next = load(sets[i + 1]);
         next.catch(() => undefined); // surfaced when awaited; avoid an unhandled rejection meanwhile
       }
-      if (progress) io.stderr(`\rscoring ${i + 1}/${sets.length} ${current.name}\x1b[K`);
       let scores: ImageScores;
       try {
         scores = scoreImage(current.gt, current.pred, competitionMask(current.input, current.gt));
@@ -83,8 +83,9 @@ export const score: Command = {
         throw new Error(`${sets[i].pred}: ${(err as Error).message}`);
       }
       perImage.push({ name: current.name, ...pick(scores) });
+      progress.tick(current.name);
     }
-    if (progress) io.stderr('\r\x1b[K');
+    progress.done();
     // JSON has no NaN: such terms print as null, and stderr says which images (a constant prediction).
     const nan = perImage.filter((x) => Object.values(pick(x)).some(Number.isNaN)).map((x) => x.name);
     if (nan.length > 0)
