@@ -11,6 +11,7 @@ export default defineConfig([
       'masks/index': 'src/masks/index.ts',
       'data/index': 'src/data/index.ts',
       'models/index': 'src/models/index.ts',
+      'models/node': 'src/models/node.ts',
       'losses/index': 'src/losses/index.ts',
       'pipeline/index': 'src/pipeline/index.ts',
       'node/index': 'src/node/index.ts',

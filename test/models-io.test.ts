@@ -14,7 +14,7 @@ import {
   registerCustomLayers,
   registerEncoder,
 } from '../src/models/index.js';
-import { directoryIO, loadModel, saveModel } from '../src/node/index.js';
+import { directoryIO, loadModel, saveModel } from '../src/models/node.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'models-io-'));
 const tiny = () =>

@@ -76,7 +76,11 @@ export function validateInputSize(height: number, width: number, divisor = 32): 
 }
 
 let registered = false;
-/** Registers the custom layers for (de)serialization; idempotent, called by every builder and loader. */
+/**
+ * Registers the custom layers for (de)serialization; idempotent, called by every builder and by `loadModel`.
+ * Call it yourself before `tf.loadLayersModel` on a saved model when nothing else of this module ran first:
+ * importing the module registers nothing, so bundlers may drop an unused import (`sideEffects: false`).
+ */
 export function registerCustomLayers(): void {
   if (registered) return;
   tf.serialization.registerClass(InputSizeCheck, LAYER_PACKAGE, 'InputSizeCheck');
@@ -400,6 +404,3 @@ export class DropConnect extends tfl.layers.Layer {
     return { ...super.getConfig(), rate: this.rate };
   }
 }
-
-// Registered on import too, so tf.loadLayersModel finds the classes without a builder call first.
-registerCustomLayers();

@@ -6,5 +6,4 @@ export { readPng, writePng, writeFileAtomic, listPngs } from './files.js';
 export { matchPngsByName } from './pairs.js';
 export type { MatchedFiles, MatchPngsOptions } from './pairs.js';
 export { openDataset } from './dataset.js';
-export { directoryIO, saveModel, loadModel } from './model-io.js';
 export { readPhoto, listPhotos } from './photos.js';

@@ -1,13 +1,15 @@
+/**
+ * Saving and loading models to directories in Node (`tfjs-restoration/models/node`): a subpath of its own so that
+ * `tfjs-restoration/models` stays browser-safe and `tfjs-restoration/node` stays free of tfjs.
+ * @module models/node
+ */
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
-import { writeFileAtomic } from './files.js';
-
-// tfjs is imported lazily, inside the functions that use it: the rest of `tfjs-restoration/node` (PNG files,
-// datasets, the score CLI) must load no tfjs.
-const tfjsCore = () => import('@tensorflow/tfjs-core');
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { writeFileAtomic } from '../node/files.js';
+import { registerCustomLayers } from './layers.js';
 
 /** model.json written by {@link directoryIO}: tfjs' format plus the weights' checksum. */
 interface SavedModelJSON extends tf.io.ModelJSON {
@@ -33,7 +35,6 @@ export function directoryIO(dir: string): tf.io.IOHandler {
   const jsonPath = path.join(dir, 'model.json');
   return {
     async save(artifacts: tf.io.ModelArtifacts): Promise<tf.io.SaveResult> {
-      const tf = await tfjsCore();
       if (artifacts.modelTopology instanceof ArrayBuffer) {
         throw new Error(`${dir}: saving binary (graph) model topologies is not supported`);
       }
@@ -67,7 +68,6 @@ export function directoryIO(dir: string): tf.io.IOHandler {
         );
       }
       if (!json.modelTopology) throw new Error(`${jsonPath}: no modelTopology`);
-      const tf = await tfjsCore();
       return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
         const buffers: Uint8Array[] = [];
         for (const group of manifest) {
@@ -105,10 +105,6 @@ export async function saveModel(model: tfl.LayersModel, dir: string): Promise<tf
 
 /** Loads a layers model saved by {@link saveModel} (custom layers of this library included). */
 export async function loadModel(dir: string): Promise<tfl.LayersModel> {
-  const [{ loadLayersModel }, { registerCustomLayers }] = await Promise.all([
-    import('@tensorflow/tfjs-layers'),
-    import('../models/layers.js'),
-  ]);
   registerCustomLayers();
-  return loadLayersModel(directoryIO(dir));
+  return tfl.loadLayersModel(directoryIO(dir));
 }
