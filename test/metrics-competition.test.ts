@@ -1,5 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createImage, type Mask } from '../src/image/index.js';
+import { createImage, toGray, type Mask } from '../src/image/index.js';
 import { competitionMask, maskedSsim, scoreImage, ssim, summarizeScores } from '../src/metrics/index.js';
 import { crop, diff, goldens, loadPhoto, makePred, sha256 } from './metrics-fixtures.js';
 
@@ -61,6 +62,21 @@ describe('competition metric vs the Python reference (skimage 0.19.3 + OpenCV 4.
     expect(finite.ssim).toBe(0);
   });
 
+  it('masked SSIM with very few pixels (7 = one window) and 1-channel SSIM are exact', () => {
+    const { gt } = loadPhoto('sea');
+    const pred = makePred('sea', goldens.cases.find((x) => x.photo === 'sea' && x.pred === 'noisy')!.spec);
+    for (const t of goldens.tiny) {
+      const mask = createImage(512, 512, 1) as Mask;
+      for (let i = 0; i < t.pixels; i++) mask.data[(i * 7919) % mask.data.length] = 1;
+      expect(sha256(mask.data)).toBe(t.maskSha256);
+      expect(diff(maskedSsim(gt, pred, mask), t.maskedSsim), `${t.pixels} pixels`).toBe(0);
+    }
+    const g = toGray(gt);
+    const p = toGray(pred);
+    expect(diff(ssim(g, p), goldens.gray.ssim255)).toBe(0);
+    expect(diff(ssim(g, p, { dataRange: 'prediction' }), goldens.gray.ssimPrediction)).toBe(0);
+  });
+
   it('rejects masks with fewer than 7 pixels and mismatched sizes, naming the argument', () => {
     const gt = createImage(16, 16, 3);
     const mask = createImage(16, 16, 1) as Mask;
@@ -89,5 +105,14 @@ describe('competition metric vs the Python reference (skimage 0.19.3 + OpenCV 4.
       score: 0.2 * 0.5 + 0.4 * 0.5 + 0.4 * 0.5,
     });
     expect(() => summarizeScores([])).toThrow(/empty/);
+  });
+});
+
+describe('layering', () => {
+  it('the plain metric modules import no tfjs (only the tensor/ ones do)', () => {
+    for (const file of ['competition', 'ssim', 'histogram', 'filters']) {
+      const source = readFileSync(new URL(`../src/metrics/${file}.ts`, import.meta.url), 'utf8');
+      expect(source, file).not.toMatch(/from '@tensorflow|import '@tensorflow/);
+    }
   });
 });

@@ -55,6 +55,10 @@ export interface Goldens {
   photos: Record<string, GoldenPhoto>;
   cases: GoldenCase[];
   crops: GoldenCrop[];
+  /** Masked SSIM on the sea photo's noisy prediction with `pixels` mask pixels at (i * 7919) % (512*512). */
+  tiny: { pixels: number; maskSha256: string; maskedSsim: Num }[];
+  /** 1-channel SSIM of the Pillow gray sea photo and its noisy prediction. */
+  gray: { ssim255: Num; ssimPrediction: Num };
 }
 
 export const goldens: Goldens = JSON.parse(readFileSync(`${metricsDir}goldens.json`, 'utf8'), (_k, v) =>

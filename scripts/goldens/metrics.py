@@ -204,6 +204,21 @@ def main():
                 cp = pred[y:y + h, x:x + w]
                 result['crops'].append({'photo': name, 'crop': crop, 'pred': kind, 'maskPixels': int(cm.sum()),
                                         **case_values(cg, cp, cm, full=False)})
+    # Masked SSIM with very few pixels (7 = the window: one value survives the crop) and 1-channel SSIM.
+    gt = np.asarray(Image.open(os.path.join(PHOTOS, 'sea.png')).convert('RGB'))
+    spec, pred = make_preds('sea', gt, np.asarray(Image.fromarray(gt).convert('L')), np.zeros(gt.shape[:2]), 1000)['noisy']
+    result['tiny'] = []
+    for k in (7, 8, 9, 13, 14, 15, 135, 136, 137):
+        mask = np.zeros(gt.shape[:2], np.uint8)
+        mask.flat[(np.arange(k) * 7919) % mask.size] = 1
+        result['tiny'].append({'pixels': k, 'maskSha256': sha(mask), 'maskedSsim': num(ssim_m(gt, pred, mask))})
+    gray_gt = np.asarray(Image.fromarray(gt).convert('L'))
+    gray_pred = np.asarray(Image.fromarray(pred).convert('L'))
+    result['gray'] = {
+        'ssim255': num(structural_similarity(gray_gt, gray_pred, data_range=255)),
+        'ssimPrediction': num(structural_similarity(gray_gt, gray_pred,
+                                                    data_range=gray_pred.max() - gray_pred.min())),
+    }
     with open(os.path.join(OUT, 'goldens.json'), 'w') as f:
         json.dump(result, f, indent=1)
         f.write('\n')

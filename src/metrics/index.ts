@@ -9,3 +9,5 @@ export { ssim, ssim1d, maskedSsim, regionSsim } from './ssim.js';
 export type { SsimOptions } from './ssim.js';
 export { histogram, normalizeHistogram, compareHistograms, hueHistogramSimilarity } from './histogram.js';
 export type { HistogramChannel, HistogramOptions, HistogramComparison } from './histogram.js';
+// Tensor forms (tfjs-core): importing this index therefore loads tfjs-core; the plain modules above do not.
+export * from './tensor/index.js';

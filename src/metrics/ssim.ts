@@ -540,8 +540,8 @@ export function maskedSsim(gt: Image, pred: Image, mask: Mask, options: SsimOpti
  * regionSsim = mean over channels of (mean of S over the pixels with m = 1)
  * ```
  *
- * Covariances are population ones (no N/(N-1): the effective sample count varies per pixel) and there is no
- * border crop (reflection mirrors the mask too, so nothing leaks in). `dataRange` defaults to 255;
+ * Covariances are population ones (no N/(N-1): the effective sample count varies per pixel, so the
+ * `sampleCovariance` option is ignored here) and there is no border crop (reflection mirrors the mask too, so nothing leaks in). `dataRange` defaults to 255;
  * `'prediction'` is `max - min` of `b` over the region.
  *
  * ```ts
