@@ -7,6 +7,7 @@ export default defineConfig([
       index: 'src/index.ts',
       'image/index': 'src/image/index.ts',
       'metrics/index': 'src/metrics/index.ts',
+      'metrics/tensor/index': 'src/metrics/tensor/index.ts',
       'masks/index': 'src/masks/index.ts',
       'data/index': 'src/data/index.ts',
       'models/index': 'src/models/index.ts',
