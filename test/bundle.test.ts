@@ -141,6 +141,8 @@ describe('built package', () => {
   it('ships a runnable CLI: help exits 0, a missing file exits 1 naming it', async () => {
     const bin = path.join(packed, Object.values(pkg.bin)[0]);
     expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node')).toBe(true);
+    // `score` needs no tfjs: a user who only scores need not install the peers.
+    expect((await externalImports(bin)).filter((s) => s.startsWith('@tensorflow/'))).toEqual([]);
     const help = await run(process.execPath, [bin, '--help'], { cwd: consumer });
     expect(help.stdout).toContain('score');
     const missing = path.join(consumer, 'missing.png');
