@@ -20,7 +20,8 @@ for (let i = 1; i < 256; i++) HDIV180[i] = Math.round((180 << 12) / (6 * i));
 function untaped(x: tf.Tensor, fn: (x: tf.Tensor) => tf.Tensor): tf.Tensor {
   const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const input = args[0] as tf.Tensor;
-    return { value: fn(input), gradFunc: () => tf.zerosLike(input) };
+    const { shape, dtype } = input; // no tensor reference kept for the backward pass
+    return { value: fn(input), gradFunc: () => tf.zeros(shape, dtype) };
   });
   return f(x);
 }
@@ -122,10 +123,14 @@ export function hueTensor(rgb: tf.Tensor4D): tf.Tensor3D {
  * backend), backward by gathering the upstream gradient at each value's bin.
  */
 function segmentSum(values: tf.Tensor1D, ids: tf.Tensor1D, size: number): tf.Tensor1D {
-  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
-    value: tf.denseBincount(ids, args[0] as tf.Tensor1D, size),
-    gradFunc: (dy: tf.Tensor) => tf.gather(dy, ids),
-  }));
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    // `ids` is saved for the backward pass: a closure would see it disposed once the caller's tidy ends.
+    (args[1] as tf.GradSaveFunc)([ids]);
+    return {
+      value: tf.denseBincount(ids, args[0] as tf.Tensor1D, size),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.gather(dy, saved[0]),
+    };
+  });
   return f(values) as tf.Tensor1D;
 }
 
