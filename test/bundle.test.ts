@@ -171,7 +171,11 @@ describe('built package', () => {
       for (const file of [entry.import.default, entry.require.default]) {
         const external = await externalImports(path.join(packed, file));
         const bad = external.filter((s) => s.startsWith('@tensorflow/') || isBuiltin(s));
-        expect(bad, `${spec(subpath)} (${file}) imports ${bad.join(', ')}`).toEqual([]);
+        expect(
+          bad,
+          `${spec(subpath)} (${file}) imports ${bad.join(', ')}; tfjs-free subpaths must not re-export ` +
+            `tfjs or Node code (give it its own subpath, like ./metrics/tensor)`,
+        ).toEqual([]);
       }
     }
     // At run time too: nothing from @tensorflow in require's cache after requiring them.
