@@ -7,11 +7,13 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const readme = () => fs.readFile(path.join(ROOT, 'README.md'), 'utf8');
 
 describe('README', () => {
-  it('quick start is test/consumer/quickstart.ts verbatim (type-checked by test/bundle.test.ts)', async () => {
-    const block = /## Quick start[^]*?```ts\n([^]*?)```/.exec(await readme())?.[1];
-    expect(block, 'README.md has no ```ts block under "## Quick start"').toBeDefined();
-    const quickstart = await fs.readFile(path.join(ROOT, 'test', 'consumer', 'quickstart.ts'), 'utf8');
-    expect(quickstart).toContain(block!.trim());
+  it('code examples are test/consumer/*.ts verbatim (type-checked by test/bundle.test.ts)', async () => {
+    const blocks = [...(await readme()).matchAll(/```ts\n([^]*?)```/g)].map((m) => m[1].trim());
+    expect(blocks, 'README.md ts blocks').toHaveLength(2);
+    for (const [i, file] of ['quickstart.ts', 'tensor.ts'].entries()) {
+      const source = await fs.readFile(path.join(ROOT, 'test', 'consumer', file), 'utf8');
+      expect(source, `README ts block ${i + 1} in test/consumer/${file}`).toContain(blocks[i]);
+    }
   });
 
   it('states the test command that .ci/run runs, and every npm script it names exists', async () => {
