@@ -2,7 +2,5 @@
  * Tensor losses for training restoration models (tfjs-core only).
  * @module losses
  */
-import './register-gradients.js';
-
 export { l1Loss, mseLoss, l1MseLoss, totalVariationLoss } from './pixel.js';
 export type { PixelLossOptions, L1MseOptions, Reduction } from './pixel.js';

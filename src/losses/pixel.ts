@@ -1,4 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core registers no op gradients by itself (its `register_all_gradients` entry is an ESM file plain Node cannot
+// load), while tfjs-layers registers all of them in its Node and bundler builds alike. Losses exist to be
+// differentiated, so importing them must make `tf.grad` work; tfjs-layers is a required peer anyway. (A bare import
+// of our own module would be dropped by bundlers under `"sideEffects": false`; one of a package is kept.)
+import '@tensorflow/tfjs-layers';
 
 /** How a loss is reduced over its elements. */
 export type Reduction = 'mean' | 'sum' | 'none';

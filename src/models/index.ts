@@ -34,6 +34,7 @@ export {
   resnetOutChannels,
   RESNET_DEPTHS,
   type ResNetOptions,
+  type ResNetDepth,
   type StrideOn,
 } from './encoders/resnet.js';
 export {
@@ -54,6 +55,11 @@ export {
   InstanceNorm,
   DropConnect,
   type WeightInit,
+  type InputSizeCheckArgs,
+  type GroupedConv2DArgs,
+  type ReflectionPad2DArgs,
+  type InstanceNormArgs,
+  type DropConnectArgs,
 } from './layers.js';
 export {
   createPix2PixGenerator,

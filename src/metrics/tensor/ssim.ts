@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-/** Options of the tensor SSIM forms (see the plain {@link ../ssim.SsimOptions}). */
+/** Options of the tensor SSIM forms (as the plain `SsimOptions` of `tfjs-restoration/metrics`). */
 export interface SsimTensorOptions {
   /** `'uniform'` (default, `windowSize` box, sample covariance) or `'gaussian'` (11 taps, sigma 1.5). */
   window?: 'uniform' | 'gaussian';
