@@ -11,6 +11,9 @@ export default defineConfig([
       'data/index': 'src/data/index.ts',
       'models/index': 'src/models/index.ts',
       'losses/index': 'src/losses/index.ts',
+      'backends/index': 'src/backends/index.ts',
+      'backends/wasm-kernels': 'src/backends/wasm-kernels.ts',
+      'backends/webgpu-node': 'src/backends/webgpu-node.ts',
       'pipeline/index': 'src/pipeline/index.ts',
       'node/index': 'src/node/index.ts',
     },
@@ -21,7 +24,7 @@ export default defineConfig([
     splitting: true,
     treeshake: true,
     target: 'es2022',
-    external: [/^@tensorflow\//],
+    external: [/^@tensorflow\//, 'webgpu'],
   },
   {
     entry: { 'cli/main': 'src/cli/main.ts' },
@@ -29,7 +32,7 @@ export default defineConfig([
     sourcemap: true,
     target: 'node20',
     platform: 'node',
-    external: [/^@tensorflow\//],
+    external: [/^@tensorflow\//, 'webgpu'],
     banner: { js: '#!/usr/bin/env node' },
   },
 ]);

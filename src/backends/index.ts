@@ -1,0 +1,7 @@
+/**
+ * Backends: start any TensorFlow.js backend with one call, train on wasm (the training kernels tfjs-backend-wasm
+ * lacks, made fast), and run WebGPU in Node through Dawn.
+ * @module backends
+ */
+export { useBackend, isNode, type BackendName, type UseBackendOptions } from './use-backend.js';
+export { registerWasmTrainingKernels } from './wasm-kernels.js';

@@ -1,0 +1,476 @@
+/**
+ * Training kernels for tfjs-backend-wasm, composed from the backend's own fast kernels (XNNPACK Conv2D and
+ * fully-connected BatchMatMul, plus its copy kernels). tfjs-backend-wasm 4.22 has no Conv2DBackpropFilter,
+ * DepthwiseConv2dNativeBackpropFilter or DepthwiseConv2dNativeBackpropInput, so a convnet cannot train there, and its
+ * Conv2DBackpropInput is a naive loop. Importing this module registers nothing; call
+ * {@link registerWasmTrainingKernels} (useBackend('wasm') does).
+ */
+import {
+  backend_util,
+  getKernel,
+  registerKernel,
+  unregisterKernel,
+  type KernelBackend,
+  type KernelConfig,
+  type KernelFunc,
+  type NamedAttrMap,
+  type NamedTensorInfoMap,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
+
+const WASM = 'wasm';
+
+/** Runs a kernel of the wasm backend on TensorInfos, inside a kernel (no tensors, no engine bookkeeping). */
+function run(
+  backend: KernelBackend,
+  name: string,
+  inputs: NamedTensorInfoMap,
+  attrs: NamedAttrMap = {},
+): TensorInfo {
+  const kernel = getKernel(name, WASM);
+  if (kernel === undefined) throw new Error(`wasm training kernels: the wasm backend has no ${name} kernel`);
+  const out = kernel.kernelFunc({ inputs, attrs, backend });
+  if (Array.isArray(out)) throw new Error(`wasm training kernels: ${name} returned several outputs`);
+  return out;
+}
+
+/**
+ * Collects the intermediate TensorInfos of one kernel so that each is disposed exactly once, even when a step
+ * throws.
+ */
+class Scratch {
+  private readonly infos: TensorInfo[] = [];
+  constructor(private readonly backend: KernelBackend) {}
+
+  /** Runs a kernel and keeps its output for disposal. */
+  op(name: string, inputs: NamedTensorInfoMap, attrs: NamedAttrMap = {}): TensorInfo {
+    const out = run(this.backend, name, inputs, attrs);
+    this.infos.push(out);
+    return out;
+  }
+
+  reshape(x: TensorInfo, shape: number[]): TensorInfo {
+    return this.op('Reshape', { x }, { shape });
+  }
+
+  transpose(x: TensorInfo, perm: number[]): TensorInfo {
+    return this.op('Transpose', { x }, { perm });
+  }
+
+  /** Zero padding; a no-op view when every amount is 0. */
+  pad(x: TensorInfo, paddings: [number, number][]): TensorInfo {
+    if (paddings.every(([a, b]) => a === 0 && b === 0)) return x;
+    return this.op('PadV2', { x }, { paddings, constantValue: 0 });
+  }
+
+  stridedSlice(x: TensorInfo, begin: number[], end: number[], strides: number[]): TensorInfo {
+    return this.op(
+      'StridedSlice',
+      { x },
+      { begin, end, strides, beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0 },
+    );
+  }
+
+  /** Keeps `info` alive past {@link dispose} (the kernel's result). */
+  keep(info: TensorInfo): TensorInfo {
+    const i = this.infos.indexOf(info);
+    if (i >= 0) this.infos.splice(i, 1);
+    return info;
+  }
+
+  dispose(): void {
+    for (const info of this.infos) this.backend.disposeData(info.dataId);
+    this.infos.length = 0;
+  }
+}
+
+/** Runs `body` with a scratch space; everything but the returned TensorInfo is disposed. */
+function withScratch(backend: unknown, body: (s: Scratch) => TensorInfo): TensorInfo {
+  const s = new Scratch(backend as KernelBackend);
+  try {
+    return s.keep(body(s));
+  } finally {
+    s.dispose();
+  }
+}
+
+type ConvInfo = backend_util.Conv2DInfo;
+
+/** NCHW <-> NHWC: the wasm Conv2D works in NHWC only, so channels-first inputs are transposed around it. */
+const TO_NHWC = [0, 2, 3, 1];
+const TO_NCHW = [0, 3, 1, 2];
+
+/**
+ * Zero-inserts `dy` ([N, Ho, Wo, C]) by the stride: [N, Ho*sh, Wo*sw, C] with dy[n, y, x] at (y*sh, x*sw) and zeros
+ * elsewhere (the trailing sh-1 rows and sw-1 columns are zeros too; callers crop or pad around them).
+ */
+function zeroInsert(s: Scratch, dy: TensorInfo, sh: number, sw: number): TensorInfo {
+  if (sh === 1 && sw === 1) return dy;
+  const [n, ho, wo, c] = dy.shape;
+  const six = s.reshape(dy, [n, ho, 1, wo, 1, c]);
+  const padded = s.pad(six, [
+    [0, 0],
+    [0, 0],
+    [0, sh - 1],
+    [0, 0],
+    [0, sw - 1],
+    [0, 0],
+  ]);
+  return s.reshape(padded, [n, ho * sh, wo * sw, c]);
+}
+
+/**
+ * Input gradient of a (depthwise or ordinary) convolution as a stride-1 convolution of the zero-inserted `dy` with
+ * the spatially flipped filter; returns null when the padding makes that form impossible (padding larger than the
+ * filter), so the caller can fall back.
+ *
+ * dx[n, i, j, :] = sum over kh, kw of dyZ[n, i + kh - pt', j + kw - pl', :] * flip(W)[kh, kw], pt' = KH-1-padTop
+ * (dilation d: the filter taps are d apart, pt' = (KH-1)*d - padTop).
+ */
+function inputGradientPaddings(
+  info: ConvInfo,
+  zeroInsertedHeight: number,
+  zeroInsertedWidth: number,
+): { crop: [number, number]; pads: [[number, number], [number, number]] } | null {
+  const effH = (info.filterHeight - 1) * info.dilationHeight + 1;
+  const effW = (info.filterWidth - 1) * info.dilationWidth + 1;
+  const top = effH - 1 - info.padInfo.top;
+  const left = effW - 1 - info.padInfo.left;
+  if (top < 0 || left < 0) return null;
+  // Output size of a stride-1 conv: in + top + bottom - effH + 1 must equal the input height.
+  let bottom = info.inHeight - zeroInsertedHeight + effH - 1 - top;
+  let right = info.inWidth - zeroInsertedWidth + effW - 1 - left;
+  // A negative amount crops trailing zero rows/columns of the zero-inserted dy.
+  let cropH = 0;
+  let cropW = 0;
+  if (bottom < 0) {
+    cropH = -bottom;
+    bottom = 0;
+  }
+  if (right < 0) {
+    cropW = -right;
+    right = 0;
+  }
+  if (cropH > info.strideHeight - 1 || cropW > info.strideWidth - 1) return null;
+  return {
+    crop: [cropH, cropW],
+    pads: [
+      [top, bottom],
+      [left, right],
+    ],
+  };
+}
+
+function cropTrailing(s: Scratch, x: TensorInfo, cropH: number, cropW: number): TensorInfo {
+  if (cropH === 0 && cropW === 0) return x;
+  const [n, h, w, c] = x.shape;
+  return s.stridedSlice(x, [0, 0, 0, 0], [n, h - cropH, w - cropW, c], [1, 1, 1, 1]);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Conv2DBackpropFilter
+
+/**
+ * dW[kh, kw, ci, co] = sum over n, y, x of xpad[n, y*s + kh, x*s + kw, ci] * dy[n, y, x, co].
+ * For each tap (kh, kw): a strided slice of x (channels first, so it is already the [Ci, N*Ho*Wo] left operand)
+ * times dy as [N*Ho*Wo, Co] on XNNPACK's fully-connected GEMM. dy is packed once and reused by all taps (the wasm
+ * backend caches the packed operand by tensor id).
+ */
+function conv2DBackpropFilterNHWC(s: Scratch, x: TensorInfo, dy: TensorInfo, info: ConvInfo): TensorInfo {
+  const { batchSize: n, inChannels: ci, outChannels: co, outHeight: ho, outWidth: wo } = info;
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  const { dilationHeight: dh, dilationWidth: dw } = info;
+  const p = n * ho * wo;
+  const dyMat = s.reshape(dy, [1, p, co]);
+  // Channels first: [Ci, N, H, W]; then pad spatially (only as far as the taps reach).
+  const xT = s.transpose(x, [3, 0, 1, 2]);
+  const needH = (kh - 1) * dh + (ho - 1) * sh + 1;
+  const needW = (kw - 1) * dw + (wo - 1) * sw + 1;
+  const { top, left } = info.padInfo;
+  const bottom = Math.max(0, needH - top - info.inHeight);
+  const right = Math.max(0, needW - left - info.inWidth);
+  const xP = s.pad(xT, [
+    [0, 0],
+    [0, 0],
+    [top, bottom],
+    [left, right],
+  ]);
+  const taps: TensorInfo[] = [];
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const r0 = i * dh;
+      const c0 = j * dw;
+      const slice = s.stridedSlice(
+        xP,
+        [0, 0, r0, c0],
+        [ci, n, r0 + (ho - 1) * sh + 1, c0 + (wo - 1) * sw + 1],
+        [1, 1, sh, sw],
+      );
+      const a = s.reshape(slice, [1, ci, p]);
+      taps.push(s.op('BatchMatMul', { a, b: dyMat }, { transposeA: false, transposeB: false }));
+    }
+  }
+  const stacked =
+    taps.length === 1 ? taps[0] : s.op('Concat', taps as unknown as NamedTensorInfoMap, { axis: 0 });
+  return s.reshape(stacked, [kh, kw, ci, co]);
+}
+
+const conv2DBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as {
+    strides: [number, number] | number;
+    pad: backend_util.ExplicitPadding | 'valid' | 'same' | number;
+    dataFormat: 'NHWC' | 'NCHW';
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    filterShape: [number, number, number, number];
+  };
+  const format = backend_util.convertConv2DDataFormat(dataFormat);
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    format,
+  );
+  return withScratch(backend, (s) => {
+    const xN = format === 'channelsLast' ? x : s.transpose(x, TO_NHWC);
+    const dyN = format === 'channelsLast' ? dy : s.transpose(dy, TO_NHWC);
+    return conv2DBackpropFilterNHWC(s, xN, dyN, info);
+  });
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Conv2DBackpropInput
+
+let originalBackpropInput: KernelConfig | undefined;
+
+/** dx = Conv2D(zero-inserted dy, flipped filter with in/out swapped), stride 1, on XNNPACK. */
+function conv2DBackpropInputNHWC(
+  s: Scratch,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  info: ConvInfo,
+): TensorInfo | null {
+  const dyZ = zeroInsert(s, dy, info.strideHeight, info.strideWidth);
+  const geometry = inputGradientPaddings(info, dyZ.shape[1], dyZ.shape[2]);
+  if (geometry === null) return null;
+  const dyC = cropTrailing(s, dyZ, geometry.crop[0], geometry.crop[1]);
+  const flipped = s.op('Reverse', { x: filter }, { dims: [0, 1] });
+  const w = s.transpose(flipped, [0, 1, 3, 2]);
+  return s.op('Conv2D', { x: dyC, filter: w }, {
+    strides: [1, 1],
+    pad: [[0, 0], ...geometry.pads, [0, 0]],
+    dataFormat: 'NHWC',
+    dilations: [1, 1],
+    dimRoundingMode: undefined,
+  } as unknown as NamedAttrMap);
+}
+
+const conv2DBackpropInput: KernelFunc = (args) => {
+  const { inputs, attrs, backend } = args;
+  const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as {
+    strides: [number, number] | number;
+    pad: backend_util.ExplicitPadding | 'valid' | 'same' | number;
+    dataFormat: 'NHWC' | 'NCHW';
+    dimRoundingMode?: 'floor' | 'round' | 'ceil';
+    inputShape: [number, number, number, number];
+  };
+  const format = backend_util.convertConv2DDataFormat(dataFormat);
+  const info = backend_util.computeConv2DInfo(
+    inputShape,
+    filter.shape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    format,
+  );
+  const fast = withScratchOrNull(backend, (s) => {
+    const dyN = format === 'channelsLast' ? dy : s.transpose(dy, TO_NHWC);
+    const dx = conv2DBackpropInputNHWC(s, dyN, filter, info);
+    if (dx === null) return null;
+    return format === 'channelsLast' ? dx : s.transpose(dx, TO_NCHW);
+  });
+  if (fast !== null) return fast;
+  if (originalBackpropInput === undefined) {
+    throw new Error(
+      'wasm Conv2DBackpropInput: this padding needs the original kernel, which is not registered',
+    );
+  }
+  return originalBackpropInput.kernelFunc(args);
+};
+
+function withScratchOrNull(backend: unknown, body: (s: Scratch) => TensorInfo | null): TensorInfo | null {
+  const s = new Scratch(backend as KernelBackend);
+  try {
+    const out = body(s);
+    return out === null ? null : s.keep(out);
+  } finally {
+    s.dispose();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Depthwise convolution gradients
+
+interface DepthwiseAttrs {
+  strides: [number, number] | number;
+  dilations: [number, number] | number;
+  pad: backend_util.ExplicitPadding | 'valid' | 'same' | number;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  filterShape?: [number, number, number, number];
+  inputShape?: [number, number, number, number];
+}
+
+/**
+ * dW[kh, kw, c, m] = sum over n, y, x of xpad[n, y*s + kh*d, x*s + kw*d, c] * dy[n, y, x, c*M + m]: per tap, a
+ * strided slice of x times dy (broadcast over the multiplier M), summed over the N*Ho*Wo positions.
+ */
+const depthwiseBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
+  const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
+  const a = attrs as unknown as DepthwiseAttrs;
+  const filterShape = a.filterShape as [number, number, number, number];
+  const info = backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    a.strides,
+    a.dilations ?? 1,
+    a.pad,
+    a.dimRoundingMode,
+    true,
+  );
+  const [kh, kw, c, m] = filterShape;
+  const { batchSize: n, outHeight: ho, outWidth: wo, strideHeight: sh, strideWidth: sw } = info;
+  const { dilationHeight: dh, dilationWidth: dw } = info;
+  const p = n * ho * wo;
+  return withScratch(backend, (s) => {
+    const needH = (kh - 1) * dh + (ho - 1) * sh + 1;
+    const needW = (kw - 1) * dw + (wo - 1) * sw + 1;
+    const { top, left } = info.padInfo;
+    const xP = s.pad(x, [
+      [0, 0],
+      [top, Math.max(0, needH - top - info.inHeight)],
+      [left, Math.max(0, needW - left - info.inWidth)],
+      [0, 0],
+    ]);
+    const dy3 = s.reshape(dy, [p, c, m]);
+    const taps: TensorInfo[] = [];
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const r0 = i * dh;
+        const c0 = j * dw;
+        const slice = s.stridedSlice(
+          xP,
+          [0, r0, c0, 0],
+          [n, r0 + (ho - 1) * sh + 1, c0 + (wo - 1) * sw + 1, c],
+          [1, sh, sw, 1],
+        );
+        const prod = s.op('Multiply', { a: s.reshape(slice, [p, c, 1]), b: dy3 });
+        taps.push(s.op('Sum', { x: prod }, { axis: [0], keepDims: true }));
+      }
+    }
+    const stacked =
+      taps.length === 1 ? taps[0] : s.op('Concat', taps as unknown as NamedTensorInfoMap, { axis: 0 });
+    return s.reshape(stacked, filterShape);
+  });
+};
+
+/**
+ * dx = depthwise conv (multiplier 1, C*M channels) of zero-inserted dy with the flipped filter, then summed over
+ * the multiplier.
+ */
+const depthwiseBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
+  const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
+  const a = attrs as unknown as DepthwiseAttrs;
+  const inputShape = a.inputShape as [number, number, number, number];
+  const filterShape = filter.shape as [number, number, number, number];
+  const info = backend_util.computeConv2DInfo(
+    inputShape,
+    filterShape,
+    a.strides,
+    a.dilations ?? 1,
+    a.pad,
+    a.dimRoundingMode,
+    true,
+  );
+  const [kh, kw, c, m] = filterShape;
+  const out = withScratchOrNull(backend, (s) => {
+    const dyZ = zeroInsert(s, dy, info.strideHeight, info.strideWidth);
+    const geometry = inputGradientPaddings(info, dyZ.shape[1], dyZ.shape[2]);
+    if (geometry === null) return null;
+    const dyC = cropTrailing(s, dyZ, geometry.crop[0], geometry.crop[1]);
+    const flipped = s.op('Reverse', { x: filter }, { dims: [0, 1] });
+    const w = s.reshape(flipped, [kh, kw, c * m, 1]);
+    const conv = s.op('DepthwiseConv2dNative', { x: dyC, filter: w }, {
+      strides: [1, 1],
+      dilations: [info.dilationHeight, info.dilationWidth],
+      pad: [[0, 0], ...geometry.pads, [0, 0]],
+      dimRoundingMode: undefined,
+    } as unknown as NamedAttrMap);
+    if (m === 1) return conv;
+    const [nn, h, ww] = conv.shape;
+    return s.op('Sum', { x: s.reshape(conv, [nn, h, ww, c, m]) }, { axis: [4], keepDims: false });
+  });
+  if (out === null) {
+    throw new Error(
+      `wasm DepthwiseConv2dNativeBackpropInput: padding ${JSON.stringify(info.padInfo)} larger than the filter ` +
+        'is not supported',
+    );
+  }
+  return out;
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Registration
+
+let registered = false;
+
+function replaceKernel(config: KernelConfig): void {
+  if (getKernel(config.kernelName, WASM) !== undefined) unregisterKernel(config.kernelName, WASM);
+  registerKernel(config);
+}
+
+/**
+ * Registers the wasm training kernels (idempotent): Conv2DBackpropFilter, a fast Conv2DBackpropInput (replacing
+ * the built-in naive loop), DepthwiseConv2dNativeBackpropFilter and DepthwiseConv2dNativeBackpropInput. Call it
+ * after importing `@tensorflow/tfjs-backend-wasm`; `useBackend('wasm')` does both.
+ * @example
+ * ```ts
+ * import '@tensorflow/tfjs-backend-wasm';
+ * import { registerWasmTrainingKernels } from 'tfjs-restoration/backends';
+ * registerWasmTrainingKernels();
+ * ```
+ */
+export function registerWasmTrainingKernels(): void {
+  if (registered) return;
+  if (getKernel('Conv2D', WASM) === undefined) {
+    throw new Error(
+      'registerWasmTrainingKernels: import @tensorflow/tfjs-backend-wasm first (no wasm kernels found)',
+    );
+  }
+  originalBackpropInput = getKernel('Conv2DBackpropInput', WASM);
+  replaceKernel({ kernelName: 'Conv2DBackpropFilter', backendName: WASM, kernelFunc: conv2DBackpropFilter });
+  replaceKernel({
+    kernelName: 'Conv2DBackpropInput',
+    backendName: WASM,
+    kernelFunc: conv2DBackpropInput,
+    // The fallback is the original kernel, whose wasm entry point is bound in its setup.
+    setupFunc: originalBackpropInput?.setupFunc,
+  });
+  replaceKernel({
+    kernelName: 'DepthwiseConv2dNativeBackpropFilter',
+    backendName: WASM,
+    kernelFunc: depthwiseBackpropFilter,
+  });
+  replaceKernel({
+    kernelName: 'DepthwiseConv2dNativeBackpropInput',
+    backendName: WASM,
+    kernelFunc: depthwiseBackpropInput,
+  });
+  registered = true;
+}
