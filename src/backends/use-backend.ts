@@ -65,8 +65,7 @@ async function nodeWasmDir(): Promise<string | undefined> {
 }
 
 async function registerWasm(options: UseBackendOptions): Promise<void> {
-  const wasm =
-    (await import('@tensorflow/tfjs-backend-wasm')) as typeof import('@tensorflow/tfjs-backend-wasm');
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const dir = options.wasmPaths ?? (isNode() ? await nodeWasmDir() : undefined);
   // setWasmPaths throws once the backend has been initialised; the path is then already settled.
   if (dir !== undefined && !tf.findBackend('wasm')) wasm.setWasmPaths(dir);
