@@ -112,7 +112,7 @@ describe('wasm training kernels', () => {
         const x = tf.tensor4d(randomValues(2 * 3 * 7 * 6, 4), [2, 3, 7, 6]);
         const dy = tf.tensor4d(randomValues(2 * 5 * 4 * 3, 5), [2, 5, 4, 3]);
         const w = tf.tensor4d(randomValues(3 * 3 * 3 * 5, 6), [3, 3, 3, 5]);
-        const attrs = { strides: [2, 2], pad: 'same', dataFormat: 'NCHW', dimRoundingMode: undefined };
+        const attrs = { strides: [2, 2], pad: 'same', dataFormat: 'NCHW' };
         const dw = tf
           .engine()
           .runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: [3, 3, 3, 5] });

@@ -76,7 +76,14 @@ export async function tinyNetStep(
   const y = tf.tensor4d(randomValues(batch * size * size * 3, 102), [batch, size, size, 3]);
   const bn = (t: tf.Tensor4D, g: tf.Variable, b: tf.Variable): tf.Tensor4D => {
     const { mean, variance } = tf.moments(t, [0, 1, 2]);
-    return tf.batchNorm(t, mean, variance, b as tf.Tensor1D, g as tf.Tensor1D, 1e-5);
+    return tf.batchNorm4d(
+      t,
+      mean as tf.Tensor1D,
+      variance as tf.Tensor1D,
+      b as tf.Tensor1D,
+      g as tf.Tensor1D,
+      1e-5,
+    );
   };
   const lossFn = (): tf.Scalar => {
     let h = tf.conv2d(x, vars.w1 as tf.Tensor4D, 1, 'same');
@@ -84,7 +91,7 @@ export async function tinyNetStep(
     h = tf.conv2d(h, vars.w2 as tf.Tensor4D, 2, 'same');
     h = tf.relu(bn(h, vars.g2, vars.b2));
     h = tf.conv2d(h, vars.w3 as tf.Tensor4D, 1, 'valid');
-    h = tf.image.resizeBilinear(h, [size, size]);
+    h = tf.image.resizeBilinear(h, [size, size]) as tf.Tensor4D;
     return tf.mean(tf.abs(tf.sub(h, y)));
   };
   const names = Object.keys(vars);
@@ -96,7 +103,7 @@ export async function tinyNetStep(
   const out: TinyNetResult = { loss, grads: {}, after: {} };
   for (const n of names) out.grads[n] = (await grads[vars[n].name].data()) as Float32Array;
   const opt = tf.train.adam(1e-2);
-  opt.applyGradients(grads);
+  opt.applyGradients(grads as Record<string, tf.Variable>);
   for (const n of names) out.after[n] = (await vars[n].data()) as Float32Array;
   opt.dispose();
   tf.dispose([value, x, y]);
