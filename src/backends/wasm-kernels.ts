@@ -40,7 +40,13 @@ function run(
  */
 class Scratch {
   private readonly infos: TensorInfo[] = [];
-  constructor(private readonly backend: KernelBackend) {}
+  constructor(readonly backend: KernelBackend) {}
+
+  /** Takes ownership of a TensorInfo made outside {@link op} (freed with the rest). */
+  own(info: TensorInfo): TensorInfo {
+    this.infos.push(info);
+    return info;
+  }
 
   /** Runs a kernel and keeps its output for disposal. */
   op(name: string, inputs: NamedTensorInfoMap, attrs: NamedAttrMap = {}): TensorInfo {
@@ -69,6 +75,15 @@ class Scratch {
       { x },
       { begin, end, strides, beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0 },
     );
+  }
+
+  /** Disposes one intermediate early (views made from it keep their own reference). */
+  release(info: TensorInfo): void {
+    const i = this.infos.indexOf(info);
+    if (i >= 0) {
+      this.infos.splice(i, 1);
+      this.backend.disposeData(info.dataId);
+    }
   }
 
   /** Keeps `info` alive past {@link dispose} (the kernel's result). */
@@ -170,49 +185,132 @@ function cropTrailing(s: Scratch, x: TensorInfo, cropH: number, cropW: number): 
 // ---------------------------------------------------------------------------------------------------------------
 // Conv2DBackpropFilter
 
+/** The parts of tfjs-backend-wasm's BackendWasm used to read and write tensors on the wasm heap directly. */
+interface WasmHeapAccess {
+  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  typedArrayFromHeap(info: TensorInfo): Float32Array;
+}
+
+/** Floats per im2col chunk of the filter gradient: the GEMM operands stay in cache (XNNPACK does not block K). */
+const IM2COL_CHUNK_FLOATS = 1 << 18;
+
 /**
  * dW[kh, kw, ci, co] = sum over n, y, x of xpad[n, y*s + kh, x*s + kw, ci] * dy[n, y, x, co].
- * For each tap (kh, kw): a strided slice of x (channels first, so it is already the [Ci, N*Ho*Wo] left operand)
- * times dy as [N*Ho*Wo, Co] on XNNPACK's fully-connected GEMM. dy is packed once and reused by all taps (the wasm
- * backend caches the packed operand by tensor id).
+ *
+ * The reduction runs over all N*Ho*Wo output positions, far too long for one XNNPACK GEMM (it would stream whole
+ * operand rows from memory), so positions are cut into chunks of whole output rows of one image. Per chunk of K
+ * positions: an im2col block [K, KH*KW*Ci] is copied straight on the wasm heap (padding written as zeros; the
+ * backend's Slice/StridedSlice copy their whole input on every call, too slow here), dy's rows are transposed to
+ * [Co, K], and XNNPACK's fully-connected GEMM gives dW^T [Co, KH*KW*Ci]; chunks are summed with AddN.
  */
 function conv2DBackpropFilterNHWC(s: Scratch, x: TensorInfo, dy: TensorInfo, info: ConvInfo): TensorInfo {
   const { batchSize: n, inChannels: ci, outChannels: co, outHeight: ho, outWidth: wo } = info;
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
-  const { dilationHeight: dh, dilationWidth: dw } = info;
-  const p = n * ho * wo;
-  const dyMat = s.reshape(dy, [1, p, co]);
-  // Channels first: [Ci, N, H, W]; then pad spatially (only as far as the taps reach).
-  const xT = s.transpose(x, [3, 0, 1, 2]);
-  const needH = (kh - 1) * dh + (ho - 1) * sh + 1;
-  const needW = (kw - 1) * dw + (wo - 1) * sw + 1;
+  const { dilationHeight: dh, dilationWidth: dw, inHeight: h, inWidth: w } = info;
   const { top, left } = info.padInfo;
-  const bottom = Math.max(0, needH - top - info.inHeight);
-  const right = Math.max(0, needW - left - info.inWidth);
-  const xP = s.pad(xT, [
-    [0, 0],
-    [0, 0],
-    [top, bottom],
-    [left, right],
-  ]);
-  const taps: TensorInfo[] = [];
-  for (let i = 0; i < kh; i++) {
-    for (let j = 0; j < kw; j++) {
-      const r0 = i * dh;
-      const c0 = j * dw;
-      const slice = s.stridedSlice(
-        xP,
-        [0, 0, r0, c0],
-        [ci, n, r0 + (ho - 1) * sh + 1, c0 + (wo - 1) * sw + 1],
-        [1, 1, sh, sw],
-      );
-      const a = s.reshape(slice, [1, ci, p]);
-      taps.push(s.op('BatchMatMul', { a, b: dyMat }, { transposeA: false, transposeB: false }));
+  const heap = s.backend as unknown as WasmHeapAccess;
+  const cols = kh * kw * ci;
+  const rowsPerChunk = Math.max(1, Math.min(ho, Math.floor(IM2COL_CHUNK_FLOATS / (wo * cols))));
+  const partial: TensorInfo[] = [];
+  for (let b = 0; b < n; b++) {
+    for (let y0 = 0; y0 < ho; y0 += rowsPerChunk) {
+      const rows = Math.min(rowsPerChunk, ho - y0);
+      const k = rows * wo;
+      const col = s.own(heap.makeOutput([1, k, cols], 'float32'));
+      const dyChunk = s.own(heap.makeOutput([1, k, co], 'float32'));
+      // Views are taken after both allocations: an allocation may grow (and move) the wasm heap.
+      const xv = heap.typedArrayFromHeap(x);
+      fillIm2col(heap.typedArrayFromHeap(col), xv, {
+        b,
+        y0,
+        rows,
+        wo,
+        h,
+        w,
+        ci,
+        kh,
+        kw,
+        sh,
+        sw,
+        dh,
+        dw,
+        top,
+        left,
+      });
+      // dy rows y0..y0+rows of image b are contiguous.
+      const base = (b * ho + y0) * wo * co;
+      heap.typedArrayFromHeap(dyChunk).set(heap.typedArrayFromHeap(dy).subarray(base, base + k * co));
+      const dyT = s.transpose(dyChunk, [0, 2, 1]);
+      s.release(dyChunk);
+      partial.push(s.op('BatchMatMul', { a: dyT, b: col }, { transposeA: false, transposeB: false }));
+      // The GEMM has packed its own copy of the im2col block: free both now to keep memory flat.
+      s.release(col);
+      s.release(dyT);
     }
   }
-  const stacked =
-    taps.length === 1 ? taps[0] : s.op('Concat', taps as unknown as NamedTensorInfoMap, { axis: 0 });
-  return s.reshape(stacked, [kh, kw, ci, co]);
+  const sum = partial.length === 1 ? partial[0] : s.op('AddN', partial as unknown as NamedTensorInfoMap);
+  // [Co, KH*KW*Ci] -> [KH, KW, Ci, Co]
+  return s.transpose(s.reshape(sum, [co, kh, kw, ci]), [1, 2, 3, 0]);
+}
+
+interface Im2colChunk {
+  b: number;
+  y0: number;
+  rows: number;
+  wo: number;
+  h: number;
+  w: number;
+  ci: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  dh: number;
+  dw: number;
+  top: number;
+  left: number;
+}
+
+/** out[(y - y0)*wo + x, (i*kw + j)*ci + c] = x[b, y*sh + i*dh - top, x*sw + j*dw - left, c] (0 outside). */
+function fillIm2col(out: Float32Array, xv: Float32Array, g: Im2colChunk): void {
+  const cols = g.kh * g.kw * g.ci;
+  const imageBase = g.b * g.h * g.w * g.ci;
+  let o = 0;
+  for (let yy = 0; yy < g.rows; yy++) {
+    const y = g.y0 + yy;
+    for (let xx = 0; xx < g.wo; xx++) {
+      const cFirst = xx * g.sw - g.left;
+      // With adjacent taps (dilation 1) fully inside the row, a filter row is one contiguous run of kw*ci floats.
+      const wholeRow = g.dw === 1 && cFirst >= 0 && cFirst + g.kw <= g.w;
+      for (let i = 0; i < g.kh; i++) {
+        const r = y * g.sh + i * g.dh - g.top;
+        if (r < 0 || r >= g.h) {
+          out.fill(0, o, o + g.kw * g.ci);
+          o += g.kw * g.ci;
+          continue;
+        }
+        const rowBase = imageBase + r * g.w * g.ci;
+        if (wholeRow) {
+          const src = rowBase + cFirst * g.ci;
+          out.set(xv.subarray(src, src + g.kw * g.ci), o);
+          o += g.kw * g.ci;
+          continue;
+        }
+        for (let j = 0; j < g.kw; j++) {
+          const c0 = cFirst + j * g.dw;
+          if (c0 < 0 || c0 >= g.w) {
+            out.fill(0, o, o + g.ci);
+          } else {
+            const src = rowBase + c0 * g.ci;
+            if (g.ci >= 8) out.set(xv.subarray(src, src + g.ci), o);
+            else for (let c = 0; c < g.ci; c++) out[o + c] = xv[src + c];
+          }
+          o += g.ci;
+        }
+      }
+    }
+  }
+  if (o !== g.rows * g.wo * cols) throw new Error('im2col: internal size mismatch');
 }
 
 const conv2DBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
