@@ -5,3 +5,4 @@
  */
 export { useBackend, isNode, type BackendName, type UseBackendOptions } from './use-backend.js';
 export { registerWasmTrainingKernels } from './wasm-kernels.js';
+export { registerFastBatchNormGradient, restoreBatchNormGradient } from './batchnorm-grad.js';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { registerFastBatchNormGradient } from './batchnorm-grad.js';
 
 /** Backends `useBackend` knows how to start. */
 export type BackendName = 'cpu' | 'wasm' | 'webgpu' | 'webgl' | 'tensorflow';
@@ -13,6 +14,8 @@ export interface UseBackendOptions {
   wasmPaths?: string;
   /** wasm only: register this library's fast training kernels (default true). */
   wasmTrainingKernels?: boolean;
+  /** Register the lean batch-norm gradient ({@link registerFastBatchNormGradient}; default true). */
+  fastBatchNormGradient?: boolean;
 }
 
 const BACKEND_NAMES: readonly BackendName[] = ['cpu', 'wasm', 'webgpu', 'webgl', 'tensorflow'];
@@ -120,6 +123,7 @@ async function registerBackend(name: BackendName, options: UseBackendOptions): P
  *   lacks) and, in Node, points the backend at its `.wasm` files in node_modules.
  * - `'webgpu'`: in Node, installs `navigator.gpu` from the `webgpu` package (Dawn) first.
  * - `'tensorflow'`: `@tensorflow/tfjs-node-gpu` if installed, else `@tensorflow/tfjs-node`.
+ * - every backend: registers the lean batch-norm gradient (same results, far fewer passes over the activations).
  *
  * @throws Error naming the backend, why it could not start and what to install.
  * @returns the name of the backend now in use.
@@ -156,5 +160,6 @@ export async function useBackend(name: BackendName, options: UseBackendOptions =
     );
   }
   await tf.ready();
+  if (options.fastBatchNormGradient !== false) registerFastBatchNormGradient();
   return tf.getBackend();
 }
