@@ -6,3 +6,8 @@
 export { useBackend, isNode, type BackendName, type UseBackendOptions } from './use-backend.js';
 export { registerWasmTrainingKernels } from './wasm-kernels.js';
 export { registerFastBatchNormGradient, restoreBatchNormGradient } from './batchnorm-grad.js';
+export {
+  installNodeWebGpu,
+  explainNodeWebGpuSyncReads,
+  NODE_WEBGPU_SYNC_READ_MESSAGE,
+} from './webgpu-node.js';

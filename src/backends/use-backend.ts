@@ -121,7 +121,8 @@ async function registerBackend(name: BackendName, options: UseBackendOptions): P
  *
  * - `'wasm'`: also registers this library's training kernels (Conv2DBackpropFilter and friends, which tfjs-backend-wasm
  *   lacks) and, in Node, points the backend at its `.wasm` files in node_modules.
- * - `'webgpu'`: in Node, installs `navigator.gpu` from the `webgpu` package (Dawn) first.
+ * - `'webgpu'`: in Node, installs `navigator.gpu` from the `webgpu` package (Dawn) first; there, read results with
+ *   `await t.data()` (synchronous reads of GPU data cannot work in Node and fail with a message saying so).
  * - `'tensorflow'`: `@tensorflow/tfjs-node-gpu` if installed, else `@tensorflow/tfjs-node`.
  * - every backend: registers the lean batch-norm gradient (same results, far fewer passes over the activations).
  *
@@ -160,6 +161,10 @@ export async function useBackend(name: BackendName, options: UseBackendOptions =
     );
   }
   await tf.ready();
+  if (name === 'webgpu' && isNode()) {
+    const { explainNodeWebGpuSyncReads } = await import('./webgpu-node.js');
+    explainNodeWebGpuSyncReads(tf.backend() as unknown as Parameters<typeof explainNodeWebGpuSyncReads>[0]);
+  }
   if (options.fastBatchNormGradient !== false) registerFastBatchNormGradient();
   return tf.getBackend();
 }
