@@ -11,7 +11,8 @@ export function machine(): string {
 
 /** Runs a PyTorch baseline script and parses its JSON line; null (with a note) when python3/torch is missing. */
 export function runTorch(script: string, args: string[]): Record<string, number | string> | null {
-  const python = process.env.PYTHON ?? 'python3';
+  // The system Python has torch (Debian's python3-torch); a pyenv shim earlier on PATH may not.
+  const python = process.env.PYTHON ?? '/usr/bin/python3';
   try {
     const out = execFileSync(python, [script, ...args], {
       encoding: 'utf8',

@@ -212,43 +212,42 @@ function conv2DBackpropFilterNHWC(s: Scratch, x: TensorInfo, dy: TensorInfo, inf
   const cols = kh * kw * ci;
   const rowsPerChunk = Math.max(1, Math.min(ho, Math.floor(IM2COL_CHUNK_FLOATS / (wo * cols))));
   const partial: TensorInfo[] = [];
+  // The GEMM streams its left operand once and re-reads the packed right one per row block: the larger of
+  // KH*KW*Ci and Co goes on the left.
+  const tallIm2col = cols >= co;
   for (let b = 0; b < n; b++) {
     for (let y0 = 0; y0 < ho; y0 += rowsPerChunk) {
       const rows = Math.min(rowsPerChunk, ho - y0);
       const k = rows * wo;
-      const col = s.own(heap.makeOutput([1, k, cols], 'float32'));
-      const dyChunk = s.own(heap.makeOutput([1, k, co], 'float32'));
-      // Views are taken after both allocations: an allocation may grow (and move) the wasm heap.
-      const xv = heap.typedArrayFromHeap(x);
-      fillIm2col(heap.typedArrayFromHeap(col), xv, {
-        b,
-        y0,
-        rows,
-        wo,
-        h,
-        w,
-        ci,
-        kh,
-        kw,
-        sh,
-        sw,
-        dh,
-        dw,
-        top,
-        left,
-      });
-      // dy rows y0..y0+rows of image b are contiguous.
-      const base = (b * ho + y0) * wo * co;
-      heap.typedArrayFromHeap(dyChunk).set(heap.typedArrayFromHeap(dy).subarray(base, base + k * co));
-      const dyT = s.transpose(dyChunk, [0, 2, 1]);
-      s.release(dyChunk);
-      partial.push(s.op('BatchMatMul', { a: dyT, b: col }, { transposeA: false, transposeB: false }));
-      // The GEMM has packed its own copy of the im2col block: free both now to keep memory flat.
-      s.release(col);
-      s.release(dyT);
+      const g: Im2colChunk = { b, y0, rows, wo, h, w, ci, kh, kw, sh, sw, dh, dw, top, left };
+      const base = (b * ho + y0) * wo * co; // dy rows y0..y0+rows of image b are contiguous
+      if (tallIm2col) {
+        // dW [KH*KW*Ci, Co] = col^T [KH*KW*Ci, K] x dy_chunk [K, Co]: the small dy chunk is the packed operand.
+        const colT = s.own(heap.makeOutput([1, cols, k], 'float32'));
+        const dyChunk = s.own(heap.makeOutput([1, k, co], 'float32'));
+        // Views are taken after the allocations: an allocation may grow (and move) the wasm heap.
+        fillIm2colTransposed(heap.typedArrayFromHeap(colT), heap.typedArrayFromHeap(x), g);
+        heap.typedArrayFromHeap(dyChunk).set(heap.typedArrayFromHeap(dy).subarray(base, base + k * co));
+        partial.push(s.op('BatchMatMul', { a: colT, b: dyChunk }, { transposeA: false, transposeB: false }));
+        s.release(colT);
+        s.release(dyChunk);
+      } else {
+        // dW^T [Co, KH*KW*Ci] = dy_chunk^T [Co, K] x col [K, KH*KW*Ci].
+        const col = s.own(heap.makeOutput([1, k, cols], 'float32'));
+        const dyChunk = s.own(heap.makeOutput([1, k, co], 'float32'));
+        fillIm2col(heap.typedArrayFromHeap(col), heap.typedArrayFromHeap(x), g);
+        heap.typedArrayFromHeap(dyChunk).set(heap.typedArrayFromHeap(dy).subarray(base, base + k * co));
+        const dyT = s.transpose(dyChunk, [0, 2, 1]);
+        s.release(dyChunk);
+        partial.push(s.op('BatchMatMul', { a: dyT, b: col }, { transposeA: false, transposeB: false }));
+        // The GEMM has packed its own copy of the im2col block: free both now to keep memory flat.
+        s.release(col);
+        s.release(dyT);
+      }
     }
   }
   const sum = partial.length === 1 ? partial[0] : s.op('AddN', partial as unknown as NamedTensorInfoMap);
+  if (tallIm2col) return s.reshape(sum, [kh, kw, ci, co]);
   // [Co, KH*KW*Ci] -> [KH, KW, Ci, Co]
   return s.transpose(s.reshape(sum, [co, kh, kw, ci]), [1, 2, 3, 0]);
 }
@@ -269,6 +268,37 @@ interface Im2colChunk {
   dw: number;
   top: number;
   left: number;
+}
+
+/** out[(i*kw + j)*ci + c, (y - y0)*wo + x] = x[b, y*sh + i*dh - top, x*sw + j*dw - left, c] (0 outside). */
+function fillIm2colTransposed(out: Float32Array, xv: Float32Array, g: Im2colChunk): void {
+  const k = g.rows * g.wo;
+  const imageBase = g.b * g.h * g.w * g.ci;
+  const { ci, wo, w, sw, left } = g;
+  for (let i = 0; i < g.kh; i++) {
+    for (let j = 0; j < g.kw; j++) {
+      const colShift = j * g.dw - left;
+      // Output columns whose source column is inside the image: xx in [xFirst, xEnd).
+      const xFirst = Math.min(wo, Math.max(0, Math.ceil(-colShift / sw)));
+      const xEnd = Math.max(xFirst, Math.min(wo, Math.floor((w - 1 - colShift) / sw) + 1));
+      for (let c = 0; c < ci; c++) {
+        const rowOut = ((i * g.kw + j) * ci + c) * k;
+        for (let yy = 0; yy < g.rows; yy++) {
+          const r = (g.y0 + yy) * g.sh + i * g.dh - g.top;
+          const o = rowOut + yy * wo;
+          if (r < 0 || r >= g.h) {
+            out.fill(0, o, o + wo);
+            continue;
+          }
+          if (xFirst > 0) out.fill(0, o, o + xFirst);
+          if (xEnd < wo) out.fill(0, o + xEnd, o + wo);
+          let src = imageBase + (r * w + xFirst * sw + colShift) * ci + c;
+          const step = sw * ci;
+          for (let xx = xFirst; xx < xEnd; xx++, src += step) out[o + xx] = xv[src];
+        }
+      }
+    }
+  }
 }
 
 /** out[(y - y0)*wo + x, (i*kw + j)*ci + c] = x[b, y*sh + i*dh - top, x*sw + j*dw - left, c] (0 outside). */
