@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { useBackend, type BackendName } from '../src/backends/index.js';
 import { createModel } from '../src/models/index.js';
-import { machine, median, peakRssMiB, runTorch } from './common.js';
+import { cpuSeconds, machine, median, peakRssMiB, runTorch } from './common.js';
 
 const { values } = parseArgs({
   options: {
@@ -43,21 +43,30 @@ async function step(): Promise<number> {
 }
 
 const times: number[] = [];
+const cpuTimes: number[] = [];
 for (let i = 0; i <= steps; i++) {
   const t0 = performance.now();
+  const c0 = cpuSeconds();
   await step();
   const s = (performance.now() - t0) / 1000;
-  if (i > 0) times.push(s); // step 0 builds XNNPACK operators / shaders
-  console.log(`${i === 0 ? 'warm-up' : 'step'} ${i}: ${s.toFixed(2)} s`);
+  const c = cpuSeconds() - c0;
+  if (i > 0) {
+    // step 0 builds XNNPACK operators / shaders
+    times.push(s);
+    cpuTimes.push(c);
+  }
+  console.log(`${i === 0 ? 'warm-up' : 'step'} ${i}: ${s.toFixed(2)} s wall, ${c.toFixed(2)} s CPU`);
 }
 const tfjs = {
   secondsPerStep: median(times),
+  cpuSecondsPerStep: median(cpuTimes),
   imagesPerSecond: batch / median(times),
   peakRssMiB: peakRssMiB(),
 };
 console.log(`machine: ${machine()}; date ${new Date().toISOString()}`);
 console.log(
-  `tfjs ${values.backend}: ${tfjs.secondsPerStep.toFixed(2)} s/step, ${tfjs.imagesPerSecond.toFixed(2)} images/s, ` +
+  `tfjs ${values.backend}: ${tfjs.secondsPerStep.toFixed(2)} s/step (CPU ${tfjs.cpuSecondsPerStep.toFixed(2)} s), ` +
+    `${tfjs.imagesPerSecond.toFixed(2)} images/s, ` +
     `peak RSS ${tfjs.peakRssMiB.toFixed(0)} MiB (batch ${batch}, ${size}x${size})`,
 );
 if (!values['no-torch']) {
@@ -66,10 +75,14 @@ if (!values['no-torch']) {
   if (torch) {
     const s = Number(torch.secondsPerStep);
     console.log(
-      `${torch.framework} (${torch.threads} threads): ${s.toFixed(2)} s/step, ${Number(torch.imagesPerSecond).toFixed(2)} ` +
+      `${torch.framework} (${torch.threads} threads): ${s.toFixed(2)} s/step (CPU ` +
+        `${Number(torch.cpuSecondsPerStep).toFixed(2)} s), ${Number(torch.imagesPerSecond).toFixed(2)} ` +
         `images/s, peak RSS ${Number(torch.peakRssMiB).toFixed(0)} MiB`,
     );
-    console.log(`ratio tfjs/pytorch: ${(tfjs.secondsPerStep / s).toFixed(2)}x time per step`);
+    console.log(
+      `ratio tfjs/pytorch: ${(tfjs.secondsPerStep / s).toFixed(2)}x wall time per step, ` +
+        `${(tfjs.cpuSecondsPerStep / Number(torch.cpuSecondsPerStep)).toFixed(2)}x CPU time`,
+    );
   }
 }
 model.dispose();
