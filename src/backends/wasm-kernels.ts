@@ -375,6 +375,11 @@ const conv2DBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
 
 let originalBackpropInput: KernelConfig | undefined;
 
+/** tfjs-backend-wasm's own Conv2DBackpropInput (replaced by registration), for benchmarks; undefined before. */
+export function originalWasmConv2DBackpropInput(): KernelConfig | undefined {
+  return originalBackpropInput;
+}
+
 /** dx = Conv2D(zero-inserted dy, flipped filter with in/out swapped), stride 1, on XNNPACK. */
 function conv2DBackpropInputNHWC(
   s: Scratch,
