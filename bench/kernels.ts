@@ -25,6 +25,7 @@ function cpuMs(): number {
 }
 
 const layers: { name: string; x: [number, number, number, number]; k: number; co: number; s: number }[] = [
+  { name: 'stem 7x7 1->64 s2 @256', x: [4, 256, 256, 1], k: 7, co: 64, s: 2 },
   { name: 'enc layer1 3x3 64->64 @64', x: [4, 64, 64, 64], k: 3, co: 64, s: 1 },
   { name: 'enc layer2 3x3 64->128 s2', x: [4, 64, 64, 64], k: 3, co: 128, s: 2 },
   { name: 'dec 3x3 96->32 @128', x: [4, 128, 128, 96], k: 3, co: 32, s: 1 },

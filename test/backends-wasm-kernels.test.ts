@@ -77,6 +77,38 @@ const cases: Case[] = [
       [0, 0],
     ],
   },
+  // More than 4 input channels: dx through the zero-inserted XNNPACK conv (up to 4: GEMM + col2im).
+  {
+    n: 2,
+    h: 8,
+    w: 9,
+    ci: 8,
+    co: 3,
+    k: 3,
+    stride: 1,
+    pad: [
+      [0, 0],
+      [1, 2],
+      [0, 1],
+      [0, 0],
+    ],
+  },
+  {
+    n: 1,
+    h: 9,
+    w: 10,
+    ci: 6,
+    co: 5,
+    k: 3,
+    stride: 2,
+    pad: [
+      [0, 0],
+      [2, 0],
+      [1, 1],
+      [0, 0],
+    ],
+  },
+  { n: 1, h: 15, w: 13, ci: 6, co: 4, k: 7, stride: 2, pad: 3 },
 ];
 
 describe('wasm training kernels', () => {

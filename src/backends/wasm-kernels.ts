@@ -380,6 +380,67 @@ export function originalWasmConv2DBackpropInput(): KernelConfig | undefined {
   return originalBackpropInput;
 }
 
+/** Input channels up to which dx goes through GEMM + col2im: a conv with so few output channels wastes XNNPACK. */
+const COL2IM_MAX_CHANNELS = 4;
+
+/**
+ * dx for few input channels (a network's stem, e.g. 7x7 stride 2 from 1 channel): col = dy [N*Ho*Wo, Co] x
+ * W^T [Co, KH*KW*Ci] on XNNPACK's GEMM, then col2im scatter-adds each row into dx on the wasm heap.
+ */
+function conv2DBackpropInputCol2im(
+  s: Scratch,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  info: ConvInfo,
+): TensorInfo {
+  const { batchSize: n, inChannels: ci, outChannels: co, outHeight: ho, outWidth: wo } = info;
+  const {
+    filterHeight: kh,
+    filterWidth: kw,
+    strideHeight: sh,
+    strideWidth: sw,
+    inHeight: h,
+    inWidth: w,
+  } = info;
+  const { top, left } = info.padInfo;
+  const heap = s.backend as unknown as WasmHeapAccess;
+  const cols = kh * kw * ci;
+  const wT = s.transpose(s.reshape(filter, [cols, co]), [1, 0]);
+  const col = s.op(
+    'BatchMatMul',
+    { a: s.reshape(dy, [1, n * ho * wo, co]), b: s.reshape(wT, [1, co, cols]) },
+    { transposeA: false, transposeB: false },
+  );
+  const dx = s.own(heap.makeOutput([n, h, w, ci], 'float32'));
+  const out = heap.typedArrayFromHeap(dx);
+  const cv = heap.typedArrayFromHeap(col);
+  out.fill(0);
+  let p = 0;
+  for (let b = 0; b < n; b++) {
+    const imageBase = b * h * w * ci;
+    for (let y = 0; y < ho; y++) {
+      for (let x = 0; x < wo; x++, p++) {
+        let o = p * cols;
+        for (let i = 0; i < kh; i++) {
+          const r = y * sh + i - top;
+          if (r < 0 || r >= h) {
+            o += kw * ci;
+            continue;
+          }
+          const rowBase = imageBase + r * w * ci;
+          for (let j = 0; j < kw; j++, o += ci) {
+            const c0 = x * sw + j - left;
+            if (c0 < 0 || c0 >= w) continue;
+            const d = rowBase + c0 * ci;
+            for (let c = 0; c < ci; c++) out[d + c] += cv[o + c];
+          }
+        }
+      }
+    }
+  }
+  return dx;
+}
+
 /** dx = Conv2D(zero-inserted dy, flipped filter with in/out swapped), stride 1, on XNNPACK. */
 function conv2DBackpropInputNHWC(
   s: Scratch,
@@ -387,6 +448,7 @@ function conv2DBackpropInputNHWC(
   filter: TensorInfo,
   info: ConvInfo,
 ): TensorInfo | null {
+  if (info.inChannels <= COL2IM_MAX_CHANNELS) return conv2DBackpropInputCol2im(s, dy, filter, info);
   const dyZ = zeroInsert(s, dy, info.strideHeight, info.strideWidth);
   const geometry = inputGradientPaddings(info, dyZ.shape[1], dyZ.shape[2]);
   if (geometry === null) return null;
