@@ -109,6 +109,8 @@ const cases: Case[] = [
     ],
   },
   { n: 1, h: 15, w: 13, ci: 6, co: 4, k: 7, stride: 2, pad: 3 },
+  // Padding larger than the filter: no conv form, col2im.
+  { n: 1, h: 5, w: 6, ci: 6, co: 4, k: 1, stride: 1, pad: 1 },
 ];
 
 describe('wasm training kernels', () => {
