@@ -192,7 +192,9 @@ interface WasmHeapAccess {
 }
 
 /** Floats per im2col chunk of the filter gradient: the GEMM operands stay in cache (XNNPACK does not block K). */
-const IM2COL_CHUNK_FLOATS = 1 << 18;
+const IM2COL_CHUNK_FLOATS = 1 << 21;
+/** Output positions per chunk of the filter gradient (the GEMM's K), within the float budget above. */
+const IM2COL_CHUNK_POSITIONS = 4096;
 
 /**
  * dW[kh, kw, ci, co] = sum over n, y, x of xpad[n, y*s + kh, x*s + kw, ci] * dy[n, y, x, co].
@@ -210,7 +212,8 @@ function conv2DBackpropFilterNHWC(s: Scratch, x: TensorInfo, dy: TensorInfo, inf
   const { top, left } = info.padInfo;
   const heap = s.backend as unknown as WasmHeapAccess;
   const cols = kh * kw * ci;
-  const rowsPerChunk = Math.max(1, Math.min(ho, Math.floor(IM2COL_CHUNK_FLOATS / (wo * cols))));
+  const positions = Math.min(IM2COL_CHUNK_POSITIONS, Math.floor(IM2COL_CHUNK_FLOATS / cols));
+  const rowsPerChunk = Math.max(1, Math.min(ho, Math.floor(positions / wo)));
   const partial: TensorInfo[] = [];
   // The GEMM streams its left operand once and re-reads the packed right one per row block: the larger of
   // KH*KW*Ci and Co goes on the left.
