@@ -191,7 +191,7 @@ interface WasmHeapAccess {
   typedArrayFromHeap(info: TensorInfo): Float32Array;
 }
 
-/** Floats per im2col chunk of the filter gradient: the GEMM operands stay in cache (XNNPACK does not block K). */
+/** Cap on the floats of one im2col chunk of the filter gradient (8 MiB): chunks keep the GEMM short (XNNPACK does not block K). */
 const IM2COL_CHUNK_FLOATS = 1 << 21;
 /** Output positions per chunk of the filter gradient (the GEMM's K), within the float budget above. */
 const IM2COL_CHUNK_POSITIONS = 4096;
