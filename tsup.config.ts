@@ -7,6 +7,7 @@ export default defineConfig([
       index: 'src/index.ts',
       'image/index': 'src/image/index.ts',
       'metrics/index': 'src/metrics/index.ts',
+      'metrics/tensor/index': 'src/metrics/tensor/index.ts',
       'masks/index': 'src/masks/index.ts',
       'data/index': 'src/data/index.ts',
       'models/index': 'src/models/index.ts',
@@ -20,7 +21,8 @@ export default defineConfig([
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
-    clean: true,
+    // Both configs build at once: leave dist/cli (the second one's output) out of this one's clean.
+    clean: ['!cli/**'],
     splitting: true,
     treeshake: true,
     target: 'es2022',

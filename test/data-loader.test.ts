@@ -1,18 +1,24 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { batches, floatsToBytes, imagesToTensor, tensorToImages, type Sample } from '../src/data/index.js';
+import {
+  batches,
+  floatsToBytes,
+  imagesToTensor,
+  tensorToImages,
+  type BatchSample,
+} from '../src/data/index.js';
 import { createImage } from '../src/image/index.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const sample = (k: number): Sample => ({
+const sample = (k: number): BatchSample => ({
   id: `S${k}`,
   input: createImage(4, 2, 1, new Uint8Array(8).fill(k)),
   gt: createImage(4, 2, 3, new Uint8Array(24).fill(255 - k)),
-  mask: createImage(4, 2, 1, Uint8Array.from([0, 1, 255, 0, 0, 0, 1, 1])) as Sample['mask'],
+  mask: createImage(4, 2, 1, Uint8Array.from([0, 1, 255, 0, 0, 0, 1, 1])) as BatchSample['mask'],
 });
 
 describe('tensor conversions', () => {

@@ -6,8 +6,11 @@ import {
   countParams,
   createModel,
   createPatchGanDiscriminator,
+  createResnetGenerator,
   createPix2PixGenerator,
   encoderNames,
+  createEncoderModel,
+  getEncoder,
   validateInputSize,
 } from '../src/models/index.js';
 
@@ -23,6 +26,8 @@ interface Fixture {
   ngf?: number;
   ndf?: number;
   nLayers?: number;
+  nBlocks?: number;
+  norm?: 'batch' | 'instance';
   trainable: number;
   nonTrainable: number;
 }
@@ -41,16 +46,34 @@ function build(c: Fixture) {
       outChannels: c.outChannels,
       ngf: c.ngf,
       numDowns: c.numDowns,
+      weightInit: 'zeros',
+    });
+  }
+  if (c.arch === 'resnet-generator') {
+    return createResnetGenerator({
+      inChannels: c.inChannels,
+      outChannels: c.outChannels,
+      ngf: c.ngf,
+      nBlocks: c.nBlocks,
+      weightInit: 'zeros',
     });
   }
   if (c.arch === 'patchgan')
-    return createPatchGanDiscriminator({ inChannels: c.inChannels, ndf: c.ndf, nLayers: c.nLayers });
+    return createPatchGanDiscriminator({
+      inChannels: c.inChannels,
+      ndf: c.ndf,
+      nLayers: c.nLayers,
+      norm: c.norm,
+      weightInit: 'zeros',
+    });
   return createModel(c.arch, {
     encoder: c.encoder,
     inChannels: c.inChannels,
     classes: c.classes,
     decoderChannels: c.decoderChannels,
     encoderWidth: c.encoderWidth,
+    // Counting needs no random draws: zeros build fast.
+    weightInit: 'zeros',
   });
 }
 
@@ -117,5 +140,47 @@ describe('names and sizes', () => {
       /pad the input to 128x128/,
     );
     expect(tf.memory().numTensors).toBe(start);
+  });
+});
+
+describe('real widths', () => {
+  it('smp U-Net resnet34 (1 -> 3, sigmoid) runs at 64x64 with shapes and range as expected, leak-free', () => {
+    const start = tf.memory().numTensors;
+    const m = createModel('unet', {
+      encoder: 'resnet34',
+      inChannels: 1,
+      classes: 3,
+      activation: 'sigmoid',
+      seed: 0,
+    });
+    const x = tf.randomUniform([1, 64, 64, 1], 0, 1, 'float32', 1);
+    const y = m.predict(x) as tf.Tensor;
+    expect(y.shape).toEqual([1, 64, 64, 3]);
+    const [lo, hi] = tf.tidy(() => [tf.min(y).dataSync()[0], tf.max(y).dataSync()[0]]);
+    expect(lo).toBeGreaterThanOrEqual(0);
+    expect(hi).toBeLessThanOrEqual(1);
+    expect(hi - lo).toBeGreaterThan(0);
+    tf.dispose([x, y]);
+    m.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  });
+});
+
+describe('encoder registry', () => {
+  it("every encoder's declared feature channels match the built features", () => {
+    for (const name of encoderNames()) {
+      const m = createEncoderModel(name, { inChannels: 2, weightInit: 'zeros' });
+      const got = m.outputs.map((o) => o.shape[3]);
+      expect([name, got]).toEqual([name, getEncoder(name).outChannels(2).slice(1)]);
+      m.dispose();
+    }
+  });
+});
+
+describe('resnet50-keras', () => {
+  it("equals Keras' ResNet50 without its classifier (25,583,592 - 2,049,000 trainable; 53,120 BN statistics)", () => {
+    const m = createEncoderModel('resnet50-keras', { inChannels: 3, weightInit: 'zeros' });
+    expect(countParams(m)).toEqual({ trainable: 25_583_592 - 2_049_000, nonTrainable: 53_120 });
+    m.dispose();
   });
 });

@@ -1,12 +1,18 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  BuildContext,
+  buildDenseNet,
+  buildEfficientNet,
+  buildSeResNeXt,
+  buildUnetDecoder,
   createModel,
   createPatchGanDiscriminator,
   createPix2PixGenerator,
+  createResnetGenerator,
   loadStateDict,
   parseSafetensors,
   type StateDict,
@@ -31,6 +37,21 @@ function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 }
 
+/** A U-Net on a custom-width encoder, laid out as createModel's (smp decoder + head). */
+function tinyUnet(
+  inChannels: number,
+  classes: number,
+  encoder: (ctx: BuildContext, input: tfl.SymbolicTensor) => tfl.SymbolicTensor[],
+) {
+  const ctx = new BuildContext(1);
+  const input = tfl.input({ shape: [null, null, inChannels] });
+  const x = buildUnetDecoder(ctx, encoder(ctx, input), [16, 8, 8, 8, 4]);
+  const y = tfl.layers
+    .conv2d({ filters: classes, kernelSize: 3, padding: 'same', name: 'segmentation_head.0' })
+    .apply(x) as tfl.SymbolicTensor;
+  return tfl.model({ inputs: input, outputs: y });
+}
+
 const CASES: Record<string, () => tfl.LayersModel> = {
   'unet-resnet18': () =>
     createModel('unet', {
@@ -48,7 +69,40 @@ const CASES: Record<string, () => tfl.LayersModel> = {
       classes: 2,
       decoderChannels: [16, 8, 8, 8, 4],
     }),
+  // torchvision's DenseNet layout at small widths (growth 4, blocks 2-3-2-2).
+  'unet-densenet-tiny': () =>
+    tinyUnet(1, 3, (ctx, input) =>
+      buildDenseNet(
+        ctx,
+        input,
+        { growthRate: 4, blockConfig: [2, 3, 2, 2], numInitFeatures: 8, bnSize: 2 },
+        'encoder.',
+      ),
+    ),
+  // Cadene's SE-ResNeXt layout (grouped 3x3 convs, SE modules) at small widths: 4 groups, planes 8.
+  'unet-se_resnext-tiny': () =>
+    tinyUnet(3, 1, (ctx, input) =>
+      buildSeResNeXt(
+        ctx,
+        input,
+        { layers: [2, 2, 2, 1], groups: 4, baseWidth: 16, reduction: 4, inplanes: 8 },
+        'encoder.',
+        8,
+      ),
+    ),
+  // lukemelas' EfficientNet layout (b0 blocks at width 0.25, depth 0.5, b4's static paddings); drop connect
+  // is random in training, so this fixture has it off (PyTorch side: no drop connect either).
+  'unet-efficientnet-tiny': () =>
+    tinyUnet(1, 3, (ctx, input) =>
+      buildEfficientNet(
+        ctx,
+        input,
+        { width: 0.25, depth: 0.5, imageSize: 380, stageIdxs: [2, 3, 7], dropConnectRate: 0 },
+        'encoder.',
+      ),
+    ),
   'pix2pix-generator': () => createPix2PixGenerator({ inChannels: 1, outChannels: 3, ngf: 4, numDowns: 5 }),
+  'resnet-generator': () => createResnetGenerator({ inChannels: 3, outChannels: 3, ngf: 4, nBlocks: 2 }),
   patchgan: () => createPatchGanDiscriminator({ inChannels: 4, ndf: 4, nLayers: 3 }),
 };
 
@@ -80,7 +134,7 @@ describe('PyTorch parity (cpu backend, max abs diff <= 1e-4)', () => {
       expect(dEval).toBeLessThanOrEqual(1e-4);
       expect(dTrain).toBeLessThanOrEqual(1e-4);
       // The outputs are not trivially small: the tolerance is meaningful.
-      expect(tf.tidy(() => tf.max(tf.abs(wantEval)).dataSync()[0])).toBeGreaterThan(0.1);
+      expect(tf.tidy(() => tf.max(tf.abs(wantEval)).dataSync()[0])).toBeGreaterThan(0.05);
 
       tf.dispose([x, wantEval, wantTrain, gotEval, gotTrain]);
       model.dispose();

@@ -19,7 +19,7 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.dirname(__file__))
-from models import SegModel, patchgan_discriminator, pix2pix_generator  # noqa: E402
+from models import SegModel, patchgan_discriminator, pix2pix_generator, resnet_generator  # noqa: E402
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "test", "fixtures", "models")
 
@@ -88,6 +88,18 @@ def main():
     randomize(upp, gen)
     save("unetplusplus-resnet50", upp, torch.rand(2, 3, 64, 64, generator=gen))
 
+    dn = SegModel("unet", "densenet-tiny", 1, 3, [16, 8, 8, 8, 4])
+    randomize(dn, gen)
+    save("unet-densenet-tiny", dn, torch.rand(2, 1, 64, 64, generator=gen))
+
+    se = SegModel("unet", "se_resnext-tiny", 3, 1, [16, 8, 8, 8, 4])
+    randomize(se, gen)
+    save("unet-se_resnext-tiny", se, torch.rand(2, 3, 64, 64, generator=gen))
+
+    ef = SegModel("unet", "efficientnet-tiny", 1, 3, [16, 8, 8, 8, 4])
+    randomize(ef, gen)
+    save("unet-efficientnet-tiny", ef, torch.rand(2, 1, 64, 64, generator=gen))
+
     g = pix2pix_generator(1, 3, num_downs=5, ngf=4)
     randomize(g, gen)
     save("pix2pix-generator", g, torch.rand(2, 1, 32, 32, generator=gen) * 2 - 1)
@@ -95,6 +107,9 @@ def main():
     d = patchgan_discriminator(4, ndf=4, n_layers=3)
     randomize(d, gen)
     save("patchgan", d, torch.rand(2, 4, 64, 64, generator=gen) * 2 - 1)
+    rg = resnet_generator(3, 3, ngf=4, n_blocks=2)
+    randomize(rg, gen)
+    save("resnet-generator", rg, torch.rand(2, 3, 32, 32, generator=gen) * 2 - 1)
     return 0
 
 

@@ -4,7 +4,7 @@ import { shuffled } from './shuffle.js';
 import { imagesToTensor } from './tensor.js';
 
 /** One loaded example. `gt` and `mask` are absent for test data. */
-export interface Sample {
+export interface BatchSample {
   readonly id: string;
   readonly input: Image;
   readonly gt?: Image;
@@ -36,7 +36,7 @@ export interface BatchOptions {
 /**
  * Turns samples into tensors. A mask image of 0/1 (or 0/255 from disk) becomes 0/1 floats.
  */
-export function collate(samples: readonly Sample[]): Batch {
+export function collate(samples: readonly BatchSample[]): Batch {
   const ids = samples.map((s) => s.id);
   const has = (key: 'gt' | 'mask') => {
     const n = samples.filter((s) => s[key] !== undefined).length;
@@ -81,7 +81,7 @@ export function collate(samples: readonly Sample[]): Batch {
  */
 export async function* batches<T>(
   items: readonly T[],
-  load: (item: T, index: number) => Promise<Sample>,
+  load: (item: T, index: number) => Promise<BatchSample>,
   options: BatchOptions,
 ): AsyncGenerator<Batch> {
   const { batchSize, shuffle = false, seed = 0, epoch = 0, dropLast = false, prefetch = 1 } = options;
@@ -93,7 +93,7 @@ export async function* batches<T>(
     if (!dropLast || s + batchSize <= order.length) starts.push(s);
   const loadBatch = (s: number) =>
     Promise.all(order.slice(s, s + batchSize).map((item, k) => load(item, s + k)));
-  const pending: Promise<Sample[]>[] = [];
+  const pending: Promise<BatchSample[]>[] = [];
   let next = 0;
   const fill = () => {
     while (pending.length <= prefetch && next < starts.length) {
@@ -104,7 +104,7 @@ export async function* batches<T>(
   };
   fill();
   while (pending.length > 0) {
-    const samples = await (pending.shift() as Promise<Sample[]>);
+    const samples = await (pending.shift() as Promise<BatchSample[]>);
     fill();
     yield collate(samples);
   }

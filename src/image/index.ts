@@ -7,3 +7,6 @@ export type { Image, Mask } from './types.js';
 export { lumaPil, toGray, grayToRgb, hueOpenCv, rgbToHsv } from './color.js';
 export { decodePng, encodePng } from './png.js';
 export type { DecodeOptions } from './png.js';
+export { decodeJpeg, hasJpegSignature } from './jpeg.js';
+export { resizeImage, cropImage, fitImage } from './resize.js';
+export type { ResizeMethod } from './resize.js';

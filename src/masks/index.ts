@@ -1,2 +1,60 @@
-/** @module masks */
-export {};
+/**
+ * Seeded masks and competition-style damage: a PRNG, rasterizers exact to scikit-image, mask generators and
+ * presets, `damage`, `recoverMask` and `detectLostRegion`. No tfjs, no Node modules.
+ * @module masks
+ */
+export { createRng, hash32 } from './random.js';
+export type { Rng } from './random.js';
+export {
+  emptyMask,
+  pointInPolygon,
+  fillPolygon,
+  fillEllipse,
+  fillRect,
+  drawThickLine,
+  maskArea,
+  maskCoverage,
+} from './raster.js';
+export type { Polygon } from './raster.js';
+export {
+  unitPolygon,
+  polygonMask,
+  rectangleMask,
+  ellipseMask,
+  strokeMask,
+  boxMask,
+  unionMask,
+  mixedMask,
+  withCoverage,
+  connectedMask,
+  maskPreset,
+  generateMask,
+  MASK_PRESETS,
+} from './generators.js';
+export type {
+  MaskGenerator,
+  Range,
+  PolygonShape,
+  PolygonOptions,
+  RectangleOptions,
+  EllipseOptions,
+  StrokeOptions,
+  BoxOptions,
+  CoverageOptions,
+  MaskPresetName,
+  MaskPreset,
+} from './generators.js';
+export { damage, recoverMask, maskIoU } from './damage.js';
+export type { DamageOptions, DamagedSample } from './damage.js';
+export { detectLostRegion, detectLostRegionDetailed } from './detect.js';
+export type { DetectOptions, DetectedRegion } from './detect.js';
+export {
+  erodeMask,
+  dilateMask,
+  openMask,
+  labelComponents,
+  largestComponent,
+  fillHoles,
+  squaredDistanceTo,
+} from './morphology.js';
+export type { Components } from './morphology.js';

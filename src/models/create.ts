@@ -9,7 +9,7 @@ import {
   type HeadActivation,
 } from './decoders.js';
 import { getEncoder } from './encoders/index.js';
-import { BuildContext, InputSizeCheck, registerCustomLayers, type Sym } from './layers.js';
+import { BuildContext, InputSizeCheck, registerCustomLayers, type Sym, type WeightInit } from './layers.js';
 import { createPix2PixGenerator } from './pix2pix.js';
 
 /** Options of {@link createModel}. */
@@ -35,6 +35,8 @@ export interface CreateModelOptions {
   inputSize?: [number, number] | null;
   /** Seed of the kernel initializers; same seed, same weights. */
   seed?: number;
+  /** Kernel initialization: 'he' (default) or 'zeros' (fast, for a model whose weights are loaded next). */
+  weightInit?: WeightInit;
   /** Model name. */
   name?: string;
   /** pix2pix only: generator base width (ngf, default 64) and number of downsamplings (default 8). */
@@ -54,6 +56,7 @@ const ARCHS: Record<string, Builder> = {
       ngf: o.ngf,
       numDowns: o.numDowns,
       seed: o.seed,
+      weightInit: o.weightInit,
       inputSize: o.inputSize,
     }),
 };
@@ -96,7 +99,7 @@ function buildSegmentationModel(arch: 'unet' | 'unetplusplus', o: CreateModelOpt
   const classes = positiveInt(o.classes ?? 1, 'classes');
   const decoderChannels = o.decoderChannels ?? [256, 128, 64, 32, 16];
   const [h, w] = o.inputSize ?? [null, null];
-  const ctx = new BuildContext(o.seed);
+  const ctx = new BuildContext(o.seed, o.weightInit);
 
   const input = tfl.input({ shape: [h, w, inChannels], name: 'input' });
   const checked = new InputSizeCheck({ divisor: encoder.divisor, name: 'input_size_check' }).apply(

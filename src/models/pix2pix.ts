@@ -12,8 +12,10 @@ import {
   concat,
   conv2d,
   InputSizeCheck,
+  InstanceNorm,
   registerCustomLayers,
   type Sym,
+  type WeightInit,
 } from './layers.js';
 
 /** Options of {@link createPix2PixGenerator}. */
@@ -27,6 +29,7 @@ export interface Pix2PixGeneratorOptions {
   /** Dropout (0.5) in the innermost-but-one blocks, as pix2pix (default true). */
   dropout?: boolean;
   seed?: number;
+  weightInit?: WeightInit;
   inputSize?: [number, number] | null;
 }
 
@@ -115,7 +118,7 @@ export function createPix2PixGenerator(o: Pix2PixGeneratorOptions = {}): tfl.Lay
     levels.push({ outer: ngf * 8, inner: ngf * 8, kind: 'middle', dropout });
   levels.push({ outer: ngf * 8, inner: ngf * 8, kind: 'innermost', dropout: false });
 
-  const ctx = new BuildContext(o.seed);
+  const ctx = new BuildContext(o.seed, o.weightInit);
   const [h, w] = o.inputSize ?? [null, null];
   const input = tfl.input({ shape: [h, w, inChannels], name: 'input' });
   const checked = new InputSizeCheck({ divisor: 2 ** numDowns, name: 'input_size_check' }).apply(
@@ -132,7 +135,10 @@ export interface PatchGanOptions {
   ndf?: number;
   /** Stride-2 conv layers (default 3: a 70x70 receptive field). */
   nLayers?: number;
+  /** 'batch' (pix2pix, default) or 'instance' (CycleGAN: InstanceNorm without parameters, convs with bias). */
+  norm?: 'batch' | 'instance';
   seed?: number;
+  weightInit?: WeightInit;
 }
 
 /**
@@ -143,7 +149,7 @@ export function createPatchGanDiscriminator(o: PatchGanOptions = {}): tfl.Layers
   registerCustomLayers();
   const ndf = o.ndf ?? 64;
   const nLayers = o.nLayers ?? 3;
-  const ctx = new BuildContext(o.seed);
+  const ctx = new BuildContext(o.seed, o.weightInit);
   const input = tfl.input({ shape: [null, null, o.inChannels ?? 6], name: 'input' });
   let i = 0;
   const name = (): string => `model.${i++}`;
@@ -153,8 +159,9 @@ export function createPatchGanDiscriminator(o: PatchGanOptions = {}): tfl.Layers
   for (let n = 1; n <= nLayers; n++) {
     mult = Math.min(2 ** n, 8);
     const stride = n < nLayers ? 2 : 1;
-    x = conv2d(ctx, x, name(), { filters: ndf * mult, kernel: 4, stride, padding: 1 });
-    x = batchNorm(x, name());
+    const instance = o.norm === 'instance';
+    x = conv2d(ctx, x, name(), { filters: ndf * mult, kernel: 4, stride, padding: 1, bias: instance });
+    x = instance ? (new InstanceNorm({ name: name() }).apply(x) as Sym) : batchNorm(x, name());
     x = leakyRelu(x, name());
   }
   x = conv2d(ctx, x, name(), { filters: 1, kernel: 4, stride: 1, padding: 1, bias: true });
@@ -183,7 +190,7 @@ export interface Pix2PixLosses {
   discriminator: number;
 }
 
-function variablesOf(model: tfl.LayersModel): tf.Variable[] {
+export function variablesOf(model: tfl.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }
 

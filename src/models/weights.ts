@@ -5,16 +5,20 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { LAYER_PACKAGE } from './layers.js';
 import type { StateDict, StateTensor } from './safetensors.js';
 
 type Layer = tfl.LayersModel['layers'][number];
+
+/** Layer classes with PyTorch conv layout (kernel OIHW / IOHW in PyTorch, HWIO / HWOI in tfjs). */
+const CONV = new Set(['Conv2D', 'Conv2DTranspose', `${LAYER_PACKAGE}>GroupedConv2D`]);
 
 /** PyTorch parameter suffixes per tfjs layer class, in the order of `layer.getWeights()`. */
 function torchSuffixes(layer: Layer): string[] | null {
   const cls = layer.getClassName();
   const weights = layer.weights.map((w) => w.originalName.split('/').pop());
-  if (cls === 'Conv2D' || cls === 'Conv2DTranspose' || cls === 'Dense') {
-    return weights.map((w) => (w === 'kernel' ? 'weight' : 'bias'));
+  if (CONV.has(cls) || cls === 'Dense' || cls === 'DepthwiseConv2D') {
+    return weights.map((w) => (w === 'kernel' || w === 'depthwise_kernel' ? 'weight' : 'bias'));
   }
   if (cls === 'BatchNormalization') {
     const map: Record<string, string> = {
@@ -32,7 +36,9 @@ function torchSuffixes(layer: Layer): string[] | null {
 function torchToTfjs(layer: Layer, suffix: string, t: tf.Tensor): tf.Tensor {
   if (suffix !== 'weight') return t.clone();
   const cls = layer.getClassName();
-  if (cls === 'Conv2D' || cls === 'Conv2DTranspose') return tf.transpose(t, [2, 3, 1, 0]);
+  if (CONV.has(cls)) return tf.transpose(t, [2, 3, 1, 0]);
+  // Depthwise: PyTorch [C, 1, kh, kw] <-> tfjs [kh, kw, C, 1] (the permutation is its own inverse).
+  if (cls === 'DepthwiseConv2D') return tf.transpose(t, [2, 3, 0, 1]);
   if (cls === 'Dense') return tf.transpose(t);
   return t.clone();
 }
@@ -40,7 +46,8 @@ function torchToTfjs(layer: Layer, suffix: string, t: tf.Tensor): tf.Tensor {
 function tfjsToTorch(layer: Layer, suffix: string, t: tf.Tensor): tf.Tensor {
   if (suffix !== 'weight') return t.clone();
   const cls = layer.getClassName();
-  if (cls === 'Conv2D' || cls === 'Conv2DTranspose') return tf.transpose(t, [3, 2, 0, 1]);
+  if (CONV.has(cls)) return tf.transpose(t, [3, 2, 0, 1]);
+  if (cls === 'DepthwiseConv2D') return tf.transpose(t, [2, 3, 0, 1]);
   if (cls === 'Dense') return tf.transpose(t);
   return t.clone();
 }

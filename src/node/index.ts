@@ -1,6 +1,10 @@
 /**
- * Node-only helpers: file I/O with atomic writes, datasets on disk. Not for browsers.
+ * Node-only helpers: file I/O with atomic writes, matching files by name, datasets on disk. Not for browsers.
  * @module node
  */
 export { readPng, writePng, writeFileAtomic, listPngs } from './files.js';
+export { matchPngsByName } from './pairs.js';
+export type { MatchedFiles, MatchPngsOptions } from './pairs.js';
 export { openDataset } from './dataset.js';
+export { directoryIO, saveModel, loadModel } from './model-io.js';
+export { readPhoto, listPhotos } from './photos.js';

@@ -1,9 +1,115 @@
-import type { Command } from '../command.js';
+import { parseArgs } from 'node:util';
+import type { Image } from '../../image/index.js';
+import { competitionMask, scoreImage, summarizeScores, type ImageScores } from '../../metrics/index.js';
+import { matchPngsByName, readPng, type MatchedFiles } from '../../node/index.js';
+import { UsageError, type Command } from '../command.js';
+import { startProgress } from '../progress.js';
+
+const USAGE = `Usage: tfjs-restoration score --gt DIR|FILE --pred DIR|FILE --input DIR|FILE [--per-image]
+
+Scores predictions with the competition metric (0.2 SSIM + 0.4 masked SSIM + 0.4 hue-histogram
+similarity; the mask is where the gray input differs from the gray ground truth).
+
+  --gt DIR|FILE     ground-truth color PNGs
+  --pred DIR|FILE   predicted PNGs; every PNG here needs a same-named file in --gt and --input
+  --input DIR|FILE  the damaged gray inputs (give the same kind as --pred: all directories or all files)
+  --per-image       add "images": [{"name", "score", "ssim", "maskedSsim", "histogram"}, ...]
+
+Prints one JSON line: {"n", "score", "ssim", "maskedSsim", "histogram"} (means over the images; a NaN
+term, which a constant prediction can give as in the reference, prints as null).
+Gray PNGs given as --gt or --pred are read as RGB with the gray value repeated, as OpenCV's imread does.`;
+
+type Role = 'gt' | 'pred' | 'input';
+
+interface LoadedSet {
+  name: string;
+  gt: Image;
+  pred: Image;
+  input: Image;
+}
+
+async function load(set: MatchedFiles<Role>): Promise<LoadedSet> {
+  const [gt, pred, input] = await Promise.all([
+    readPng(set.gt, { channels: 3 }),
+    readPng(set.pred, { channels: 3 }),
+    readPng(set.input, { channels: 1 }),
+  ]);
+  for (const [other, file] of [
+    [pred, set.pred],
+    [input, set.input],
+  ] as const) {
+    if (other.width !== gt.width || other.height !== gt.height)
+      throw new Error(
+        `${file}: size ${other.width}x${other.height} differs from the ground truth ${set.gt} (${gt.width}x${gt.height})`,
+      );
+  }
+  return { name: set.name, gt, pred, input };
+}
 
 export const score: Command = {
   summary: 'score predictions against ground truth with the competition metric',
-  usage: 'tfjs-restoration score --gt DIR|FILE --pred DIR|FILE --input DIR|FILE [--per-image]',
-  async run() {
-    throw new Error('not implemented yet');
+  usage: USAGE,
+  async run(args, io) {
+    const { values } = parseArgs({
+      args,
+      options: {
+        gt: { type: 'string' },
+        pred: { type: 'string' },
+        input: { type: 'string' },
+        'per-image': { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    const missing = (['gt', 'pred', 'input'] as const).filter((k) => values[k] === undefined);
+    if (missing.length > 0) throw new UsageError(`missing ${missing.map((k) => `--${k}`).join(', ')}`);
+    const sources = { pred: values.pred!, gt: values.gt!, input: values.input! };
+
+    const sets = await matchPngsByName<Role>(sources, { primary: 'pred', label: (r) => `--${r}` });
+    const progress = startProgress(io, 'score', sets.length);
+    const perImage: (ImageScores & { name: string })[] = [];
+    // Start reading the next set before scoring this one, so the file reads overlap the scoring.
+    let next = load(sets[0]);
+    for (let i = 0; i < sets.length; i++) {
+      const current = await next;
+      if (i + 1 < sets.length) {
+        next = load(sets[i + 1]);
+        next.catch(() => undefined); // surfaced when awaited; avoid an unhandled rejection meanwhile
+      }
+      let scores: ImageScores;
+      try {
+        scores = scoreImage(current.gt, current.pred, competitionMask(current.input, current.gt));
+      } catch (err) {
+        throw new Error(`${sets[i].pred}: ${(err as Error).message}`);
+      }
+      perImage.push({ name: current.name, ...pick(scores) });
+      progress.tick(current.name);
+    }
+    progress.done();
+    // JSON has no NaN: such terms print as null, and stderr says which images (a constant prediction).
+    const nan = perImage.filter((x) => Object.values(pick(x)).some(Number.isNaN)).map((x) => x.name);
+    if (nan.length > 0)
+      io.stderr(
+        `warning: ${nan.length} image(s) have a NaN term (printed as null; the prediction is constant over ` +
+          `the image or the lost region where the truth is flat too, as in the reference): ` +
+          `${nan.slice(0, 5).join(', ')}${nan.length > 5 ? ` and ${nan.length - 5} more` : ''}\n`,
+      );
+
+    const summary = summarizeScores(perImage);
+    const result: Record<string, unknown> = {
+      n: summary.n,
+      score: summary.score,
+      ssim: summary.ssim,
+      maskedSsim: summary.maskedSsim,
+      histogram: summary.histogram,
+    };
+    if (values['per-image']) result.images = perImage;
+    io.stdout(JSON.stringify(result) + '\n');
+    return 0;
   },
 };
+
+/** The four scores in a fixed key order, whatever else the object carries. */
+function pick(s: ImageScores): ImageScores {
+  return { score: s.score, ssim: s.ssim, maskedSsim: s.maskedSsim, histogram: s.histogram };
+}

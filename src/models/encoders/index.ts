@@ -3,6 +3,9 @@
  * the weights known for it.
  */
 import type { BuildContext, Sym } from '../layers.js';
+import { buildDenseNet, DENSENET121, densenetOutChannels } from './densenet.js';
+import { buildEfficientNet, EFFICIENTNET_B4, efficientNetOutChannels } from './efficientnet.js';
+import { buildSeResNeXt, SE_RESNEXT50_32X4D, seResNeXtOutChannels } from './senet.js';
 import { buildResNet, resnetOutChannels, RESNET_DEPTHS, type ResNetOptions } from './resnet.js';
 
 /** Options every encoder builder takes. */
@@ -51,14 +54,42 @@ function resnetSpec(
   };
 }
 
-const TORCHVISION_NOTE =
-  'torchvision ImageNet weights: export a torchvision resnet state_dict to safetensors in Python and pass it ' +
-  '(as bytes) to createPretrainedModel({ encoderWeights }) or loadStateDict(model, parseSafetensors(bytes), { prefix: "encoder." })';
+/** How to use torchvision's ImageNet weights (no built-in copy: they are PyTorch files). */
+export const TORCHVISION_NOTE =
+  'for torchvision ImageNet weights run `python3 scripts/torch/export_encoder.py <encoder> <file>.safetensors` ' +
+  'and pass the file bytes as encoderWeights';
+
+const densenet121: EncoderSpec = {
+  name: 'densenet121',
+  outChannels: (inChannels) => densenetOutChannels(DENSENET121, inChannels),
+  build: (ctx, input, o) => buildDenseNet(ctx, input, DENSENET121, o.prefix),
+  weights: {},
+  divisor: 32,
+};
+
+const seResNeXt50: EncoderSpec = {
+  name: 'se_resnext50_32x4d',
+  outChannels: (inChannels) => seResNeXtOutChannels(SE_RESNEXT50_32X4D, inChannels),
+  build: (ctx, input, o) => buildSeResNeXt(ctx, input, SE_RESNEXT50_32X4D, o.prefix),
+  weights: {},
+  divisor: 32,
+};
+
+const efficientNetB4: EncoderSpec = {
+  name: 'efficientnet-b4',
+  outChannels: (inChannels) => efficientNetOutChannels(EFFICIENTNET_B4, inChannels),
+  build: (ctx, input, o) => buildEfficientNet(ctx, input, EFFICIENTNET_B4, o.prefix),
+  weights: {},
+  divisor: 32,
+};
 
 const registry = new Map<string, EncoderSpec>([
   ['resnet18', resnetSpec('resnet18', 'resnet18', {})],
   ['resnet34', resnetSpec('resnet34', 'resnet34', {})],
   ['resnet50', resnetSpec('resnet50', 'resnet50', {})],
+  ['densenet121', densenet121],
+  ['se_resnext50_32x4d', seResNeXt50],
+  ['efficientnet-b4', efficientNetB4],
   [
     'resnet50-keras',
     // Keras / Caffe ResNet50 v1: stride on the first 1x1 conv of a bottleneck, convs with bias, BN eps 1e-3.
@@ -94,5 +125,3 @@ export function getEncoder(name: string): EncoderSpec {
 export function registerEncoder(spec: EncoderSpec): void {
   registry.set(spec.name, spec);
 }
-
-export { TORCHVISION_NOTE };

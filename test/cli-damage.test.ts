@@ -1,0 +1,166 @@
+import { promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { encode } from 'jpeg-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commands } from '../src/cli/commands/index.js';
+import { toGray } from '../src/image/index.js';
+import { readPng } from '../src/node/index.js';
+
+const photos = new URL('./fixtures/photos-masks/', import.meta.url).pathname;
+let root: string;
+beforeAll(async () => {
+  root = await fs.mkdtemp(path.join(tmpdir(), 'cli-damage-'));
+});
+afterAll(async () => {
+  await fs.rm(root, { recursive: true, force: true });
+});
+
+const quiet = { stdout: () => undefined, stderr: () => undefined, stderrIsTTY: false };
+const run = (name: string, args: string[]) => commands[name].run(args, quiet);
+
+describe('damage command', () => {
+  it('writes the competition layout with CSVs and a test split', async () => {
+    const out = path.join(root, 'a');
+    expect(
+      await run('damage', [
+        '--photos',
+        photos,
+        '--out',
+        out,
+        '--count',
+        '3',
+        '--test',
+        '2',
+        '--size',
+        '64',
+        '--seed',
+        '5',
+      ]),
+    ).toBe(0);
+    expect((await fs.readdir(out)).sort()).toEqual([
+      'test.csv',
+      'test_gt',
+      'test_input',
+      'train.csv',
+      'train_gt',
+      'train_input',
+    ]);
+    expect(await fs.readFile(path.join(out, 'train.csv'), 'utf8')).toBe(
+      'input_image_path,gt_image_path\n' +
+        ['00000', '00001', '00002']
+          .map((k) => `./train_input/TRAIN_${k}.png,./train_gt/TRAIN_${k}.png`)
+          .join('\n') +
+        '\n',
+    );
+    expect(await fs.readFile(path.join(out, 'test.csv'), 'utf8')).toBe(
+      'id,input_image_path\nTEST_000,./test_input/TEST_000.png\nTEST_001,./test_input/TEST_001.png\n',
+    );
+    expect((await fs.readdir(path.join(out, 'test_gt'))).sort()).toEqual(['TEST_000.png', 'TEST_001.png']);
+    const input = await readPng(path.join(out, 'train_input', 'TRAIN_00001.png'));
+    const gt = await readPng(path.join(out, 'train_gt', 'TRAIN_00001.png'));
+    expect([input.width, input.height, input.channels]).toEqual([64, 64, 1]);
+    expect([gt.width, gt.height, gt.channels]).toEqual([64, 64, 3]);
+    // The input is gray(gt) except for one constant region.
+    const gray = toGray(gt).data;
+    const changed = new Set<number>();
+    let n = 0;
+    for (let i = 0; i < gray.length; i++)
+      if (input.data[i] !== gray[i]) {
+        changed.add(input.data[i]);
+        n++;
+      }
+    expect(changed.size).toBe(1);
+    expect(n / gray.length).toBeGreaterThan(0.02);
+    expect(n / gray.length).toBeLessThan(0.12);
+  });
+
+  it('reads JPEG and non-square photos, center-crops and cycles them', async () => {
+    const src = path.join(root, 'jpeg-photos');
+    await fs.mkdir(src);
+    const photo = await readPng(path.join(photos, 'erase-flying_fox.png'), { channels: 3 });
+    // A 256x128 JPEG: the top half of the photo.
+    const rgba = new Uint8Array(256 * 128 * 4);
+    for (let i = 0; i < 256 * 128; i++) rgba.set([...photo.data.subarray(i * 3, i * 3 + 3), 255], i * 4);
+    await fs.writeFile(path.join(src, 'wide.jpg'), encode({ width: 256, height: 128, data: rgba }, 90).data);
+    const out = path.join(root, 'j');
+    expect(await run('damage', ['--photos', src, '--out', out, '--count', '2', '--size', '64'])).toBe(0);
+    const gt = await readPng(path.join(out, 'train_gt', 'TRAIN_00001.png'));
+    expect([gt.width, gt.height, gt.channels]).toEqual([64, 64, 3]);
+    const first = await readPng(path.join(out, 'train_gt', 'TRAIN_00000.png'));
+    expect(Buffer.from(first.data).equals(Buffer.from(gt.data))).toBe(true); // the one photo, cycled
+  });
+
+  it('is deterministic by seed', async () => {
+    const args = (out: string, seed: string) => [
+      '--photos',
+      photos,
+      '--out',
+      out,
+      '--count',
+      '2',
+      '--size',
+      '48',
+      '--seed',
+      seed,
+    ];
+    await run('damage', args(path.join(root, 'b1'), '9'));
+    await run('damage', args(path.join(root, 'b2'), '9'));
+    await run('damage', args(path.join(root, 'b3'), '10'));
+    const read = (d: string) => fs.readFile(path.join(root, d, 'train_input', 'TRAIN_00001.png'));
+    expect((await read('b1')).equals(await read('b2'))).toBe(true);
+    expect((await read('b1')).equals(await read('b3'))).toBe(false);
+    expect(await fs.readdir(path.join(root, 'b1'))).not.toContain('test.csv');
+  });
+
+  it('reports bad arguments clearly', async () => {
+    await expect(run('damage', ['--out', root])).rejects.toThrow(/missing --photos/);
+    await expect(run('damage', ['--photos', path.join(root, 'nope'), '--out', root])).rejects.toThrow(
+      /nope: no such directory/,
+    );
+    await expect(run('damage', ['--photos', photos, '--out', root, '--count', 'x'])).rejects.toThrow(
+      /--count' expects an integer, got 'x'/,
+    );
+    await expect(run('damage', ['--photos', photos, '--out', root, '--preset', 'blob'])).rejects.toThrow(
+      /unknown preset 'blob'/,
+    );
+    await expect(run('damage', ['--photos', photos, '--out', root, '--bogus', '1'])).rejects.toThrow(
+      /unknown option '--bogus'/,
+    );
+    const empty = path.join(root, 'empty');
+    await fs.mkdir(empty);
+    await expect(run('damage', ['--photos', empty, '--out', root])).rejects.toThrow(/no PNG or JPEG files/);
+  });
+});
+
+describe('detect-mask command', () => {
+  it('writes 255/0 masks matching the damage', async () => {
+    const data = path.join(root, 'c');
+    await run('damage', ['--photos', photos, '--out', data, '--count', '2', '--size', '128', '--seed', '1']);
+    const masks = path.join(root, 'c-masks');
+    expect(await run('detect-mask', ['--input', path.join(data, 'train_input'), '--out', masks])).toBe(0);
+    expect((await fs.readdir(masks)).sort()).toEqual(['TRAIN_00000.png', 'TRAIN_00001.png']);
+    for (const name of ['TRAIN_00000.png', 'TRAIN_00001.png']) {
+      const mask = await readPng(path.join(masks, name));
+      const input = await readPng(path.join(data, 'train_input', name));
+      const gray = toGray(await readPng(path.join(data, 'train_gt', name))).data;
+      let inter = 0;
+      let union = 0;
+      expect(mask.data.every((v) => v === 0 || v === 255)).toBe(true);
+      for (let i = 0; i < gray.length; i++) {
+        const truth = input.data[i] !== gray[i];
+        const found = mask.data[i] === 255;
+        if (truth && found) inter++;
+        if (truth || found) union++;
+      }
+      expect(inter / union).toBeGreaterThan(0.9);
+    }
+    // A single file works too.
+    const single = path.join(root, 'c-one');
+    await run('detect-mask', ['--input', path.join(data, 'train_input', 'TRAIN_00000.png'), '--out', single]);
+    expect(await fs.readdir(single)).toEqual(['TRAIN_00000.png']);
+    await expect(
+      run('detect-mask', ['--input', path.join(root, 'none.png'), '--out', single]),
+    ).rejects.toThrow(/no such file/);
+  });
+});

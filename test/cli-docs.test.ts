@@ -1,0 +1,41 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli/run.js';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const readme = () => fs.readFile(path.join(ROOT, 'README.md'), 'utf8');
+
+describe('README', () => {
+  it('quick start is test/consumer/quickstart.ts verbatim (type-checked by test/bundle.test.ts)', async () => {
+    const block = /## Quick start[^]*?```ts\n([^]*?)```/.exec(await readme())?.[1];
+    expect(block, 'README.md has no ```ts block under "## Quick start"').toBeDefined();
+    const quickstart = await fs.readFile(path.join(ROOT, 'test', 'consumer', 'quickstart.ts'), 'utf8');
+    expect(quickstart).toContain(block!.trim());
+  });
+
+  it('states the test command that .ci/run runs, and every npm script it names exists', async () => {
+    const text = await readme();
+    const ci = await fs.readFile(path.join(ROOT, '.ci', 'run'), 'utf8');
+    expect(text).toMatch(/```sh\nnpm install\nnpm test\n```/);
+    expect(ci).toMatch(/^npm test$/m);
+    const scripts = Object.keys(
+      (JSON.parse(await fs.readFile(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: object }).scripts,
+    );
+    for (const [, name] of text.matchAll(/npm run ([\w:-]+)/g))
+      expect(scripts, `npm run ${name}`).toContain(name);
+  });
+
+  it('lists every CLI command with the summary --help prints', async () => {
+    let out = '';
+    const code = await runCli(['--help'], {
+      stdout: (t) => void (out += t),
+      stderr: () => {},
+      stderrIsTTY: false,
+    });
+    expect(code).toBe(0);
+    const text = await readme();
+    for (const [, name] of out.matchAll(/^ {2}(\S+) {2,}/gm))
+      expect(text).toContain(`tfjs-restoration ${name}`);
+  });
+});

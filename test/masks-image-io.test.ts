@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { encode } from 'jpeg-js';
+import { describe, expect, it } from 'vitest';
+import {
+  createImage,
+  cropImage,
+  decodeJpeg,
+  fitImage,
+  resizeImage,
+  type ResizeMethod,
+} from '../src/image/index.js';
+import { readPng } from '../src/node/index.js';
+
+const golden = JSON.parse(
+  readFileSync(new URL('./fixtures/goldens/resize.json', import.meta.url), 'utf8'),
+) as {
+  cases: { method: ResizeMethod; width: number; height: number; every: number; samples: number[] }[];
+};
+
+describe('resizeImage against OpenCV 4.6 (scripts/goldens/resize.py)', async () => {
+  const photo = await readPng(
+    new URL('./fixtures/photos-masks/erase-flying_fox.png', import.meta.url).pathname,
+    {
+      channels: 3,
+    },
+  );
+  for (const c of golden.cases) {
+    it(`${c.method} to ${c.width}x${c.height}`, () => {
+      const out = resizeImage(photo, c.width, c.height, c.method);
+      let max = 0;
+      c.samples.forEach((v, k) => {
+        max = Math.max(max, Math.abs(out.data[k * c.every] - v));
+      });
+      // nearest is exact (INTER_NEAREST_EXACT); bilinear/area within one level of OpenCV's fixed point.
+      expect(max).toBeLessThanOrEqual(c.method === 'nearest' ? 0 : 1);
+    });
+  }
+});
+
+describe('crop, fit and JPEG decode', () => {
+  it('crops and center-crops to the aspect ratio before resizing', () => {
+    const data = new Uint8Array(6 * 4);
+    data.forEach((_, i) => (data[i] = i));
+    const img = createImage(6, 4, 1, data);
+    expect(Array.from(cropImage(img, 1, 2, 2, 3).data)).toEqual([8, 9, 10, 14, 15, 16]);
+    expect(() => cropImage(img, 3, 0, 2, 2)).toThrow(/outside the 6x4 image/);
+    const square = fitImage(img, 4, 4); // center 4x4: columns 1..4
+    expect(Array.from(square.data.subarray(0, 4))).toEqual([1, 2, 3, 4]);
+    expect(fitImage(img, 2, 2).width).toBe(2);
+  });
+
+  it('decodes JPEG to RGB or Pillow gray, with clear errors', () => {
+    const w = 32;
+    const rgba = new Uint8Array(w * w * 4);
+    for (let i = 0; i < w * w; i++) rgba.set([200, 100, 50, 255], i * 4);
+    const bytes = new Uint8Array(encode({ width: w, height: w, data: rgba }, 95).data);
+    const rgb = decodeJpeg(bytes);
+    expect([rgb.width, rgb.height, rgb.channels]).toEqual([32, 32, 3]);
+    expect(Math.abs(rgb.data[0] - 200)).toBeLessThanOrEqual(3);
+    expect(Math.abs(rgb.data[1] - 100)).toBeLessThanOrEqual(3);
+    const gray = decodeJpeg(bytes, { channels: 1 });
+    expect(gray.channels).toBe(1);
+    expect(Math.abs(gray.data[0] - 124)).toBeLessThanOrEqual(3); // 0.299*200 + 0.587*100 + 0.114*50
+    expect(() => decodeJpeg(new Uint8Array([1, 2, 3]), {}, 'x.jpg')).toThrow(/x.jpg: not a JPEG file/);
+    expect(() => decodeJpeg(bytes.subarray(0, 40), {}, 'cut.jpg')).toThrow(/cut.jpg: corrupt JPEG/);
+  });
+});
