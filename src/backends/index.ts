@@ -10,4 +10,5 @@ export {
   installNodeWebGpu,
   explainNodeWebGpuSyncReads,
   NODE_WEBGPU_SYNC_READ_MESSAGE,
+  type ReadSyncBackend,
 } from './webgpu-node.js';

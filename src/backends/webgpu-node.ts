@@ -103,7 +103,8 @@ export const NODE_WEBGPU_SYNC_READ_MESSAGE =
   'backend): the backend reads through an OffscreenCanvas, which Node lacks. Use await tensor.data() or ' +
   'await tensor.array().';
 
-interface ReadSyncBackend {
+/** The part of a backend that {@link explainNodeWebGpuSyncReads} wraps. */
+export interface ReadSyncBackend {
   readSync(dataId: object): unknown;
 }
 
