@@ -13,6 +13,9 @@ export default defineConfig([
       'models/index': 'src/models/index.ts',
       'models/node': 'src/models/node.ts',
       'losses/index': 'src/losses/index.ts',
+      'backends/index': 'src/backends/index.ts',
+      'backends/wasm-kernels': 'src/backends/wasm-kernels.ts',
+      'backends/webgpu-node': 'src/backends/webgpu-node.ts',
       'pipeline/index': 'src/pipeline/index.ts',
       'node/index': 'src/node/index.ts',
     },
@@ -24,7 +27,7 @@ export default defineConfig([
     splitting: true,
     treeshake: true,
     target: 'es2022',
-    external: [/^@tensorflow\//],
+    external: [/^@tensorflow\//, 'webgpu'],
   },
   {
     entry: { 'cli/main': 'src/cli/main.ts' },
@@ -32,7 +35,7 @@ export default defineConfig([
     sourcemap: true,
     target: 'node20',
     platform: 'node',
-    external: [/^@tensorflow\//],
+    external: [/^@tensorflow\//, 'webgpu'],
     banner: { js: '#!/usr/bin/env node' },
   },
 ]);

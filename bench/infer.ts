@@ -1,0 +1,58 @@
+/**
+ * Inference benchmark: U-Net (resnet34 encoder, 1->3) forward on a tfjs backend vs PyTorch (CPU, threads = cores).
+ * Run: npm run bench:infer -- [--backend wasm] [--batch 1] [--size 512] [--reps 5] [--no-torch]
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-layers';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { useBackend, type BackendName } from '../src/backends/index.js';
+import { createModel } from '../src/models/index.js';
+import { machine, median, peakRssMiB, runTorch } from './common.js';
+
+const { values } = parseArgs({
+  options: {
+    backend: { type: 'string', default: 'wasm' },
+    batch: { type: 'string', default: '1' },
+    size: { type: 'string', default: '512' },
+    reps: { type: 'string', default: '5' },
+    encoder: { type: 'string', default: 'resnet34' },
+    'no-torch': { type: 'boolean', default: false },
+  },
+});
+const batch = Number(values.batch);
+const size = Number(values.size);
+const reps = Number(values.reps);
+
+await useBackend(values.backend as BackendName);
+tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false);
+const model = createModel('unet', { encoder: values.encoder, inChannels: 1, classes: 3, seed: 1 });
+const x = tf.randomUniform([batch, size, size, 1], 0, 1, 'float32', 1);
+const times: number[] = [];
+for (let i = 0; i <= reps; i++) {
+  const t0 = performance.now();
+  const y = model.predict(x) as tf.Tensor;
+  await y.data();
+  y.dispose();
+  if (i > 0) times.push((performance.now() - t0) / 1000);
+}
+const s = median(times);
+console.log(`machine: ${machine()}; date ${new Date().toISOString()}`);
+console.log(
+  `tfjs ${values.backend}: ${s.toFixed(3)} s/batch, ${(batch / s).toFixed(2)} images/s, peak RSS ` +
+    `${peakRssMiB().toFixed(0)} MiB (batch ${batch}, ${size}x${size})`,
+);
+if (!values['no-torch']) {
+  const script = fileURLToPath(new URL('./torch_infer.py', import.meta.url));
+  const torch = runTorch(script, ['--batch', `${batch}`, '--size', `${size}`, '--reps', `${reps}`]);
+  if (torch) {
+    const ts = Number(torch.secondsPerBatch);
+    console.log(
+      `${torch.framework} (${torch.threads} threads): ${ts.toFixed(3)} s/batch, ` +
+        `${Number(torch.imagesPerSecond).toFixed(2)} images/s, peak RSS ${Number(torch.peakRssMiB).toFixed(0)} MiB`,
+    );
+    console.log(`ratio tfjs/pytorch: ${(s / ts).toFixed(2)}x time per batch`);
+  }
+}
+tf.dispose([x]);
+model.dispose();
