@@ -17,6 +17,7 @@ export default defineConfig([
       'backends/wasm-kernels': 'src/backends/wasm-kernels.ts',
       'backends/webgpu-node': 'src/backends/webgpu-node.ts',
       'pipeline/index': 'src/pipeline/index.ts',
+      'pipeline/node': 'src/pipeline/node.ts',
       'node/index': 'src/node/index.ts',
     },
     format: ['esm', 'cjs'],

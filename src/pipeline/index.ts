@@ -1,2 +1,13 @@
-/** @module pipeline */
-export {};
+/**
+ * The two-stage restoration pipeline (inpaint the gray image, then colorize it) and its trainer. Browser-safe;
+ * saving and loading in Node: `tfjs-restoration/pipeline/node`.
+ * @module pipeline
+ */
+export { RestorationPipeline, padEdge, PAD_MULTIPLE } from './restore.js';
+export type { PipelineOptions, PipelinePrediction } from './restore.js';
+export { trainPipeline, validationScore } from './train.js';
+export type { TrainOptions, TrainResult, StepLog, EpochLog } from './train.js';
+export { lossChart, contactSheet } from './chart.js';
+export type { LossSeries, LossChartOptions } from './chart.js';
+export { submissionZip } from './submission.js';
+export type { SubmissionEntry } from './submission.js';

@@ -1,0 +1,60 @@
+/**
+ * Saving and loading a {@link RestorationPipeline} to a directory in Node (`tfjs-restoration/pipeline/node`): a
+ * subpath of its own so that `tfjs-restoration/pipeline` stays browser-safe.
+ * @module pipeline/node
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { loadModel, saveModel } from '../models/node.js';
+import { writeFileAtomic } from '../node/files.js';
+import { RestorationPipeline } from './restore.js';
+
+/** `pipeline.json` written next to the two model directories. */
+interface PipelineManifest {
+  format: 'tfjs-restoration-pipeline';
+  version: 1;
+  inpaint: string;
+  colorize: string;
+}
+
+/**
+ * Saves both stages to `dir`: `inpaint/` and `colorize/` (model.json + weights.bin each, see `saveModel` of
+ * `tfjs-restoration/models/node`) and `pipeline.json`, written last.
+ *
+ * ```ts
+ * await savePipeline(pipeline, 'runs/restore');
+ * const again = await loadPipeline('runs/restore');
+ * ```
+ */
+export async function savePipeline(pipeline: RestorationPipeline, dir: string): Promise<void> {
+  await saveModel(pipeline.inpaint, path.join(dir, 'inpaint'));
+  await saveModel(pipeline.colorize, path.join(dir, 'colorize'));
+  const manifest: PipelineManifest = {
+    format: 'tfjs-restoration-pipeline',
+    version: 1,
+    inpaint: 'inpaint',
+    colorize: 'colorize',
+  };
+  await writeFileAtomic(path.join(dir, 'pipeline.json'), JSON.stringify(manifest, null, 2) + '\n');
+}
+
+/** Loads a pipeline saved by {@link savePipeline}. */
+export async function loadPipeline(dir: string): Promise<RestorationPipeline> {
+  const file = path.join(dir, 'pipeline.json');
+  let manifest: PipelineManifest;
+  try {
+    manifest = JSON.parse(await fs.readFile(file, 'utf8'));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(
+      code === 'ENOENT'
+        ? `${file}: no such file (not a saved pipeline)`
+        : `${file}: ${(err as Error).message}`,
+    );
+  }
+  if (manifest.format !== 'tfjs-restoration-pipeline')
+    throw new Error(`${file}: expected format 'tfjs-restoration-pipeline', got '${String(manifest.format)}'`);
+  const inpaint = await loadModel(path.join(dir, manifest.inpaint));
+  const colorize = await loadModel(path.join(dir, manifest.colorize));
+  return new RestorationPipeline(inpaint, colorize);
+}

@@ -1,0 +1,32 @@
+/** Shared pieces of the pipeline tests: a tiny pipeline and small damaged samples from the fixture photos. */
+import { readFileSync } from 'node:fs';
+import { decodePng, resizeImage, type Image } from '../../src/image/index.js';
+import { damage } from '../../src/masks/index.js';
+import type { Sample } from '../../src/data/index.js';
+import { RestorationPipeline } from '../../src/pipeline/index.js';
+
+export const PHOTOS = ['animal', 'building', 'flat', 'sea'];
+
+/** A fixture photo downscaled to `size` x `size` (area). */
+export function photo(name: string, size: number): Image {
+  const png = readFileSync(new URL(`../fixtures/photos/${name}.png`, import.meta.url));
+  return resizeImage(decodePng(png, { channels: 3 }), size, size, 'area');
+}
+
+/** Damaged samples of every fixture photo at `size`, seeded. */
+export function samples(size: number, seed = 1): Sample[] {
+  return PHOTOS.map((name, i) => {
+    const d = damage(photo(name, size), { seed: seed + i });
+    return { input: d.input, gt: d.gt, mask: d.mask };
+  });
+}
+
+/** A very small two-stage pipeline (resnet18 layout, 4-wide stem, thin decoder). */
+export function tinyPipeline(seed = 3): RestorationPipeline {
+  return RestorationPipeline.create({
+    encoder: 'resnet18',
+    encoderWidth: 4,
+    decoderChannels: [16, 8, 8, 4, 4],
+    seed,
+  });
+}

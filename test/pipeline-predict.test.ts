@@ -1,0 +1,228 @@
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { unzipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createImage, decodePng, type Image, type Mask } from '../src/image/index.js';
+import { detectLostRegion } from '../src/masks/index.js';
+import { createModel } from '../src/models/index.js';
+import {
+  contactSheet,
+  lossChart,
+  padEdge,
+  RestorationPipeline,
+  submissionZip,
+} from '../src/pipeline/index.js';
+import { loadPipeline, savePipeline } from '../src/pipeline/node.js';
+import { samples, tinyPipeline } from './helpers/pipeline.js';
+
+let pipeline: RestorationPipeline;
+const dir = mkdtempSync(join(tmpdir(), 'pipeline-'));
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  pipeline = tinyPipeline();
+});
+afterAll(() => {
+  pipeline.dispose();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A seeded gray image with a filled rectangle (lost region) and its mask, of any size. */
+function damagedGray(width: number, height: number): { input: Image; mask: Mask } {
+  const input = createImage(width, height, 1);
+  const mask = createImage(width, height, 1) as Mask;
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      input.data[i] = (x * 7 + y * 13 + ((x * y) % 11)) & 255;
+      if (x >= width / 4 && x < width / 2 && y >= height / 3 && y < (2 * height) / 3) {
+        mask.data[i] = 1;
+        input.data[i] = 77;
+      }
+    }
+  return { input, mask };
+}
+
+describe('RestorationPipeline.predict', () => {
+  it('restores any size to RGB of the same size (padding to 32 and cropping back)', async () => {
+    for (const [w, h] of [
+      [64, 64],
+      [50, 37],
+      [7, 5],
+    ]) {
+      const { input, mask } = damagedGray(w, h);
+      const out = await pipeline.predict(input, mask);
+      expect([out.width, out.height, out.channels]).toEqual([w, h, 3]);
+      expect(out.data.length).toBe(w * h * 3);
+    }
+  });
+
+  it('keeps every known pixel of the input exactly; only the lost region comes from stage 1', async () => {
+    const { input, mask } = damagedGray(50, 37);
+    const { gray, mask: used } = await pipeline.predictDetailed(input, mask);
+    expect(used).toBe(mask);
+    let changedInside = 0;
+    for (let i = 0; i < input.data.length; i++) {
+      if (!mask.data[i]) expect(gray.data[i]).toBe(input.data[i]);
+      else if (gray.data[i] !== input.data[i]) changedInside++;
+    }
+    expect(changedInside).toBeGreaterThan(0); // stage 1's output was used inside the mask
+  });
+
+  it('finds the mask with detectLostRegion when none is given', async () => {
+    const [s] = samples(64);
+    const { mask } = await pipeline.predictDetailed(s.input);
+    expect(Array.from(mask.data)).toEqual(Array.from(detectLostRegion(s.input).data));
+  });
+
+  it('matches running the two models by hand on a multiple of 32 (no padding)', async () => {
+    const { input, mask } = damagedGray(64, 32);
+    const { gray, rgb } = await pipeline.predictDetailed(input, mask);
+    const x = tf.tidy(() =>
+      tf.concat(
+        [
+          tf.tensor4d(
+            Float32Array.from(input.data, (v) => v / 255),
+            [1, 32, 64, 1],
+          ),
+          tf.tensor4d(Float32Array.from(mask.data), [1, 32, 64, 1]),
+        ],
+        3,
+      ),
+    );
+    const s1 = pipeline.inpaint.predict(x) as tf.Tensor;
+    const v1 = await s1.data();
+    for (let i = 0; i < v1.length; i++)
+      if (mask.data[i]) expect(gray.data[i]).toBe(Math.min(255, Math.max(0, Math.floor(v1[i] * 255 + 0.5))));
+    const g = tf.tensor4d(
+      Float32Array.from(gray.data, (v) => v / 255),
+      [1, 32, 64, 1],
+    );
+    const s2 = pipeline.colorize.predict(g) as tf.Tensor;
+    const v2 = await s2.data();
+    for (let i = 0; i < v2.length; i++) expect(rgb.data[i]).toBe(Math.floor(v2[i] * 255 + 0.5));
+    tf.dispose([x, s1, g, s2]);
+  });
+
+  it('is leak-free', async () => {
+    const { input, mask } = damagedGray(40, 40);
+    await pipeline.predict(input, mask); // warm up
+    const before = tf.memory().numTensors;
+    await pipeline.predict(input, mask);
+    await pipeline.predict(input);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects RGB inputs, mismatched masks and wrongly shaped stages with clear errors', async () => {
+    const rgb = createImage(32, 32, 3);
+    await expect(pipeline.predict(rgb)).rejects.toThrow(/gray \(1 channel\), got 3/);
+    const { input } = damagedGray(32, 32);
+    await expect(pipeline.predict(input, createImage(16, 32, 1) as Mask)).rejects.toThrow(
+      /16x32x1, expected 32x32x1/,
+    );
+    const wrong = createModel('unet', {
+      encoder: 'resnet18',
+      encoderWidth: 4,
+      decoderChannels: [8, 8, 8, 4, 4],
+      inChannels: 1,
+      classes: 1,
+    });
+    expect(() => new RestorationPipeline(wrong, pipeline.colorize)).toThrow(
+      /inpaint stage must map 2 -> 1 channels, got 1 -> 1/,
+    );
+    wrong.dispose();
+  });
+});
+
+describe('padEdge', () => {
+  it('repeats the last row and column', () => {
+    const im = createImage(2, 2, 1, Uint8Array.from([1, 2, 3, 4]));
+    expect(Array.from(padEdge(im, 3, 3).data)).toEqual([1, 2, 2, 3, 4, 4, 3, 4, 4]);
+    expect(() => padEdge(im, 1, 3)).toThrow(/smaller/);
+  });
+});
+
+describe('savePipeline / loadPipeline', () => {
+  it('round-trips to identical predictions', async () => {
+    const [s] = samples(64);
+    const before = await pipeline.predict(s.input, s.mask);
+    await savePipeline(pipeline, join(dir, 'p'));
+    const loaded = await loadPipeline(join(dir, 'p'));
+    const after = await loaded.predict(s.input, s.mask);
+    expect(Buffer.from(after.data).equals(Buffer.from(before.data))).toBe(true);
+    loaded.dispose();
+  });
+
+  it('names the missing file when the directory holds no pipeline', async () => {
+    await expect(loadPipeline(join(dir, 'nothing'))).rejects.toThrow(/pipeline\.json: no such file/);
+  });
+});
+
+describe('submissionZip', () => {
+  it('puts the PNGs at the root under the given names', () => {
+    const a = createImage(
+      3,
+      2,
+      3,
+      Uint8Array.from({ length: 18 }, (_, i) => i * 10),
+    );
+    const b = createImage(2, 2, 3);
+    const files = unzipSync(
+      submissionZip([
+        { name: 'TEST_000.png', image: a },
+        { name: 'TEST_001.png', image: b },
+      ]),
+    );
+    expect(Object.keys(files).sort()).toEqual(['TEST_000.png', 'TEST_001.png']);
+    expect(decodePng(files['TEST_000.png'])).toEqual(a);
+  });
+
+  it('rejects folders, other extensions and duplicates', () => {
+    const im = createImage(1, 1, 3);
+    expect(() => submissionZip([{ name: 'out/TEST_000.png', image: im }])).toThrow(
+      /entry 0 name 'out\/TEST_000.png'/,
+    );
+    expect(() => submissionZip([{ name: 'a.jpg', image: im }])).toThrow(/\.png/);
+    expect(() =>
+      submissionZip([
+        { name: 'a.png', image: im },
+        { name: 'a.png', image: im },
+      ]),
+    ).toThrow(/appears twice/);
+  });
+});
+
+describe('lossChart / contactSheet', () => {
+  it('draws the curves inside the frame on a white background', () => {
+    const { image, yMin, yMax, logScale } = lossChart([{ values: [1, 0.5, 0.25, 0.1] }], {
+      width: 100,
+      height: 60,
+      margin: 10,
+    });
+    expect([image.width, image.height, image.channels]).toEqual([100, 60, 3]);
+    expect(logScale).toBe(true);
+    expect(yMin).toBeCloseTo(0.1);
+    expect(yMax).toBeCloseTo(1);
+    const px = (x: number, y: number) =>
+      Array.from(image.data.subarray((y * 100 + x) * 3, (y * 100 + x) * 3 + 3));
+    expect(px(0, 0)).toEqual([255, 255, 255]);
+    expect(px(10, 49)).toEqual([128, 128, 128]); // bottom-left frame corner
+    expect(px(50, 10)).toEqual([128, 128, 128]); // top frame
+    // the highest value sits at the plot's top-left corner, the lowest at its bottom-right
+    expect(px(10, 10)).toEqual([31, 119, 180]);
+    expect(px(89, 49)).toEqual([31, 119, 180]);
+  });
+
+  it('lays images out in rows with gaps; gray becomes RGB', () => {
+    const g = createImage(2, 2, 1, Uint8Array.from([9, 9, 9, 9]));
+    const c = createImage(3, 1, 3, new Uint8Array(9).fill(50));
+    const sheet = contactSheet([[g, c]], 1);
+    expect([sheet.width, sheet.height]).toEqual([1 + 2 + 1 + 3 + 1, 1 + 2 + 1]);
+    expect(Array.from(sheet.data.subarray((1 * 8 + 1) * 3, (1 * 8 + 1) * 3 + 3))).toEqual([9, 9, 9]);
+    expect(Array.from(sheet.data.subarray((1 * 8 + 4) * 3, (1 * 8 + 4) * 3 + 3))).toEqual([50, 50, 50]);
+    expect(Array.from(sheet.data.subarray((2 * 8 + 4) * 3, (2 * 8 + 4) * 3 + 3))).toEqual([255, 255, 255]);
+  });
+});
