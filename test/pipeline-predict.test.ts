@@ -11,6 +11,7 @@ import { createModel } from '../src/models/index.js';
 import {
   contactSheet,
   lossChart,
+  matchLuminance,
   padEdge,
   RestorationPipeline,
   submissionZip,
@@ -80,7 +81,10 @@ describe('RestorationPipeline.predict', () => {
 
   it('matches running the two models by hand on a multiple of 32 (no padding)', async () => {
     const { input, mask } = damagedGray(64, 32);
-    const { gray, rgb } = await pipeline.predictDetailed(input, mask);
+    const raw = new RestorationPipeline(pipeline.inpaint, pipeline.colorize, { preserveLuminance: false });
+    const { gray, rgb } = await raw.predictDetailed(input, mask);
+    const matched = await pipeline.predict(input, mask);
+    expect(matched).toEqual(matchLuminance(rgb, gray));
     const x = tf.tidy(() =>
       tf.concat(
         [
@@ -137,6 +141,27 @@ describe('RestorationPipeline.predict', () => {
   });
 });
 
+describe('matchLuminance', () => {
+  it("gives each pixel the gray image's Pillow luma and keeps the channel differences", () => {
+    const rgb = createImage(3, 1, 3, Uint8Array.from([200, 100, 50, 10, 20, 30, 20, 50, 200]));
+    const gray = createImage(3, 1, 1, Uint8Array.from([100, 150, 60]));
+    const out = matchLuminance(rgb, gray);
+    for (let i = 0; i < 3; i++) {
+      const [r, g, b] = out.data.subarray(i * 3, i * 3 + 3);
+      expect(Math.abs((r * 299 + g * 587 + b * 114) / 1000 - gray.data[i])).toBeLessThanOrEqual(0.5);
+    }
+    expect(out.data[0] - out.data[1]).toBe(100); // chroma kept where nothing clamps
+    expect(out.data[1] - out.data[2]).toBe(50);
+    // clamping at 0..255 wins over the luma: white asked of a dark blue pixel
+    const clamped = matchLuminance(
+      createImage(1, 1, 3, Uint8Array.from([0, 0, 255])),
+      createImage(1, 1, 1, Uint8Array.from([255])),
+    );
+    expect(Array.from(clamped.data)).toEqual([226, 226, 255]);
+    expect(() => matchLuminance(gray, gray)).toThrow(/expected an RGB image and a gray image/);
+  });
+});
+
 describe('padEdge', () => {
   it('repeats the last row and column', () => {
     const im = createImage(2, 2, 1, Uint8Array.from([1, 2, 3, 4]));
@@ -153,7 +178,14 @@ describe('savePipeline / loadPipeline', () => {
     const loaded = await loadPipeline(join(dir, 'p'));
     const after = await loaded.predict(s.input, s.mask);
     expect(Buffer.from(after.data).equals(Buffer.from(before.data))).toBe(true);
+    expect(loaded.preserveLuminance).toBe(true);
     loaded.dispose();
+    pipeline.preserveLuminance = false;
+    await savePipeline(pipeline, join(dir, 'raw'));
+    pipeline.preserveLuminance = true;
+    const raw = await loadPipeline(join(dir, 'raw'));
+    expect(raw.preserveLuminance).toBe(false);
+    raw.dispose();
   });
 
   it('names the missing file when the directory holds no pipeline', async () => {

@@ -3,8 +3,8 @@
  * saving and loading in Node: `tfjs-restoration/pipeline/node`.
  * @module pipeline
  */
-export { RestorationPipeline, padEdge, PAD_MULTIPLE } from './restore.js';
-export type { PipelineOptions, PipelinePrediction } from './restore.js';
+export { RestorationPipeline, padEdge, matchLuminance, PAD_MULTIPLE } from './restore.js';
+export type { PipelineOptions, PipelinePrediction, RestorationOptions } from './restore.js';
 export { trainPipeline, validationScore } from './train.js';
 export type { TrainOptions, TrainResult, StepLog, EpochLog } from './train.js';
 export { lossChart, contactSheet } from './chart.js';

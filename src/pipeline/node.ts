@@ -15,6 +15,7 @@ interface PipelineManifest {
   version: 1;
   inpaint: string;
   colorize: string;
+  preserveLuminance: boolean;
 }
 
 /**
@@ -34,6 +35,7 @@ export async function savePipeline(pipeline: RestorationPipeline, dir: string): 
     version: 1,
     inpaint: 'inpaint',
     colorize: 'colorize',
+    preserveLuminance: pipeline.preserveLuminance,
   };
   await writeFileAtomic(path.join(dir, 'pipeline.json'), JSON.stringify(manifest, null, 2) + '\n');
 }
@@ -56,5 +58,7 @@ export async function loadPipeline(dir: string): Promise<RestorationPipeline> {
     throw new Error(`${file}: expected format 'tfjs-restoration-pipeline', got '${String(manifest.format)}'`);
   const inpaint = await loadModel(path.join(dir, manifest.inpaint));
   const colorize = await loadModel(path.join(dir, manifest.colorize));
-  return new RestorationPipeline(inpaint, colorize);
+  return new RestorationPipeline(inpaint, colorize, {
+    preserveLuminance: manifest.preserveLuminance ?? true,
+  });
 }

@@ -22,6 +22,18 @@ export interface PipelineOptions {
   activation?: HeadActivation;
   /** Seed of the weight initializers (stage 2 uses `seed + 1`); default 0. */
   seed?: number;
+  /** See {@link RestorationOptions.preserveLuminance}; default true. */
+  preserveLuminance?: boolean;
+}
+
+/** Behaviour options of a {@link RestorationPipeline}. */
+export interface RestorationOptions {
+  /**
+   * Shift each output pixel's three channels by one common amount so that its luma matches the completed gray
+   * image (see {@link matchLuminance}): stage 2 then contributes only the colors, and the sharp gray structure
+   * of the input is kept. Default true.
+   */
+  preserveLuminance?: boolean;
 }
 
 /** What {@link RestorationPipeline.predictDetailed} returns. */
@@ -69,6 +81,34 @@ function cropTopLeft(image: Image, width: number, height: number): Image {
   return createImage(width, height, c, out);
 }
 
+/**
+ * Gives an RGB image the luma of a gray image: each pixel's R, G and B move by the same amount `gray - luma`
+ * (luma with Pillow's `convert('L')` weights 0.299, 0.587, 0.114, which sum to 1, so the shift moves the luma
+ * by exactly that amount), rounded and clamped to 0..255. Keeps the chroma (the channel differences) unless
+ * clamping cuts in.
+ *
+ * ```ts
+ * const colored = matchLuminance(colorizerOutput, grayInput);
+ * ```
+ */
+export function matchLuminance(rgb: Image, gray: Image): Image {
+  if (rgb.channels !== 3 || gray.channels !== 1 || rgb.width !== gray.width || rgb.height !== gray.height)
+    throw new RangeError(
+      `matchLuminance: expected an RGB image and a gray image of one size, got ${rgb.width}x${rgb.height}x` +
+        `${rgb.channels} and ${gray.width}x${gray.height}x${gray.channels}`,
+    );
+  const out = new Uint8Array(rgb.data.length);
+  const d = rgb.data;
+  for (let i = 0, j = 0; i < gray.data.length; i++, j += 3) {
+    const shift = gray.data[i] - (d[j] * 299 + d[j + 1] * 587 + d[j + 2] * 114) / 1000;
+    for (let k = 0; k < 3; k++) {
+      const v = Math.round(d[j + k] + shift);
+      out[j + k] = v < 0 ? 0 : v > 255 ? 255 : v;
+    }
+  }
+  return createImage(rgb.width, rgb.height, 3, out);
+}
+
 /** Rounds `n` up to a multiple of {@link PAD_MULTIPLE}. */
 function roundUp(n: number): number {
   return Math.ceil(n / PAD_MULTIPLE) * PAD_MULTIPLE;
@@ -95,6 +135,9 @@ function imageToTensor(image: Image, scale = 1 / 255): tf.Tensor4D {
  * ```
  */
 export class RestorationPipeline {
+  /** Whether outputs keep the completed gray image's luma (see {@link RestorationOptions}). */
+  preserveLuminance: boolean;
+
   /**
    * @param inpaint stage 1: `[N, H, W, 2]` (gray, mask) -> `[N, H, W, 1]` in [0, 1]
    * @param colorize stage 2: `[N, H, W, 1]` -> `[N, H, W, 3]` in [0, 1]
@@ -102,9 +145,11 @@ export class RestorationPipeline {
   constructor(
     readonly inpaint: tfl.LayersModel,
     readonly colorize: tfl.LayersModel,
+    options: RestorationOptions = {},
   ) {
     checkStage(inpaint, 2, 1, 'inpaint');
     checkStage(colorize, 1, 3, 'colorize');
+    this.preserveLuminance = options.preserveLuminance ?? true;
   }
 
   /** Builds both stages with random weights via `createModel('unet', ...)`. */
@@ -124,7 +169,7 @@ export class RestorationPipeline {
       seed: seed + 1,
       name: 'colorize',
     });
-    return new RestorationPipeline(inpaint, colorize);
+    return new RestorationPipeline(inpaint, colorize, { preserveLuminance: options.preserveLuminance });
   }
 
   /**
@@ -172,8 +217,9 @@ export class RestorationPipeline {
     const rgbTensor = tf.tidy(() => this.colorize.predict(imageToTensor(grayPadded)) as tf.Tensor4D);
     const rgbBytes = floatsToBytes(await rgbTensor.data());
     rgbTensor.dispose();
-    const rgb = cropTopLeft(createImage(pw, ph, 3, rgbBytes), width, height);
     const gray = cropTopLeft(grayPadded, width, height);
+    const colored = cropTopLeft(createImage(pw, ph, 3, rgbBytes), width, height);
+    const rgb = this.preserveLuminance ? matchLuminance(colored, gray) : colored;
     return { rgb, gray, mask: m };
   }
 
