@@ -6,7 +6,7 @@
 export { RestorationPipeline, padEdge, matchLuminance, PAD_MULTIPLE } from './restore.js';
 export type { PipelineOptions, PipelinePrediction, RestorationOptions } from './restore.js';
 export { trainPipeline, validationScore } from './train.js';
-export type { TrainOptions, TrainResult, StepLog, EpochLog } from './train.js';
+export type { TrainOptions, TrainResult, StepLog, EpochLog, SampleSource } from './train.js';
 export { lossChart, contactSheet } from './chart.js';
 export type { LossSeries, LossChartOptions } from './chart.js';
 export { submissionZip } from './submission.js';

@@ -44,10 +44,19 @@ export interface EpochLog {
   elapsedSeconds: number;
 }
 
+/**
+ * Training samples loaded on demand (for data sets too large to hold in memory): `load(i)` reads sample `i` of
+ * `size`, e.g. from PNG files.
+ */
+export interface SampleSource {
+  readonly size: number;
+  load(index: number): Promise<Sample>;
+}
+
 /** Options of {@link trainPipeline}. */
 export interface TrainOptions {
-  /** Training samples (gray input, RGB gt, mask), all of one size. */
-  train: readonly Sample[];
+  /** Training samples (gray input, RGB gt, mask), all of one size: in memory, or loaded per batch. */
+  train: readonly Sample[] | SampleSource;
   /** Validation samples with fixed damage; scored with the competition score after each epoch. */
   val?: readonly Sample[];
   /** Maximum epochs; default 10. */
@@ -128,20 +137,23 @@ function disposeSnapshot(s: tf.Tensor[][] | null): void {
   s?.forEach((ws) => tf.dispose(ws));
 }
 
-function checkSize(samples: readonly Sample[], what: string): void {
-  const first = samples[0].gt;
-  samples.forEach((s, i) => {
+function isSource(train: readonly Sample[] | SampleSource): train is SampleSource {
+  return !Array.isArray(train);
+}
+
+function checkSize(samples: readonly Sample[], indices: readonly number[], [w, h]: [number, number]): void {
+  samples.forEach((s, k) => {
     for (const [name, im] of [
       ['input', s.input],
       ['gt', s.gt],
       ['mask', s.mask],
     ] as [string, Image][])
-      if (im.width !== first.width || im.height !== first.height)
+      if (im.width !== w || im.height !== h)
         throw new RangeError(
-          `trainPipeline: ${what}[${i}].${name} is ${im.width}x${im.height}, ${what}[0].gt is ` +
-            `${first.width}x${first.height}: all training images must have one size`,
+          `trainPipeline: train[${indices[k]}].${name} is ${im.width}x${im.height}, the first sample is ` +
+            `${w}x${h}: all training images must have one size`,
         );
-    if (s.gt.channels !== 3) throw new RangeError(`trainPipeline: ${what}[${i}].gt must be RGB`);
+    if (s.gt.channels !== 3) throw new RangeError(`trainPipeline: train[${indices[k]}].gt must be RGB`);
   });
 }
 
@@ -174,12 +186,14 @@ export async function trainPipeline(
     seed = 0,
     maxSeconds = Infinity,
   } = options;
-  if (train.length === 0) throw new RangeError('trainPipeline: no training samples');
+  const source: SampleSource = isSource(train)
+    ? train
+    : { size: train.length, load: async (i: number) => train[i] };
+  if (source.size === 0) throw new RangeError('trainPipeline: no training samples');
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new RangeError(`trainPipeline: batchSize must be a positive integer, got ${batchSize}`);
   if (!Number.isInteger(epochs) || epochs < 1)
     throw new RangeError(`trainPipeline: epochs must be a positive integer, got ${epochs}`);
-  checkSize(train, 'train');
   const given = options.augment;
   const augment =
     given === undefined
@@ -200,17 +214,21 @@ export async function trainPipeline(
   let bestEpoch = -1;
   let wait = 0;
   let stopReason: TrainResult['stopReason'] = 'epochs';
-  const steps = Math.ceil(train.length / batchSize);
+  const steps = Math.ceil(source.size / batchSize);
+  const indices = Array.from({ length: source.size }, (_, i) => i);
+  let firstSize: [number, number] | null = null;
 
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
-      const order = shuffled(train, (seed + Math.imul(epoch + 1, 0x9e3779b1)) >>> 0);
+      const order = shuffled(indices, (seed + Math.imul(epoch + 1, 0x9e3779b1)) >>> 0);
       let sum1 = 0;
       let sum2 = 0;
       for (let step = 0; step < steps; step++) {
-        const samples = order
-          .slice(step * batchSize, (step + 1) * batchSize)
-          .map((s) => (augment ? augment.call(s).sample : s));
+        const batchIndices = order.slice(step * batchSize, (step + 1) * batchSize);
+        const loaded = await Promise.all(batchIndices.map((i) => source.load(i)));
+        firstSize ??= [loaded[0].gt.width, loaded[0].gt.height];
+        checkSize(loaded, batchIndices, firstSize);
+        const samples = loaded.map((s) => (augment ? augment.call(s).sample : s));
         const [l1, l2] = trainStep(pipeline, samples, optimizer, vars, decay);
         const [v1, v2] = await Promise.all([l1.data(), l2.data()]);
         tf.dispose([l1, l2]);

@@ -1,0 +1,165 @@
+/**
+ * Trains the two-stage pipeline on a data set in the competition layout and writes a submission.
+ *
+ * Run: npm run train:competition -- --data DIR [--out out/competition] [--size 256] [--encoder resnet34]
+ *        [--epochs 30] [--batch 8] [--lr 1e-3] [--weight-decay 1e-2] [--patience 5] [--val-fraction 0.1]
+ *        [--val-limit 64] [--max-seconds N] [--limit N] [--backend wasm] [--seed 0]
+ *
+ * `DIR` holds `train.csv` (id, input, gt paths) and, optionally, `test.csv`: the DACON data, or a set made by
+ * `tfjs-restoration damage --photos PHOTOS --out DIR --test 20`. Training images are downscaled to `--size` (the
+ * lost region is drawn anew each epoch on the downscaled original: see `redamage`); validation and test run at
+ * full resolution on the real damaged inputs. Writes to `--out`: `pipeline/` (the trained models),
+ * `predictions/<id>.png`, `submission.zip` (the PNGs at the archive's root) and `loss.png`.
+ */
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { useBackend, type BackendName } from '../src/backends/index.js';
+import { splitTrainVal, type Sample } from '../src/data/index.js';
+import { resizeImage } from '../src/image/index.js';
+import { damage } from '../src/masks/index.js';
+import { competitionMask } from '../src/metrics/index.js';
+import { openDataset, readPng, writeFileAtomic, writePng } from '../src/node/index.js';
+import {
+  RestorationPipeline,
+  submissionZip,
+  trainPipeline,
+  type EpochLog,
+  type StepLog,
+  type SubmissionEntry,
+} from '../src/pipeline/index.js';
+import { savePipeline } from '../src/pipeline/node.js';
+import { lossCurvePicture, progressBar } from './report.js';
+
+const { values } = parseArgs({
+  options: {
+    data: { type: 'string' },
+    out: { type: 'string', default: 'out/competition' },
+    size: { type: 'string', default: '256' },
+    encoder: { type: 'string', default: 'resnet34' },
+    epochs: { type: 'string', default: '30' },
+    batch: { type: 'string', default: '8' },
+    lr: { type: 'string', default: '1e-3' },
+    'weight-decay': { type: 'string', default: '1e-2' },
+    patience: { type: 'string', default: '5' },
+    'val-fraction': { type: 'string', default: '0.1' },
+    'val-limit': { type: 'string', default: '64' },
+    'max-seconds': { type: 'string' },
+    limit: { type: 'string' },
+    backend: { type: 'string', default: 'wasm' },
+    seed: { type: 'string', default: '0' },
+  },
+});
+
+function num(name: keyof typeof values, check: (v: number) => boolean, what: string): number {
+  const v = Number(values[name]);
+  if (!check(v)) throw new Error(`--${name}: expected ${what}, got '${String(values[name])}'`);
+  return v;
+}
+const positiveInt = (v: number) => Number.isInteger(v) && v > 0;
+if (!values.data)
+  throw new Error('missing --data DIR (a directory with train.csv in the competition layout)');
+const size = num('size', (v) => positiveInt(v) && v % 32 === 0, 'a positive multiple of 32');
+const epochs = num('epochs', positiveInt, 'a positive integer');
+const batchSize = num('batch', positiveInt, 'a positive integer');
+const learningRate = num('lr', (v) => v > 0, 'a positive number');
+const weightDecay = num('weight-decay', (v) => v >= 0, 'a number >= 0');
+const patience = num('patience', positiveInt, 'a positive integer');
+const valFraction = num('val-fraction', (v) => v > 0 && v < 1, 'a number in (0, 1)');
+const valLimit = num('val-limit', positiveInt, 'a positive integer');
+const seed = num('seed', Number.isInteger, 'an integer');
+const maxSeconds = values['max-seconds'] ? num('max-seconds', (v) => v > 0, 'a positive number') : Infinity;
+const limit = values.limit ? num('limit', positiveInt, 'a positive integer') : Infinity;
+const outDir = values.out;
+
+const backend = await useBackend(values.backend as BackendName);
+const records = (await openDataset(values.data, 'train')).slice(0, limit);
+// The competition's photos come in bursts: keep neighbours on one side of the split (groups of 10 rows).
+const { train: trainRecords, val: valRecords } = splitTrainVal(records, {
+  valFraction,
+  seed,
+  groupSize: records.length >= 100 ? 10 : 1,
+});
+console.log(
+  `${records.length} training rows: ${trainRecords.length} train, ${valRecords.length} validation ` +
+    `(${Math.min(valLimit, valRecords.length)} scored per epoch); backend ${backend}`,
+);
+
+// Training samples are read per batch: the originals downscaled, damaged anew each epoch by the default augment.
+const source = {
+  size: trainRecords.length,
+  async load(i: number): Promise<Sample> {
+    const gt = resizeImage(await readPng(trainRecords[i].gt as string, { channels: 3 }), size, size, 'area');
+    const d = damage(gt, { seed: seed * 100003 + i });
+    return { input: d.input, gt: d.gt, mask: d.mask };
+  },
+};
+const val: Sample[] = [];
+for (const r of valRecords.slice(0, valLimit)) {
+  const input = await readPng(r.input, { channels: 1 });
+  const gt = await readPng(r.gt as string, { channels: 3 });
+  val.push({ input, gt, mask: competitionMask(input, gt) });
+}
+
+const pipeline = RestorationPipeline.create({ encoder: values.encoder, seed });
+const steps: StepLog[] = [];
+const epochLogs: EpochLog[] = [];
+const stepsPerEpoch = Math.ceil(source.size / batchSize);
+let bar = progressBar('epoch 1', stepsPerEpoch);
+const result = await trainPipeline(pipeline, {
+  train: source,
+  val,
+  epochs,
+  batchSize,
+  learningRate,
+  weightDecay,
+  patience,
+  seed,
+  maxSeconds,
+  onStep: (s) => {
+    steps.push(s);
+    bar.tick(`loss ${s.inpaintLoss.toFixed(4)} / ${s.colorizeLoss.toFixed(4)}`);
+  },
+  onEpoch: (e) => {
+    bar.done();
+    epochLogs.push(e);
+    console.log(
+      `epoch ${e.epoch + 1}/${epochs}  loss inpaint ${e.inpaintLoss.toFixed(4)}  colorize ` +
+        `${e.colorizeLoss.toFixed(4)}  val score ${e.valScore.toFixed(4)}${e.improved ? ' (best)' : ''}  ` +
+        `${e.elapsedSeconds.toFixed(0)} s`,
+    );
+    bar = progressBar(`epoch ${e.epoch + 2}`, stepsPerEpoch);
+  },
+});
+bar.done();
+console.log(
+  `stopped: ${result.stopReason}; best epoch ${result.bestEpoch + 1}, val score ${result.bestScore}`,
+);
+
+mkdirSync(outDir, { recursive: true });
+await savePipeline(pipeline, path.join(outDir, 'pipeline'));
+await writePng(path.join(outDir, 'loss.png'), lossCurvePicture(steps, epochLogs));
+
+let test: Awaited<ReturnType<typeof openDataset>> = [];
+try {
+  test = await openDataset(values.data, 'test');
+} catch (err) {
+  console.log(`no test set: ${(err as Error).message}`);
+}
+if (test.length > 0) {
+  const entries: SubmissionEntry[] = [];
+  const testBar = progressBar('predict', test.length);
+  for (const r of test) {
+    const input = await readPng(r.input, { channels: 1 });
+    const image = await pipeline.predict(input); // the lost region is found with detectLostRegion
+    const name = `${r.id}.png`;
+    await writePng(path.join(outDir, 'predictions', name), image);
+    entries.push({ name, image });
+    testBar.tick(name);
+  }
+  testBar.done();
+  await writeFileAtomic(path.join(outDir, 'submission.zip'), submissionZip(entries));
+  console.log(`wrote ${entries.length} predictions and ${path.join(outDir, 'submission.zip')}`);
+}
+pipeline.dispose();
+console.log(`pipeline: ${path.join(outDir, 'pipeline')}; loss curve: ${path.join(outDir, 'loss.png')}`);
