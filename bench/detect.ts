@@ -24,8 +24,7 @@ const seeds = Number(arg('seeds', '500'));
 const preset = arg('preset', 'competition') as MaskPresetName;
 const dir = arg(
   'photos',
-  ['../shared/photos', 'test/fixtures/photos', 'test/fixtures/photos-masks'].find((d) => existsSync(d)) ??
-    '',
+  ['../shared/photos', 'test/fixtures/photos', 'test/fixtures/photos-masks'].find((d) => existsSync(d)) ?? '',
 );
 const files = await listPhotos(dir);
 const photos: Image[] = [];
