@@ -1,7 +1,7 @@
 /**
  * Benchmark of detectLostRegion on generated competition-style damage.
  * Run: npm run bench:detect -- [--seeds 500] [--photos DIR] [--preset competition]
- * Photos default to /work/shared/photos if present, else test/fixtures/photos(-masks).
+ * Photos default to ../shared/photos (beside the repo) if present, else test/fixtures/photos(-masks).
  */
 import { existsSync } from 'node:fs';
 import {
@@ -24,8 +24,7 @@ const seeds = Number(arg('seeds', '500'));
 const preset = arg('preset', 'competition') as MaskPresetName;
 const dir = arg(
   'photos',
-  ['/work/shared/photos', 'test/fixtures/photos', 'test/fixtures/photos-masks'].find((d) => existsSync(d)) ??
-    '',
+  ['../shared/photos', 'test/fixtures/photos', 'test/fixtures/photos-masks'].find((d) => existsSync(d)) ?? '',
 );
 const files = await listPhotos(dir);
 const photos: Image[] = [];

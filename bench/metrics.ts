@@ -5,7 +5,7 @@
  *
  *   npm run bench:metrics [-- --n 100 --seed 1 --photos DIR --keep DIR --python PATH]
  *
- * Photos come from /work/shared/photos (JPEGs) when present, else test/fixtures/photos (PNGs, in the repo).
+ * Photos come from ../shared/photos (beside the repo) (JPEGs) when present, else test/fixtures/photos (PNGs, in the repo).
  * Each set is a photo (flipped/rotated by seed), a damaged gray input (one lost region filled with one gray
  * value) and a prediction perturbed from the truth. Exits 1 when the scores disagree beyond the tolerance.
  */
@@ -22,7 +22,7 @@ import { competitionMask, scoreImage, type ImageScores } from '../src/metrics/in
 import { readPng, writePng } from '../src/node/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SHARED_PHOTOS = '/work/shared/photos';
+const SHARED_PHOTOS = '../shared/photos';
 const FIXTURE_PHOTOS = path.join(ROOT, 'test', 'fixtures', 'photos');
 const SIZE = 512;
 /** Largest |ours - reference| accepted for each score of each image. */

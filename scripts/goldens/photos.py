@@ -1,14 +1,14 @@
 """Copies a few varied shared photos into the repo as PNG test fixtures, with their credits.
 
 Run from the repo root: /usr/bin/python3 scripts/goldens/photos.py
-Reads /work/shared/photos (512x512 JPEGs + CREDITS.md); writes test/fixtures/photos/<name>.png and CREDITS.md.
+Reads ../shared/photos (beside the repo) (512x512 JPEGs + CREDITS.md); writes test/fixtures/photos/<name>.png and CREDITS.md.
 """
 import os
 import sys
 
 from PIL import Image
 
-SRC = '/work/shared/photos'
+SRC = '../shared/photos'
 DST = os.path.join('test', 'fixtures', 'photos')
 # file in SRC -> fixture name. Varied on purpose: sea/landscape, a building with sky, an animal,
 # and one with big smooth (near-flat) areas.

@@ -3,18 +3,44 @@ import * as path from 'node:path';
 import { decodePng, encodePng, type DecodeOptions } from '../image/png.js';
 import type { Image } from '../image/types.js';
 
-/** Reads a PNG file into a plain image; errors name the file. */
-export async function readPng(file: string, options: DecodeOptions = {}): Promise<Image> {
-  let bytes: Uint8Array;
+/** Reads a whole file; errors name the file (`no such file` or why it cannot be read). */
+export async function readFileNamed(file: string): Promise<Uint8Array> {
   try {
-    bytes = await fs.readFile(file);
+    return await fs.readFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new Error(
       code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${(err as Error).message})`,
     );
   }
-  return decodePng(bytes, options, file);
+}
+
+/**
+ * Lists the files of a directory whose extension (lower-cased, with the dot) is in `extensions`, sorted by name,
+ * as paths joined to `dir`. Errors name the directory, also when it holds none (`what` says of what).
+ */
+export async function listFilesByExtension(
+  dir: string,
+  extensions: readonly string[],
+  what: string,
+): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(
+      code === 'ENOENT' ? `${dir}: no such directory` : `${dir}: cannot list (${(err as Error).message})`,
+    );
+  }
+  const found = names.filter((n) => extensions.includes(path.extname(n).toLowerCase())).sort();
+  if (found.length === 0) throw new Error(`${dir}: directory has no ${what} files`);
+  return found.map((n) => path.join(dir, n));
+}
+
+/** Reads a PNG file into a plain image; errors name the file. */
+export async function readPng(file: string, options: DecodeOptions = {}): Promise<Image> {
+  return decodePng(await readFileNamed(file), options, file);
 }
 
 /**
@@ -40,16 +66,5 @@ export async function writePng(file: string, image: Image): Promise<void> {
 
 /** Lists the `.png` files of a directory, sorted by name; an error names the directory if it has none. */
 export async function listPngs(dir: string): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await fs.readdir(dir);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(
-      code === 'ENOENT' ? `${dir}: no such directory` : `${dir}: cannot list (${(err as Error).message})`,
-    );
-  }
-  const pngs = names.filter((n) => n.toLowerCase().endsWith('.png')).sort();
-  if (pngs.length === 0) throw new Error(`${dir}: directory has no PNG files`);
-  return pngs.map((n) => path.join(dir, n));
+  return listFilesByExtension(dir, ['.png'], 'PNG');
 }
