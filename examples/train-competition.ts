@@ -2,8 +2,8 @@
  * Trains the two-stage pipeline on a data set in the competition layout and writes a submission.
  *
  * Run: npm run train:competition -- --data DIR [--out out/competition] [--size 256] [--encoder resnet34]
- *        [--epochs 30] [--batch 8] [--lr 1e-3] [--weight-decay 1e-2] [--patience 5] [--val-fraction 0.1]
- *        [--val-limit 64] [--max-seconds N] [--limit N] [--backend wasm] [--seed 0]
+ *        [--encoder-width 64] [--decoder-channels 256,128,64,32,16] [--epochs 30] [--batch 8] [--lr 1e-3]
+ *        [--weight-decay 1e-2] [--patience 5] [--val-fraction 0.1] [--val-limit 64] [--max-seconds N] [--limit N] [--backend wasm] [--seed 0]
  *
  * `DIR` holds `train.csv` (id, input, gt paths) and, optionally, `test.csv`: the DACON data, or a set made by
  * `tfjs-restoration damage --photos PHOTOS --out DIR --test 20`. Training images are downscaled to `--size` (the
@@ -37,6 +37,8 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'out/competition' },
     size: { type: 'string', default: '256' },
     encoder: { type: 'string', default: 'resnet34' },
+    'encoder-width': { type: 'string' },
+    'decoder-channels': { type: 'string' },
     epochs: { type: 'string', default: '30' },
     batch: { type: 'string', default: '8' },
     lr: { type: 'string', default: '1e-3' },
@@ -70,6 +72,17 @@ const valLimit = num('val-limit', positiveInt, 'a positive integer');
 const seed = num('seed', Number.isInteger, 'an integer');
 const maxSeconds = values['max-seconds'] ? num('max-seconds', (v) => v > 0, 'a positive number') : Infinity;
 const limit = values.limit ? num('limit', positiveInt, 'a positive integer') : Infinity;
+const encoderWidth = values['encoder-width']
+  ? num('encoder-width', positiveInt, 'a positive integer')
+  : undefined;
+const decoderChannels = values['decoder-channels']?.split(',').map((v) => {
+  const n = Number(v);
+  if (!positiveInt(n))
+    throw new Error(
+      `--decoder-channels: expected 5 comma-separated positive integers, got '${values['decoder-channels']}'`,
+    );
+  return n;
+});
 const outDir = values.out;
 
 const backend = await useBackend(values.backend as BackendName);
@@ -101,7 +114,7 @@ for (const r of valRecords.slice(0, valLimit)) {
   val.push({ input, gt, mask: competitionMask(input, gt) });
 }
 
-const pipeline = RestorationPipeline.create({ encoder: values.encoder, seed });
+const pipeline = RestorationPipeline.create({ encoder: values.encoder, encoderWidth, decoderChannels, seed });
 const steps: StepLog[] = [];
 const epochLogs: EpochLog[] = [];
 const stepsPerEpoch = Math.ceil(source.size / batchSize);

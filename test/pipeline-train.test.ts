@@ -18,6 +18,8 @@ async function weightsOf(p: ReturnType<typeof tinyPipeline>): Promise<Float32Arr
 describe('trainPipeline', () => {
   it('lowers the training loss of both stages on a fixed batch, leak-free', async () => {
     const p = tinyPipeline();
+    const movingMean = () => p.inpaint.nonTrainableWeights[0].read().dataSync().slice();
+    const statsBefore = movingMean();
     const before = tf.memory().numTensors;
     const steps: StepLog[] = [];
     const result = await trainPipeline(p, {
@@ -29,6 +31,9 @@ describe('trainPipeline', () => {
       onStep: (s) => steps.push(s),
     });
     expect(tf.memory().numTensors).toBe(before);
+    // batch-norm running statistics follow the training batches (inference uses them)
+    expect(p.inpaint.nonTrainableWeights[0].name).toMatch(/moving_mean/);
+    expect(movingMean()).not.toEqual(statsBefore);
     expect(steps).toHaveLength(6);
     expect(steps[0]).toMatchObject({ epoch: 0, step: 0, steps: 1 });
     expect(steps[5].inpaintLoss).toBeLessThan(steps[0].inpaintLoss);
