@@ -3,21 +3,22 @@
  *
  * Run: npm run train:competition -- --data DIR [--out out/competition] [--size 256] [--encoder resnet34]
  *        [--encoder-width 64] [--decoder-channels 256,128,64,32,16] [--epochs 30] [--batch 8] [--lr 1e-3]
- *        [--weight-decay 1e-2] [--patience 5] [--val-fraction 0.1] [--val-limit 64] [--max-seconds N] [--limit N] [--backend wasm] [--seed 0]
+ *        [--weight-decay 1e-2] [--patience 5] [--val-fraction 0.1] [--val-limit 64] [--max-seconds N] [--limit N] [--backend wasm] [--seed 0] [--resize]
  *
  * `DIR` holds `train.csv` (id, input, gt paths) and, optionally, `test.csv`: the DACON data, or a set made by
- * `tfjs-restoration damage --photos PHOTOS --out DIR --test 20`. Training images are downscaled to `--size` (the
- * lost region is drawn anew each epoch on the downscaled original: see `redamage`); validation and test run at
- * full resolution on the real damaged inputs. Writes to `--out`: `pipeline/` (the trained models),
+ * `tfjs-restoration damage --photos PHOTOS --out DIR --test 20`. Each time a training original is read it gets a
+ * fresh competition-style lost region at full resolution, and a `--size` window around that region is cut out
+ * (`--resize`: the whole photo downscaled to `--size` instead); validation and test run at full resolution on
+ * the real damaged inputs. Writes to `--out`: `pipeline/` (the trained models),
  * `predictions/<id>.png`, `submission.zip` (the PNGs at the archive's root) and `loss.png`.
  */
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { useBackend, type BackendName } from '../src/backends/index.js';
-import { splitTrainVal, type Sample } from '../src/data/index.js';
-import { resizeImage } from '../src/image/index.js';
-import { damage } from '../src/masks/index.js';
+import { Compose, horizontalFlip, splitTrainVal, type Sample } from '../src/data/index.js';
+import { cropImage, resizeImage, type Mask } from '../src/image/index.js';
+import { createRng, damage, type Rng } from '../src/masks/index.js';
 import { competitionMask } from '../src/metrics/index.js';
 import { openDataset, readPng, writeFileAtomic, writePng } from '../src/node/index.js';
 import {
@@ -50,6 +51,7 @@ const { values } = parseArgs({
     limit: { type: 'string' },
     backend: { type: 'string', default: 'wasm' },
     seed: { type: 'string', default: '0' },
+    resize: { type: 'boolean', default: false },
   },
 });
 
@@ -98,15 +100,52 @@ console.log(
     `(${Math.min(valLimit, valRecords.length)} scored per epoch); backend ${backend}`,
 );
 
-// Training samples are read per batch: the originals downscaled, damaged anew each epoch by the default augment.
+// Training samples are read per batch and damaged anew at every read, at full resolution (so the lost regions
+// have their real size), then cut to a `size` x `size` window around the lost region (or downscaled when the
+// photo is smaller than that, or with --resize). The default augment's `redamage` is not used: its fresh region
+// would be drawn on the small window, at the wrong scale.
+const rng = createRng(seed);
 const source = {
   size: trainRecords.length,
   async load(i: number): Promise<Sample> {
-    const gt = resizeImage(await readPng(trainRecords[i].gt as string, { channels: 3 }), size, size, 'area');
-    const d = damage(gt, { seed: seed * 100003 + i });
-    return { input: d.input, gt: d.gt, mask: d.mask };
+    const photo = await readPng(trainRecords[i].gt as string, { channels: 3 });
+    const draw = rng.fork(i);
+    if (values.resize || photo.width < size || photo.height < size) {
+      const d = damage(resizeImage(photo, size, size, 'area'), { rng: draw });
+      return { input: d.input, gt: d.gt, mask: d.mask };
+    }
+    const d = damage(photo, { rng: draw });
+    const [top, left] = windowAround(d.mask, size, draw);
+    return {
+      input: cropImage(d.input, top, left, size, size),
+      gt: cropImage(d.gt, top, left, size, size),
+      mask: cropImage(d.mask, top, left, size, size) as Mask,
+    };
   },
 };
+
+/** Top-left corner of a random `size` window that holds the lost region's center (inside the image). */
+function windowAround(mask: Mask, size: number, draw: Rng): [number, number] {
+  let sx = 0;
+  let sy = 0;
+  let n = 0;
+  for (let y = 0; y < mask.height; y++)
+    for (let x = 0; x < mask.width; x++)
+      if (mask.data[y * mask.width + x]) {
+        sx += x;
+        sy += y;
+        n++;
+      }
+  const cx = n ? sx / n : mask.width / 2;
+  const cy = n ? sy / n : mask.height / 2;
+  const pick = (c: number, extent: number) => {
+    const lo = Math.max(0, Math.ceil(c - size + 1));
+    const hi = Math.min(extent - size, Math.floor(c));
+    return lo <= hi ? draw.int(lo, hi) : Math.max(0, Math.min(extent - size, Math.round(c - size / 2)));
+  };
+  return [pick(cy, mask.height), pick(cx, mask.width)];
+}
+
 const val: Sample[] = [];
 for (const r of valRecords.slice(0, valLimit)) {
   const input = await readPng(r.input, { channels: 1 });
@@ -129,6 +168,7 @@ const result = await trainPipeline(pipeline, {
   patience,
   seed,
   maxSeconds,
+  augment: new Compose([horizontalFlip()], { seed }),
   onStep: (s) => {
     steps.push(s);
     bar.tick(`loss ${s.inpaintLoss.toFixed(4)} / ${s.colorizeLoss.toFixed(4)}`);

@@ -43,7 +43,7 @@ describe('examples/train-competition.ts', () => {
         '--import',
         'tsx',
         join(ROOT, 'examples/train-competition.ts'),
-        ...['--data', data, '--out', out, '--size', '64', '--encoder', 'resnet18', '--encoder-width', '4'],
+        ...['--data', data, '--out', out, '--size', '32', '--encoder', 'resnet18', '--encoder-width', '4'],
         ...['--decoder-channels', '16,8,8,4,4', '--epochs', '1', '--batch', '2', '--val-fraction', '0.3'],
         ...['--backend', 'cpu'],
       ],
