@@ -70,6 +70,7 @@ describe('trainPipeline', () => {
     const fake = [0.3, 0.5, 0.4, 0.45, 0.2, 0.9]; // best at epoch 1; epochs 2 and 3 do not improve
     const snapshots: Float32Array[][] = [];
     const epochs: EpochLog[] = [];
+    const tensorsBefore = tf.memory().numTensors;
     const result = await trainPipeline(p, {
       train,
       epochs: 6,
@@ -81,6 +82,7 @@ describe('trainPipeline', () => {
       },
       onEpoch: (e) => epochs.push(e),
     });
+    expect(tf.memory().numTensors).toBe(tensorsBefore); // snapshots of the best weights are freed
     expect(result.stopReason).toBe('early-stopping');
     expect(result.history).toHaveLength(4);
     expect(epochs.map((e) => e.improved)).toEqual([true, true, false, false]);
