@@ -127,6 +127,13 @@ describe('trainPipeline', () => {
     await expect(trainPipeline(p, { train, batchSize: 0 })).rejects.toThrow(
       /batchSize must be a positive integer, got 0/,
     );
+    await expect(trainPipeline(p, { train, learningRate: 0 })).rejects.toThrow(
+      /learningRate must be positive, got 0/,
+    );
+    await expect(trainPipeline(p, { train, weightDecay: -1 })).rejects.toThrow(/weightDecay must be >= 0/);
+    await expect(trainPipeline(p, { train, patience: 0 })).rejects.toThrow(
+      /patience must be a positive integer/,
+    );
     const mixed = [train[0], samples(64)[1]];
     await expect(trainPipeline(p, { train: mixed, batchSize: 2, augment: null })).rejects.toThrow(
       /train\[\d\]\.input is \d+x\d+, the first sample is \d+x\d+: all training images must have one size/,

@@ -194,6 +194,14 @@ export async function trainPipeline(
     throw new RangeError(`trainPipeline: batchSize must be a positive integer, got ${batchSize}`);
   if (!Number.isInteger(epochs) || epochs < 1)
     throw new RangeError(`trainPipeline: epochs must be a positive integer, got ${epochs}`);
+  if (!(learningRate > 0))
+    throw new RangeError(`trainPipeline: learningRate must be positive, got ${learningRate}`);
+  if (!(weightDecay >= 0 && learningRate * weightDecay < 1))
+    throw new RangeError(
+      `trainPipeline: weightDecay must be >= 0 with learningRate * weightDecay < 1, got ${weightDecay}`,
+    );
+  if (!Number.isInteger(patience) || patience < 1)
+    throw new RangeError(`trainPipeline: patience must be a positive integer, got ${patience}`);
   const given = options.augment;
   const augment =
     given === undefined
