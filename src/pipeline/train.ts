@@ -3,6 +3,7 @@
  * (AdamW), validation with the competition score, early stopping, best weights kept. Browser-safe.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { toGray } from '../image/color.js';
 import type { Image } from '../image/types.js';
 import { Compose } from '../data/augment/compose.js';
@@ -123,10 +124,8 @@ export async function validationScore(
   return summarizeScores(scores).score;
 }
 
-function modelVariables(pipeline: RestorationPipeline): tf.Variable[] {
-  return [...pipeline.inpaint.trainableWeights, ...pipeline.colorize.trainableWeights].map(
-    (w) => w.read() as tf.Variable,
-  );
+function modelVariables(model: tfl.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }
 
 function snapshot(pipeline: RestorationPipeline): tf.Tensor[][] {
@@ -160,7 +159,8 @@ function checkSize(samples: readonly Sample[], indices: readonly number[], [w, h
 /**
  * Trains both stages of a pipeline together, each on its own task: stage 1 on `[input, mask]` -> gray of the gt,
  * stage 2 on the gt's gray -> gt (teacher forcing: the colorizer learns from true gray images). The loss is
- * L1+MSE per stage; one Adam(W) optimizer updates both (their gradients are independent). After each epoch the
+ * L1+MSE per stage, one Adam(W) optimizer per stage; the stages step one after the other, so only one stage's
+ * activations are held at a time (peak memory of one U-Net, which matters on wasm's 32-bit heap). After each epoch the
  * validation score decides: better weights are kept, `patience` epochs without improvement stop training, and
  * the pipeline ends with the best weights.
  *
@@ -212,8 +212,18 @@ export async function trainPipeline(
   const validate =
     options.validate ?? (val.length > 0 ? (p: RestorationPipeline) => validationScore(p, val) : null);
 
-  const optimizer = tf.train.adam(learningRate);
-  const vars = modelVariables(pipeline);
+  const stages = [
+    {
+      model: pipeline.inpaint,
+      optimizer: tf.train.adam(learningRate),
+      vars: modelVariables(pipeline.inpaint),
+    },
+    {
+      model: pipeline.colorize,
+      optimizer: tf.train.adam(learningRate),
+      vars: modelVariables(pipeline.colorize),
+    },
+  ];
   const decay = 1 - learningRate * weightDecay;
   const start = performance.now();
   const history: EpochLog[] = [];
@@ -237,7 +247,7 @@ export async function trainPipeline(
         firstSize ??= [loaded[0].gt.width, loaded[0].gt.height];
         checkSize(loaded, batchIndices, firstSize);
         const samples = loaded.map((s) => (augment ? augment.call(s).sample : s));
-        const [l1, l2] = trainStep(pipeline, samples, optimizer, vars, decay);
+        const [l1, l2] = trainStep(stages, samples, decay);
         const [v1, v2] = await Promise.all([l1.data(), l2.data()]);
         tf.dispose([l1, l2]);
         sum1 += v1[0];
@@ -278,39 +288,53 @@ export async function trainPipeline(
     }
   } finally {
     disposeSnapshot(best);
-    optimizer.dispose();
+    stages.forEach((st) => st.optimizer.dispose());
   }
   return { history, bestEpoch, bestScore, stopReason };
 }
 
 /** One optimization step of both stages; returns the two losses (scalars the caller disposes). */
 function trainStep(
-  pipeline: RestorationPipeline,
+  stages: readonly { model: tfl.LayersModel; optimizer: tf.Optimizer; vars: tf.Variable[] }[],
   samples: readonly Sample[],
-  optimizer: tf.Optimizer,
-  vars: tf.Variable[],
   decay: number,
 ): [tf.Scalar, tf.Scalar] {
-  return tf.tidy(() => {
-    const input = imagesToTensor(samples.map((s) => s.input));
-    const mask = tf.cast(tf.greater(imagesToTensor(samples.map((s) => s.mask)), 0), 'float32');
-    const gray = imagesToTensor(samples.map((s) => toGray(s.gt)));
-    const rgb = imagesToTensor(samples.map((s) => s.gt));
-    const x1 = tf.concat([input, mask], 3);
-    if (decay !== 1) for (const v of vars) v.assign(tf.mul(v, decay));
-    let l1: tf.Scalar | null = null;
-    let l2: tf.Scalar | null = null;
-    optimizer.minimize(
-      () => {
-        const a = l1MseLoss(pipeline.inpaint.apply(x1, { training: true }) as tf.Tensor, gray);
-        const b = l1MseLoss(pipeline.colorize.apply(gray, { training: true }) as tf.Tensor, rgb);
-        l1 = tf.keep(a);
-        l2 = tf.keep(b);
-        return tf.add(a, b) as tf.Scalar;
-      },
-      false,
-      vars,
+  const [inpaint, colorize] = stages;
+  const gray = imagesToTensor(samples.map((s) => toGray(s.gt)));
+  try {
+    const x1 = tf.tidy(() =>
+      tf.concat(
+        [
+          imagesToTensor(samples.map((s) => s.input)),
+          tf.cast(tf.greater(imagesToTensor(samples.map((s) => s.mask)), 0), 'float32'),
+        ],
+        3,
+      ),
     );
-    return [l1 as unknown as tf.Scalar, l2 as unknown as tf.Scalar];
+    const l1 = stepStage(inpaint, x1, gray, decay);
+    x1.dispose();
+    const rgb = imagesToTensor(samples.map((s) => s.gt));
+    const l2 = stepStage(colorize, gray, rgb, decay);
+    rgb.dispose();
+    return [l1, l2];
+  } finally {
+    gray.dispose();
+  }
+}
+
+/** Decoupled weight decay, then one Adam step of `model` on L1+MSE; returns the loss (the caller disposes it). */
+function stepStage(
+  stage: { model: tfl.LayersModel; optimizer: tf.Optimizer; vars: tf.Variable[] },
+  x: tf.Tensor,
+  y: tf.Tensor,
+  decay: number,
+): tf.Scalar {
+  return tf.tidy(() => {
+    if (decay !== 1) for (const v of stage.vars) v.assign(tf.mul(v, decay));
+    return stage.optimizer.minimize(
+      () => l1MseLoss(stage.model.apply(x, { training: true }) as tf.Tensor, y),
+      true,
+      stage.vars,
+    ) as tf.Scalar;
   });
 }
