@@ -2,8 +2,11 @@
  * Trains the two-stage pipeline on a data set in the competition layout and writes a submission.
  *
  * Run: npm run train:competition -- --data DIR [--out out/competition] [--size 256] [--encoder resnet34]
- *        [--encoder-width 64] [--decoder-channels 256,128,64,32,16] [--epochs 30] [--batch 8] [--lr 1e-3]
+ *        [--encoder-width 64] [--decoder-channels 256,128,64,32,16] [--epochs 30] [--batch 4] [--lr 1e-3]
  *        [--weight-decay 1e-2] [--patience 5] [--val-fraction 0.1] [--val-limit 64] [--max-seconds N] [--limit N] [--backend wasm] [--seed 0] [--resize]
+ *
+ * Memory: on wasm (32-bit heap) resnet34 at 256x256 trains with batch 4 (about 24 s per step on 2 cores, both
+ * stages) and runs out of memory at batch 8; use the webgpu backend or a smaller --size for more.
  *
  * `DIR` holds `train.csv` (id, input, gt paths) and, optionally, `test.csv`: the DACON data, or a set made by
  * `tfjs-restoration damage --photos PHOTOS --out DIR --test 20`. Each time a training original is read it gets a
@@ -41,7 +44,7 @@ const { values } = parseArgs({
     'encoder-width': { type: 'string' },
     'decoder-channels': { type: 'string' },
     epochs: { type: 'string', default: '30' },
-    batch: { type: 'string', default: '8' },
+    batch: { type: 'string', default: '4' },
     lr: { type: 'string', default: '1e-3' },
     'weight-decay': { type: 'string', default: '1e-2' },
     patience: { type: 'string', default: '5' },
