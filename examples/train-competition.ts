@@ -3,7 +3,8 @@
  *
  * Run: npm run train:competition -- --data DIR [--out out/competition] [--size 256] [--encoder resnet34]
  *        [--encoder-width 64] [--decoder-channels 256,128,64,32,16] [--epochs 30] [--batch 4] [--lr 1e-3]
- *        [--weight-decay 1e-2] [--patience 5] [--val-fraction 0.1] [--val-limit 64] [--max-seconds N] [--limit N] [--backend wasm] [--seed 0] [--resize]
+ *        [--weight-decay 1e-2] [--patience 5] [--val-fraction 0.1] [--val-limit 64] [--max-seconds N] [--limit N]
+ *        [--backend wasm] [--seed 0] [--resize]
  *
  * Memory: on wasm (32-bit heap) resnet34 at 256x256 trains with batch 4 (about 24 s per step on 2 cores, both
  * stages) and runs out of memory at batch 8; use the webgpu backend or a smaller --size for more.
