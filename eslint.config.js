@@ -2,7 +2,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'docs/**', 'node_modules/**', 'test/consumer/**', 'coverage/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'docs/**',
+      'node_modules/**',
+      'test/consumer/**',
+      'coverage/**',
+      '.tmp/**',
+      'out/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
