@@ -100,6 +100,11 @@ async function registerWasm(options: UseBackendOptions): Promise<((backend: unkn
   const started = 'wasm' in tf.engine().registry;
   // setWasmPaths throws once the backend has been initialised; the path is then already settled.
   if (dir !== undefined && !started) wasm.setWasmPaths(dir);
+  if (options.wasmTrainingKernels !== false) {
+    const { registerWasmTrainingKernels } = await import('./wasm-kernels.js');
+    registerWasmTrainingKernels();
+  }
+  // Last: nothing may throw between patching globals for the threaded start-up and useBackend restoring them.
   let restore: ((backend: unknown) => void) | undefined;
   if (threads > 1 && !started) {
     if (isNode()) {
@@ -112,10 +117,6 @@ async function registerWasm(options: UseBackendOptions): Promise<((backend: unkn
     } else {
       wasm.setThreadsCount(threads);
     }
-  }
-  if (options.wasmTrainingKernels !== false) {
-    const { registerWasmTrainingKernels } = await import('./wasm-kernels.js');
-    registerWasmTrainingKernels();
   }
   return restore;
 }
