@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { getThreadsCount as wasmThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { useBackend, type BackendName } from '../src/backends/index.js';
 import { createModel } from '../src/models/index.js';
-import { cpuSeconds, machine, median, peakRssMiB, runTorch } from './common.js';
+import { cpuSeconds, machine, median, peakRssMiB, runTorch, threadCpuSeconds } from './common.js';
 
 const { values } = parseArgs({
   options: {
@@ -46,6 +46,9 @@ for (let i = 0; i <= reps; i++) {
 }
 const s = median(times);
 console.log(`machine: ${machine()}; date ${new Date().toISOString()}`);
+const busiest = threadCpuSeconds().slice(0, 3);
+if (busiest.length)
+  console.log(`CPU s of the busiest threads: ${busiest.map((c) => c.toFixed(1)).join(', ')}`);
 console.log(
   `tfjs ${values.backend}${threads}: ${s.toFixed(3)} s/batch (CPU ${median(cpuTimes).toFixed(3)} s), ${(batch / s).toFixed(2)} images/s, peak RSS ` +
     `${peakRssMiB().toFixed(0)} MiB (batch ${batch}, ${size}x${size})`,

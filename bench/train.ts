@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { getThreadsCount as wasmThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { useBackend, type BackendName } from '../src/backends/index.js';
 import { createModel } from '../src/models/index.js';
-import { cpuSeconds, machine, median, peakRssMiB, runTorch } from './common.js';
+import { cpuSeconds, machine, median, peakRssMiB, runTorch, threadCpuSeconds } from './common.js';
 
 const { values } = parseArgs({
   options: {
@@ -67,6 +67,9 @@ const tfjs = {
   peakRssMiB: peakRssMiB(),
 };
 console.log(`machine: ${machine()}; date ${new Date().toISOString()}`);
+const busiest = threadCpuSeconds().slice(0, 3);
+if (busiest.length)
+  console.log(`CPU s of the busiest threads: ${busiest.map((c) => c.toFixed(1)).join(', ')}`);
 console.log(
   `tfjs ${values.backend}${threads}: ${tfjs.secondsPerStep.toFixed(2)} s/step (CPU ${tfjs.cpuSecondsPerStep.toFixed(2)} s), ` +
     `${tfjs.imagesPerSecond.toFixed(2)} images/s, ` +
