@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { useBackend } from '../src/backends/index.js';
 import { nodeWasmThreadsUnsupportedReason } from '../src/backends/wasm-threads-node.js';
 
@@ -45,6 +45,17 @@ describe('wasm backend with threads in Node', () => {
       /threads must be an integer from 1 to 8, got 0/,
     );
     await expect(useBackend('wasm', { threads: 2.5 })).rejects.toThrow(/got 2\.5/);
+  });
+
+  it('warns when asked for threads after the backend started with another count', async () => {
+    expect(await useBackend('wasm')).toBe('wasm');
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      expect(await useBackend('wasm', { threads: 2 })).toBe('wasm');
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/already started with 1 thread.*threads: 2/));
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it.skipIf(unsupported !== undefined)(

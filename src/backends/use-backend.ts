@@ -104,6 +104,12 @@ async function registerWasm(options: UseBackendOptions): Promise<((backend: unkn
     const { registerWasmTrainingKernels } = await import('./wasm-kernels.js');
     registerWasmTrainingKernels();
   }
+  if (started && options.threads !== undefined && wasm.getThreadsCount() !== threads) {
+    console.warn(
+      `useBackend('wasm'): the wasm backend already started with ${wasm.getThreadsCount()} thread(s); ` +
+        `threads: ${threads} takes effect only when it starts (the first useBackend('wasm') of the process)`,
+    );
+  }
   // Last: nothing may throw between patching globals for the threaded start-up and useBackend restoring them.
   let restore: ((backend: unknown) => void) | undefined;
   if (threads > 1 && !started) {
