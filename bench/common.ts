@@ -1,6 +1,7 @@
 /** Shared bits of the benchmarks: machine description, PyTorch baseline runner, formatting. */
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** One line describing this machine (CPU model, cores, memory, Node). */
 export function machine(): string {
@@ -43,4 +44,23 @@ export function median(xs: number[]): number {
 export function cpuSeconds(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
+}
+
+/**
+ * CPU seconds of each thread of this process, busiest first (Linux only, from /proc/self/task; empty elsewhere).
+ * Shows whether wasm pool threads share the work: with N threads busy, the top N are of similar size.
+ */
+export function threadCpuSeconds(): number[] {
+  try {
+    const tick = 100; // USER_HZ on Linux
+    return readdirSync('/proc/self/task')
+      .map((t) => {
+        const stat = readFileSync(`/proc/self/task/${t}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return (Number(fields[11]) + Number(fields[12])) / tick; // utime, stime (fields 14, 15)
+      })
+      .sort((a, b) => b - a);
+  } catch {
+    return [];
+  }
 }

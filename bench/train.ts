@@ -1,15 +1,16 @@
 /**
  * Training-step benchmark: U-Net (resnet34 encoder, 1->3), L1 loss, Adam, on a tfjs backend vs PyTorch (CPU,
- * threads = cores). Run: npm run bench:train -- [--backend wasm] [--batch 4] [--size 256] [--steps 3]
+ * threads = cores). Run: npm run bench:train -- [--backend wasm] [--batch 4] [--size 256] [--steps 3] [--threads 1]
  * [--no-torch]
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { getThreadsCount as wasmThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { useBackend, type BackendName } from '../src/backends/index.js';
 import { createModel } from '../src/models/index.js';
-import { cpuSeconds, machine, median, peakRssMiB, runTorch } from './common.js';
+import { cpuSeconds, machine, median, peakRssMiB, runTorch, threadCpuSeconds } from './common.js';
 
 const { values } = parseArgs({
   options: {
@@ -18,6 +19,7 @@ const { values } = parseArgs({
     size: { type: 'string', default: '256' },
     steps: { type: 'string', default: '3' },
     encoder: { type: 'string', default: 'resnet34' },
+    threads: { type: 'string', default: '1' },
     'no-torch': { type: 'boolean', default: false },
   },
 });
@@ -25,7 +27,8 @@ const batch = Number(values.batch);
 const size = Number(values.size);
 const steps = Number(values.steps);
 
-await useBackend(values.backend as BackendName);
+await useBackend(values.backend as BackendName, { threads: Number(values.threads) });
+const threads = values.backend === 'wasm' ? ` (${wasmThreadsCount()} thread(s))` : '';
 tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false);
 const model = createModel('unet', { encoder: values.encoder, inChannels: 1, classes: 3, seed: 1 });
 const optimizer = tf.train.adam(1e-4);
@@ -64,8 +67,11 @@ const tfjs = {
   peakRssMiB: peakRssMiB(),
 };
 console.log(`machine: ${machine()}; date ${new Date().toISOString()}`);
+const busiest = threadCpuSeconds().slice(0, 3);
+if (busiest.length)
+  console.log(`CPU s of the busiest threads: ${busiest.map((c) => c.toFixed(1)).join(', ')}`);
 console.log(
-  `tfjs ${values.backend}: ${tfjs.secondsPerStep.toFixed(2)} s/step (CPU ${tfjs.cpuSecondsPerStep.toFixed(2)} s), ` +
+  `tfjs ${values.backend}${threads}: ${tfjs.secondsPerStep.toFixed(2)} s/step (CPU ${tfjs.cpuSecondsPerStep.toFixed(2)} s), ` +
     `${tfjs.imagesPerSecond.toFixed(2)} images/s, ` +
     `peak RSS ${tfjs.peakRssMiB.toFixed(0)} MiB (batch ${batch}, ${size}x${size})`,
 );

@@ -3,7 +3,13 @@
  * lacks, made fast), and run WebGPU in Node through Dawn.
  * @module backends
  */
-export { useBackend, isNode, type BackendName, type UseBackendOptions } from './use-backend.js';
+export {
+  useBackend,
+  isNode,
+  DEFAULT_WASM_THREADS,
+  type BackendName,
+  type UseBackendOptions,
+} from './use-backend.js';
 export { registerWasmTrainingKernels } from './wasm-kernels.js';
 export { registerFastBatchNormGradient, restoreBatchNormGradient } from './batchnorm-grad.js';
 export {

@@ -12,6 +12,13 @@ export interface UseBackendOptions {
    * default (next to the script).
    */
   wasmPaths?: string;
+  /**
+   * wasm only: number of threads for the backend's XNNPACK thread pool, 1..8. Above 1, Node runs the threaded SIMD
+   * binary with `worker_threads` (which tfjs-backend-wasm does not do on its own; see `wasm-threads-node.ts`);
+   * browsers need cross-origin isolation for threads. Only takes effect when the wasm backend starts (the first
+   * `useBackend('wasm')` of the process). Default: 1 (see {@link DEFAULT_WASM_THREADS}).
+   */
+  threads?: number;
   /** wasm only: register this library's fast training kernels (default true). */
   wasmTrainingKernels?: boolean;
   /** Register the lean batch-norm gradient ({@link registerFastBatchNormGradient}; default true). */
@@ -67,15 +74,57 @@ async function nodeWasmDir(): Promise<string | undefined> {
   }
 }
 
-async function registerWasm(options: UseBackendOptions): Promise<void> {
+/**
+ * Threads the wasm backend uses when {@link UseBackendOptions.threads} is not given: 1. Multithreading in Node
+ * relies on a start-up shim around tfjs-backend-wasm's internals (verified with 4.22), so it is opt-in.
+ */
+export const DEFAULT_WASM_THREADS = 1;
+
+/** The wasm backend can use at most this many threads (its Emscripten pool has 8 workers). */
+const MAX_WASM_THREADS = 8;
+
+function checkThreads(threads: number): void {
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WASM_THREADS) {
+    throw new Error(
+      `useBackend('wasm'): options.threads must be an integer from 1 to ${MAX_WASM_THREADS}, got ${String(threads)}`,
+    );
+  }
+}
+
+/** Registers the wasm backend; returns what to undo once it has started. */
+async function registerWasm(options: UseBackendOptions): Promise<((backend: unknown) => void) | undefined> {
+  const threads = options.threads ?? DEFAULT_WASM_THREADS;
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const dir = options.wasmPaths ?? (isNode() ? await nodeWasmDir() : undefined);
+  // Not tf.findBackend: it starts initialising a registered backend, before the paths and flags below are set.
+  const started = 'wasm' in tf.engine().registry;
   // setWasmPaths throws once the backend has been initialised; the path is then already settled.
-  if (dir !== undefined && !tf.findBackend('wasm')) wasm.setWasmPaths(dir);
+  if (dir !== undefined && !started) wasm.setWasmPaths(dir);
   if (options.wasmTrainingKernels !== false) {
     const { registerWasmTrainingKernels } = await import('./wasm-kernels.js');
     registerWasmTrainingKernels();
   }
+  if (started && options.threads !== undefined && wasm.getThreadsCount() !== threads) {
+    console.warn(
+      `useBackend('wasm'): the wasm backend already started with ${wasm.getThreadsCount()} thread(s); ` +
+        `threads: ${threads} takes effect only when it starts (the first useBackend('wasm') of the process)`,
+    );
+  }
+  // Last: nothing may throw between patching globals for the threaded start-up and useBackend restoring them.
+  let restore: ((backend: unknown) => void) | undefined;
+  if (threads > 1 && !started) {
+    if (isNode()) {
+      const dist = await nodeWasmDir();
+      if (dist === undefined) {
+        throw new Error('wasm threads: cannot resolve @tensorflow/tfjs-backend-wasm from node_modules');
+      }
+      const { prepareNodeWasmThreads } = await import('./wasm-threads-node.js');
+      restore = await prepareNodeWasmThreads(wasm, (name, value) => tf.env().set(name, value), dist, threads);
+    } else {
+      wasm.setThreadsCount(threads);
+    }
+  }
+  return restore;
 }
 
 async function registerWebGpu(): Promise<void> {
@@ -88,14 +137,17 @@ async function registerWebGpu(): Promise<void> {
   await import('@tensorflow/tfjs-backend-webgpu');
 }
 
-async function registerBackend(name: BackendName, options: UseBackendOptions): Promise<void> {
+/** Registers a backend; returns what to undo once it has started (or failed to), if anything. */
+async function registerBackend(
+  name: BackendName,
+  options: UseBackendOptions,
+): Promise<((backend: unknown) => void) | undefined> {
   switch (name) {
     case 'cpu':
       await import('@tensorflow/tfjs-backend-cpu');
       return;
     case 'wasm':
-      await registerWasm(options);
-      return;
+      return registerWasm(options);
     case 'webgpu':
       await registerWebGpu();
       return;
@@ -120,7 +172,8 @@ async function registerBackend(name: BackendName, options: UseBackendOptions): P
  * so unused backends cost nothing), calls `tf.setBackend` and waits for `tf.ready()`.
  *
  * - `'wasm'`: also registers this library's training kernels (Conv2DBackpropFilter and friends, which tfjs-backend-wasm
- *   lacks) and, in Node, points the backend at its `.wasm` files in node_modules.
+ *   lacks) and, in Node, points the backend at its `.wasm` files in node_modules. With `{ threads: n }` (n > 1) it
+ *   runs multithreaded, in Node too (`tf.wasm.getThreadsCount()` then reports n).
  * - `'webgpu'`: in Node, installs `navigator.gpu` from the `webgpu` package (Dawn) first; there, read results with
  *   `await t.data()` (synchronous reads of GPU data cannot work in Node and fail with a message saying so).
  * - `'tensorflow'`: `@tensorflow/tfjs-node-gpu` if installed, else `@tensorflow/tfjs-node`.
@@ -140,8 +193,10 @@ export async function useBackend(name: BackendName, options: UseBackendOptions =
       `useBackend: unknown backend '${String(name)}'; expected one of ${BACKEND_NAMES.join(', ')}`,
     );
   }
+  if (name === 'wasm' && options.threads !== undefined) checkThreads(options.threads);
+  let restore: ((backend: unknown) => void) | undefined;
   try {
-    await registerBackend(name, options);
+    restore = await registerBackend(name, options);
   } catch (e) {
     throw new Error(
       `useBackend('${name}'): the backend package could not be loaded: ${errorMessage(e)}. ` +
@@ -153,6 +208,8 @@ export async function useBackend(name: BackendName, options: UseBackendOptions =
     ok = await tf.setBackend(name);
   } catch (e) {
     throw new Error(`useBackend('${name}'): the backend failed to start: ${errorMessage(e)}`);
+  } finally {
+    restore?.(tf.findBackend(name));
   }
   if (!ok) {
     throw new Error(
