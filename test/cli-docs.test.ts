@@ -9,8 +9,8 @@ const readme = () => fs.readFile(path.join(ROOT, 'README.md'), 'utf8');
 describe('README', () => {
   it('code examples are test/consumer/*.ts verbatim (type-checked by test/bundle.test.ts)', async () => {
     const blocks = [...(await readme()).matchAll(/```ts\n([^]*?)```/g)].map((m) => m[1].trim());
-    expect(blocks, 'README.md ts blocks').toHaveLength(2);
-    for (const [i, file] of ['quickstart.ts', 'tensor.ts'].entries()) {
+    expect(blocks, 'README.md ts blocks').toHaveLength(3);
+    for (const [i, file] of ['quickstart.ts', 'tensor.ts', 'backends.ts'].entries()) {
       const source = await fs.readFile(path.join(ROOT, 'test', 'consumer', file), 'utf8');
       expect(source, `README ts block ${i + 1} in test/consumer/${file}`).toContain(blocks[i]);
     }
