@@ -164,3 +164,22 @@ describe('detect-mask command', () => {
     ).rejects.toThrow(/no such file/);
   });
 });
+
+describe('exit codes through runCli', () => {
+  it('bad usage of damage and detect-mask exits 2 and names the option', async () => {
+    const { runCli } = await import('../src/cli/run.js');
+    for (const argv of [
+      ['damage', '--photos', photos, '--out', root, '--count', 'x'],
+      ['detect-mask', '--bogus', '1'],
+    ]) {
+      let err = '';
+      const code = await runCli(argv, {
+        stdout: () => undefined,
+        stderr: (t) => void (err += t),
+        stderrIsTTY: false,
+      });
+      expect(code, argv.join(' ')).toBe(2);
+      expect(err).toMatch(/--count|--bogus/);
+    }
+  });
+});

@@ -1,4 +1,9 @@
-/** Minimal `--name value` / `--flag` parsing shared by the commands; errors name the argument. */
+import { UsageError } from '../command.js';
+
+/**
+ * Minimal `--name value` / `--flag` parsing with integer options; errors name the argument and are
+ * {@link UsageError}s, so the CLI exits 2 for them like for the `score` command's node:util parsing.
+ */
 export function parseArgs(
   command: string,
   args: string[],
@@ -7,11 +12,11 @@ export function parseArgs(
   const out: Record<string, string | number | boolean | undefined> = {};
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
-    if (!a.startsWith('--')) throw new Error(`unexpected argument '${a}'`);
+    if (!a.startsWith('--')) throw new UsageError(`unexpected argument '${a}'`);
     const name = a.slice(2);
     const kind = spec[name];
     if (!kind)
-      throw new Error(
+      throw new UsageError(
         `unknown option '${a}'; valid options: ${Object.keys(spec)
           .map((k) => `--${k}`)
           .join(', ')}`,
@@ -21,9 +26,9 @@ export function parseArgs(
       continue;
     }
     const v = args[++i];
-    if (v === undefined || v.startsWith('--')) throw new Error(`option '${a}' needs a value`);
+    if (v === undefined || v.startsWith('--')) throw new UsageError(`option '${a}' needs a value`);
     if (kind === 'int') {
-      if (!/^-?\d+$/.test(v)) throw new Error(`option '${a}' expects an integer, got '${v}'`);
+      if (!/^-?\d+$/.test(v)) throw new UsageError(`option '${a}' expects an integer, got '${v}'`);
       out[name] = Number(v);
     } else out[name] = v;
   }
