@@ -16,10 +16,10 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import jpeg from 'jpeg-js';
-import { createImage, decodePng, toGray, type Image } from '../src/image/index.js';
+import { createImage, toGray, type Image } from '../src/image/index.js';
 import { competitionMask, scoreImage, type ImageScores } from '../src/metrics/index.js';
-import { readPng, writePng } from '../src/node/index.js';
+import { createRng } from '../src/masks/random.js';
+import { listPhotos, readPhoto, readPng, writePng } from '../src/node/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SHARED_PHOTOS = '../shared/photos';
@@ -38,36 +38,14 @@ type Scored = ImageScores & { name: string };
 
 // ---------- seeded data ----------
 
-/** mulberry32: a small seeded PRNG with floats in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 async function loadPhotos(dir: string): Promise<Image[]> {
-  const names = (await fs.readdir(dir)).filter((n) => /\.(png|jpe?g)$/i.test(n)).sort();
   const photos: Image[] = [];
-  for (const name of names) {
-    const bytes = await fs.readFile(path.join(dir, name));
-    let image: Image;
-    if (/\.png$/i.test(name)) image = decodePng(bytes, { channels: 3 }, name);
-    else {
-      const raw = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false });
-      image = createImage(raw.width, raw.height, 3, new Uint8Array(raw.data));
-    }
+  for (const file of await listPhotos(dir)) {
+    const image = await readPhoto(file);
     if (image.width !== SIZE || image.height !== SIZE)
-      throw new Error(
-        `${path.join(dir, name)}: expected ${SIZE}x${SIZE}, got ${image.width}x${image.height}`,
-      );
+      throw new Error(`${file}: expected ${SIZE}x${SIZE}, got ${image.width}x${image.height}`);
     photos.push(image);
   }
-  if (photos.length === 0) throw new Error(`${dir}: no PNG or JPEG photos`);
   return photos;
 }
 
@@ -140,7 +118,8 @@ function boxBlur(src: Image, r: number): Uint8Array {
  * over the gray, gets seeded noise, and a blurred fill in the lost region, so scores spread over a range.
  */
 async function makeSets(photos: Image[], count: number, seed: number, dir: string): Promise<Set3[]> {
-  const rand = prng(seed);
+  // The raw mulberry32 stream of the library's one PRNG (the seed is the state, unscrambled).
+  const rand = createRng(seed, { raw: true }).float;
   for (const sub of ['gt', 'pred', 'input']) await fs.mkdir(path.join(dir, sub), { recursive: true });
   const sets: Set3[] = [];
   for (let i = 0; i < count; i++) {

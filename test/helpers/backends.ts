@@ -1,22 +1,12 @@
 /** Shared helpers for the backend tests: seeded data, a tiny conv net, comparisons. */
 import '@tensorflow/tfjs-layers'; // registers the op gradients (tfjs-core's Node build has none)
 import * as tf from '@tensorflow/tfjs-core';
+import { createRng } from '../../src/masks/random.js';
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Seeded values uniform in [-1, 1). */
 export function randomValues(size: number, seed: number): Float32Array {
-  const next = mulberry32(seed);
+  const next = createRng(seed, { raw: true }).float; // the raw mulberry32 stream
   const out = new Float32Array(size);
   for (let i = 0; i < size; i++) out[i] = next() * 2 - 1;
   return out;
