@@ -3,7 +3,6 @@ import '@tensorflow/tfjs-layers'; // registers the op gradients (tfjs-core's Nod
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '../../src/masks/random.js';
 
-
 /** Seeded values uniform in [-1, 1). */
 export function randomValues(size: number, seed: number): Float32Array {
   const next = createRng(seed, { raw: true }).float; // the raw mulberry32 stream
