@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { formatCsv } from '../../data/csv.js';
 import { fitImage } from '../../image/resize.js';
 import { damage as damagePhoto } from '../../masks/damage.js';
 import { MASK_PRESETS, type MaskPresetName } from '../../masks/generators.js';
@@ -76,26 +77,26 @@ export const damage: Command = {
       }
       return photo;
     };
-    const trainRows = ['input_image_path,gt_image_path'];
-    const testRows = ['id,input_image_path'];
+    const trainRows = [['input_image_path', 'gt_image_path']];
+    const testRows = [['id', 'input_image_path']];
     for (let k = 0; k < count + test; k++) {
       const d = damagePhoto(await load(k), { seed: seeds[k], generator: preset });
       if (k < count) {
         const name = `TRAIN_${String(k).padStart(5, '0')}.png`;
         await writePng(path.join(out, 'train_input', name), d.input);
         await writePng(path.join(out, 'train_gt', name), d.gt);
-        trainRows.push(`./train_input/${name},./train_gt/${name}`);
+        trainRows.push([`./train_input/${name}`, `./train_gt/${name}`]);
       } else {
         const id = `TEST_${String(k - count).padStart(3, '0')}`;
         await writePng(path.join(out, 'test_input', `${id}.png`), d.input);
         await writePng(path.join(out, 'test_gt', `${id}.png`), d.gt);
-        testRows.push(`${id},./test_input/${id}.png`);
+        testRows.push([id, `./test_input/${id}.png`]);
       }
       progress.tick();
     }
     progress.done();
-    if (count > 0) await writeFileAtomic(path.join(out, 'train.csv'), trainRows.join('\n') + '\n');
-    if (test > 0) await writeFileAtomic(path.join(out, 'test.csv'), testRows.join('\n') + '\n');
+    if (count > 0) await writeFileAtomic(path.join(out, 'train.csv'), formatCsv(trainRows));
+    if (test > 0) await writeFileAtomic(path.join(out, 'test.csv'), formatCsv(testRows));
     return 0;
   },
 };
