@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { registerFastBatchNormGradient } from './batchnorm-grad.js';
 
 /** Backends `useBackend` knows how to start. */
-export type BackendName = 'cpu' | 'wasm' | 'webgpu' | 'webgl' | 'tensorflow';
+export type BackendName = 'cpu' | 'native' | 'wasm' | 'webgpu' | 'webgl' | 'tensorflow';
 
 /** Options for {@link useBackend}. */
 export interface UseBackendOptions {
@@ -13,7 +13,8 @@ export interface UseBackendOptions {
    */
   wasmPaths?: string;
   /**
-   * wasm only: number of threads for the backend's XNNPACK thread pool, 1..8. Above 1, Node runs the threaded SIMD
+   * native: threads of the C++ kernels (default: one per core). wasm: number of threads for the backend's XNNPACK
+   * thread pool, 1..8. Above 1, Node runs the threaded SIMD
    * binary with `worker_threads` (which tfjs-backend-wasm does not do on its own; see `wasm-threads-node.ts`);
    * browsers need cross-origin isolation for threads. Only takes effect when the wasm backend starts (the first
    * `useBackend('wasm')` of the process). Default: 1 (see {@link DEFAULT_WASM_THREADS}).
@@ -25,11 +26,14 @@ export interface UseBackendOptions {
   fastBatchNormGradient?: boolean;
 }
 
-const BACKEND_NAMES: readonly BackendName[] = ['cpu', 'wasm', 'webgpu', 'webgl', 'tensorflow'];
+const BACKEND_NAMES: readonly BackendName[] = ['cpu', 'native', 'wasm', 'webgpu', 'webgl', 'tensorflow'];
 
 /** What to install for each backend, for error messages. */
 const INSTALL_HINT: Record<BackendName, string> = {
   cpu: 'npm install @tensorflow/tfjs-backend-cpu',
+  native:
+    'npm install @tensorflow/tfjs-backend-cpu, then npx tfjs-restoration build-native (Node only; a C++ compiler, make ' +
+    'and Python 3)',
   wasm: 'npm install @tensorflow/tfjs-backend-wasm',
   webgpu:
     'npm install @tensorflow/tfjs-backend-webgpu (in Node also: npm install webgpu, and a Vulkan driver such as ' +
@@ -83,10 +87,11 @@ export const DEFAULT_WASM_THREADS = 1;
 /** The wasm backend can use at most this many threads (its Emscripten pool has 8 workers). */
 const MAX_WASM_THREADS = 8;
 
-function checkThreads(threads: number): void {
-  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_WASM_THREADS) {
+function checkThreads(name: BackendName, threads: number): void {
+  const max = name === 'wasm' ? MAX_WASM_THREADS : 256;
+  if (!Number.isInteger(threads) || threads < 1 || threads > max) {
     throw new Error(
-      `useBackend('wasm'): options.threads must be an integer from 1 to ${MAX_WASM_THREADS}, got ${String(threads)}`,
+      `useBackend('${name}'): options.threads must be an integer from 1 to ${max}, got ${String(threads)}`,
     );
   }
 }
@@ -146,6 +151,12 @@ async function registerBackend(
     case 'cpu':
       await import('@tensorflow/tfjs-backend-cpu');
       return;
+    case 'native': {
+      if (!isNode()) throw new Error('the native backend runs in Node only; in browsers use wasm or webgpu');
+      const { registerNativeBackend } = await import('./native/index.js');
+      await registerNativeBackend(options.threads);
+      return;
+    }
     case 'wasm':
       return registerWasm(options);
     case 'webgpu':
@@ -193,7 +204,8 @@ export async function useBackend(name: BackendName, options: UseBackendOptions =
       `useBackend: unknown backend '${String(name)}'; expected one of ${BACKEND_NAMES.join(', ')}`,
     );
   }
-  if (name === 'wasm' && options.threads !== undefined) checkThreads(options.threads);
+  if ((name === 'wasm' || name === 'native') && options.threads !== undefined)
+    checkThreads(name, options.threads);
   let restore: ((backend: unknown) => void) | undefined;
   try {
     restore = await registerBackend(name, options);

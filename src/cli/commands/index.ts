@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { buildNative } from './build-native.js';
 import { damage } from './damage.js';
 import { detectMask } from './detect-mask.js';
 import { score } from './score.js';
@@ -8,4 +9,5 @@ export const commands: Record<string, Command> = {
   score,
   damage,
   'detect-mask': detectMask,
+  'build-native': buildNative,
 };

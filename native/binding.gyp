@@ -1,0 +1,24 @@
+{
+  "targets": [
+    {
+      "target_name": "tfjs_restoration_native",
+      "sources": [
+        "src/addon.cc",
+        "src/thread_pool.cc",
+        "src/gemm.cc",
+        "src/conv.cc",
+        "src/conv_napi.cc",
+        "src/matmul_napi.cc",
+        "src/elementwise_napi.cc",
+        "src/movement_napi.cc"
+      ],
+      "cflags_cc": ["-O3", "-std=c++17", "-fno-math-errno"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "xcode_settings": {
+        "OTHER_CPLUSPLUSFLAGS": ["-O3", "-std=c++17"],
+        "GCC_ENABLE_CPP_EXCEPTIONS": "YES"
+      },
+      "msvs_settings": { "VCCLCompilerTool": { "ExceptionHandling": 1, "Optimization": 2 } }
+    }
+  ]
+}

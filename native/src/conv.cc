@@ -1,0 +1,274 @@
+#include "conv.h"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "gemm.h"
+#include "thread_pool.h"
+
+namespace tfr {
+namespace {
+
+// A grid of pixels [batch, grid_h, grid_w] read from / written to an NHWC image [batch, img_h, img_w, channels]:
+// grid pixel (n, a, b) sits at image pixel (a * step_h + off_h, b * step_w + off_w).
+struct PixelGrid {
+  int64_t grid_h, grid_w;
+  int64_t img_h, img_w, channels;
+  int64_t step_h, step_w, off_h, off_w;
+
+  void locate(int64_t m, int64_t* n, int64_t* h, int64_t* w) const {
+    const int64_t per_image = grid_h * grid_w;
+    *n = m / per_image;
+    const int64_t rem = m - *n * per_image;
+    const int64_t a = rem / grid_w;
+    const int64_t b = rem - a * grid_w;
+    *h = a * step_h + off_h;
+    *w = b * step_w + off_w;
+  }
+};
+
+// A filter tap: which image pixel it reads, relative to the grid pixel's own position.
+struct Tap {
+  int64_t dh, dw;
+};
+
+// Implicit im2col as the A operand: row m is grid pixel m; depth k = tap * channels + c reads channel c of the image
+// pixel at the tap's offset (zero outside the image).
+struct PatchRowsA final : APacker {
+  const float* img;
+  PixelGrid grid;
+  std::vector<Tap> taps;
+
+  void pack(int64_t m0, int mr, int64_t k0, int kc, float* dst) const override {
+    const int64_t C = grid.channels;
+    for (int r = 0; r < mr; ++r) {
+      int64_t n, h, w;
+      grid.locate(m0 + r, &n, &h, &w);
+      int64_t k = k0;
+      const int64_t k_end = k0 + kc;
+      while (k < k_end) {
+        const int64_t t = k / C;
+        const int64_t c = k - t * C;
+        const int64_t run = std::min(C - c, k_end - k);
+        const int64_t ih = h + taps[t].dh, iw = w + taps[t].dw;
+        float* d = dst + (k - k0) * kMR + r;
+        if (ih < 0 || ih >= grid.img_h || iw < 0 || iw >= grid.img_w) {
+          for (int64_t i = 0; i < run; ++i) d[i * kMR] = 0.f;
+        } else {
+          const float* src = img + ((n * grid.img_h + ih) * grid.img_w + iw) * C + c;
+          for (int64_t i = 0; i < run; ++i) d[i * kMR] = src[i];
+        }
+        k += run;
+      }
+    }
+    for (int r = mr; r < kMR; ++r) {
+      for (int k = 0; k < kc; ++k) dst[k * kMR + r] = 0.f;
+    }
+  }
+};
+
+// Filter as the B operand: B[k = tap * depth + c, n] = w[tap_offset[tap] + c * c_stride + n * n_stride].
+struct FilterB final : BPacker {
+  const float* w;
+  std::vector<int64_t> tap_offset;
+  int64_t depth, c_stride, n_stride;
+
+  void pack(int64_t k0, int kc, int64_t n0, int nr, float* dst) const override {
+    for (int k = 0; k < kc; ++k) {
+      const int64_t kk = k0 + k;
+      const int64_t t = kk / depth;
+      const int64_t c = kk - t * depth;
+      const float* src = w + tap_offset[t] + c * c_stride + n0 * n_stride;
+      float* d = dst + k * kNR;
+      if (n_stride == 1) {
+        std::memcpy(d, src, sizeof(float) * nr);
+      } else {
+        for (int j = 0; j < nr; ++j) d[j] = src[j * n_stride];
+      }
+      for (int j = nr; j < kNR; ++j) d[j] = 0.f;
+    }
+  }
+};
+
+// Output rows on a pixel grid of an NHWC image.
+struct GridC final : CRows {
+  float* img;
+  PixelGrid grid;
+  float* row(int64_t m) const override {
+    int64_t n, h, w;
+    grid.locate(m, &n, &h, &w);
+    return img + ((n * grid.img_h + h) * grid.img_w + w) * grid.channels;
+  }
+};
+
+void apply_bias_activation(float* y, int64_t pixels, int64_t channels, const float* bias, Activation act) {
+  if (bias == nullptr && act == Activation::kLinear) return;
+  const int64_t chunk = 4096;
+  const int tasks = static_cast<int>((pixels + chunk - 1) / chunk);
+  parallel_for(tasks, [&](int t, int) {
+    const int64_t p0 = t * chunk, p1 = std::min(pixels, p0 + chunk);
+    for (int64_t p = p0; p < p1; ++p) {
+      float* v = y + p * channels;
+      if (bias != nullptr) {
+        for (int64_t c = 0; c < channels; ++c) v[c] += bias[c];
+      }
+      if (act == Activation::kRelu) {
+        for (int64_t c = 0; c < channels; ++c) v[c] = v[c] > 0.f ? v[c] : 0.f;
+      } else if (act == Activation::kRelu6) {
+        for (int64_t c = 0; c < channels; ++c) v[c] = std::min(6.f, std::max(0.f, v[c]));
+      }
+    }
+  });
+}
+
+}  // namespace
+
+void conv2d_forward(const ConvShape& s, const float* x, const float* w, const float* bias, Activation act, float* y) {
+  PatchRowsA a;
+  a.img = x;
+  a.grid = {s.out_h, s.out_w, s.in_h, s.in_w, s.in_c, s.stride_h, s.stride_w, -s.pad_top, -s.pad_left};
+  FilterB b;
+  b.w = w;
+  b.depth = s.in_c;
+  b.c_stride = s.out_c;
+  b.n_stride = 1;
+  for (int64_t kh = 0; kh < s.filter_h; ++kh) {
+    for (int64_t kw = 0; kw < s.filter_w; ++kw) {
+      a.taps.push_back({kh * s.dilation_h, kw * s.dilation_w});
+      b.tap_offset.push_back((kh * s.filter_w + kw) * s.in_c * s.out_c);
+    }
+  }
+  DenseC c(y, s.out_c);
+  const int64_t M = s.batch * s.out_h * s.out_w;
+  gemm_rows_parallel(M, s.out_c, static_cast<int64_t>(a.taps.size()) * s.in_c, a, b, c, false);
+  apply_bias_activation(y, M, s.out_c, bias, act);
+}
+
+void conv2d_backprop_input(const ConvShape& s, const float* dy, const float* w, float* dx) {
+  // dx[n, ih, iw, ci] = sum over taps (kh, kw) and co of dy[n, oh, ow, co] * w[kh, kw, ci, co], where
+  // ih = oh * stride - pad + kh * dilation. Split dx by the phase (ih mod stride, iw mod stride): within a phase the
+  // contributing taps are fixed and oh moves one step per step of ih, so each phase is a plain stride-1 GEMM with no
+  // zero-inserted dy.
+  std::memset(dx, 0, sizeof(float) * s.batch * s.in_h * s.in_w * s.in_c);
+  for (int64_t ph = 0; ph < s.stride_h && ph < s.in_h; ++ph) {
+    for (int64_t pw = 0; pw < s.stride_w && pw < s.in_w; ++pw) {
+      const int64_t grid_h = (s.in_h - ph + s.stride_h - 1) / s.stride_h;
+      const int64_t grid_w = (s.in_w - pw + s.stride_w - 1) / s.stride_w;
+      PatchRowsA a;
+      a.img = dy;
+      // Grid pixel (i, j) is dx pixel (ph + i * stride, pw + j * stride); a tap reads dy at (i + dh, j + dw).
+      a.grid = {grid_h, grid_w, s.out_h, s.out_w, s.out_c, 1, 1, 0, 0};
+      FilterB b;
+      b.w = w;
+      b.depth = s.out_c;
+      b.c_stride = 1;
+      b.n_stride = s.out_c;
+      for (int64_t kh = 0; kh < s.filter_h; ++kh) {
+        const int64_t num_h = ph + s.pad_top - kh * s.dilation_h;
+        if (((num_h % s.stride_h) + s.stride_h) % s.stride_h != 0) continue;
+        for (int64_t kw = 0; kw < s.filter_w; ++kw) {
+          const int64_t num_w = pw + s.pad_left - kw * s.dilation_w;
+          if (((num_w % s.stride_w) + s.stride_w) % s.stride_w != 0) continue;
+          a.taps.push_back({num_h / s.stride_h, num_w / s.stride_w});
+          b.tap_offset.push_back((kh * s.filter_w + kw) * s.in_c * s.out_c);
+        }
+      }
+      if (a.taps.empty()) continue;  // these dx pixels receive nothing: they stay 0
+      GridC c;
+      c.img = dx;
+      c.grid = {grid_h, grid_w, s.in_h, s.in_w, s.in_c, s.stride_h, s.stride_w, ph, pw};
+      const int64_t M = s.batch * grid_h * grid_w;
+      gemm_rows_parallel(M, s.in_c, static_cast<int64_t>(a.taps.size()) * s.out_c, a, b, c, false);
+    }
+  }
+}
+
+namespace {
+
+// dy^T as the A operand: A[co, p] = dy[p * out_c + co].
+// (StridedA with rs = 1, cs = out_c, but packed 6 channels of one pixel at a time.)
+struct DyTransposedA final : APacker {
+  const float* dy;
+  int64_t out_c;
+  void pack(int64_t m0, int mr, int64_t k0, int kc, float* dst) const override {
+    for (int k = 0; k < kc; ++k) {
+      const float* src = dy + (k0 + k) * out_c + m0;
+      float* d = dst + k * kMR;
+      int r = 0;
+      for (; r < mr; ++r) d[r] = src[r];
+      for (; r < kMR; ++r) d[r] = 0.f;
+    }
+  }
+};
+
+// Implicit im2col as the B operand: B[p, tap * in_c + c] = x at output pixel p shifted by the tap (zero outside).
+struct PatchColsB final : BPacker {
+  const float* x;
+  PixelGrid grid;  // output pixels -> input positions
+  std::vector<Tap> taps;
+  void pack(int64_t k0, int kc, int64_t n0, int nr, float* dst) const override {
+    const int64_t C = grid.channels;
+    for (int k = 0; k < kc; ++k) {
+      int64_t n, h, w;
+      grid.locate(k0 + k, &n, &h, &w);
+      float* d = dst + k * kNR;
+      int64_t j = 0;
+      while (j < nr) {
+        const int64_t col = n0 + j;
+        const int64_t t = col / C;
+        const int64_t c = col - t * C;
+        const int64_t run = std::min<int64_t>(C - c, nr - j);
+        const int64_t ih = h + taps[t].dh, iw = w + taps[t].dw;
+        if (ih < 0 || ih >= grid.img_h || iw < 0 || iw >= grid.img_w) {
+          for (int64_t i = 0; i < run; ++i) d[j + i] = 0.f;
+        } else {
+          const float* src = x + ((n * grid.img_h + ih) * grid.img_w + iw) * C + c;
+          for (int64_t i = 0; i < run; ++i) d[j + i] = src[i];
+        }
+        j += run;
+      }
+      for (; j < kNR; ++j) d[j] = 0.f;
+    }
+  }
+};
+
+}  // namespace
+
+void conv2d_backprop_filter(const ConvShape& s, const float* x, const float* dy, float* dw) {
+  // dw^T[co, tap * in_c + ci] = sum over output pixels p of dy[p, co] * x[p shifted by tap, ci]: a GEMM whose depth
+  // is the pixel count. Threads split the pixels, each into its own partial sum.
+  DyTransposedA a;
+  a.dy = dy;
+  a.out_c = s.out_c;
+  PatchColsB b;
+  b.x = x;
+  b.grid = {s.out_h, s.out_w, s.in_h, s.in_w, s.in_c, s.stride_h, s.stride_w, -s.pad_top, -s.pad_left};
+  for (int64_t kh = 0; kh < s.filter_h; ++kh) {
+    for (int64_t kw = 0; kw < s.filter_w; ++kw) b.taps.push_back({kh * s.dilation_h, kw * s.dilation_w});
+  }
+  const int64_t cols = s.filter_h * s.filter_w * s.in_c;
+  const int64_t P = s.batch * s.out_h * s.out_w;
+  const int threads = num_threads();
+  // Split the depth in kKC multiples; at least 1 chunk.
+  int64_t chunk = (P + threads - 1) / threads;
+  chunk = std::max<int64_t>(kKC, (chunk + kKC - 1) / kKC * kKC);
+  const int tasks = static_cast<int>((P + chunk - 1) / chunk);
+  std::vector<std::vector<float>> partial(tasks);
+  parallel_for(tasks, [&](int t, int) {
+    partial[t].assign(static_cast<size_t>(s.out_c * cols), 0.f);
+    DenseC c(partial[t].data(), cols);
+    const int64_t p0 = t * chunk;
+    gemm_block(0, s.out_c, cols, p0, std::min(P, p0 + chunk), a, b, c, false);
+  });
+  // dw[col, co] = sum of partials [co, col]
+  for (int64_t col = 0; col < cols; ++col) {
+    for (int64_t co = 0; co < s.out_c; ++co) {
+      float sum = 0.f;
+      for (int t = 0; t < tasks; ++t) sum += partial[t][co * cols + col];
+      dw[col * s.out_c + co] = sum;
+    }
+  }
+}
+
+}  // namespace tfr

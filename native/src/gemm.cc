@@ -1,0 +1,223 @@
+#include "gemm.h"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "thread_pool.h"
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+#define TFR_X86 1
+#endif
+
+namespace tfr {
+namespace {
+
+// c[r * ldc + j] (+)= sum_k a[k * kMR + r] * b[k * kNR + j] for the full 6x16 tile.
+void kernel_generic(int kc, const float* a, const float* b, float* c, int64_t ldc, bool accumulate) {
+  float acc[kMR][kNR] = {};
+  for (int k = 0; k < kc; ++k) {
+    for (int r = 0; r < kMR; ++r) {
+      const float av = a[k * kMR + r];
+      for (int j = 0; j < kNR; ++j) acc[r][j] += av * b[k * kNR + j];
+    }
+  }
+  for (int r = 0; r < kMR; ++r) {
+    float* cr = c + r * ldc;
+    if (accumulate) {
+      for (int j = 0; j < kNR; ++j) cr[j] += acc[r][j];
+    } else {
+      for (int j = 0; j < kNR; ++j) cr[j] = acc[r][j];
+    }
+  }
+}
+
+#ifdef TFR_X86
+__attribute__((target("avx2,fma"))) void kernel_avx2(int kc, const float* a, const float* b, float* c, int64_t ldc,
+                                                     bool accumulate) {
+  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
+  __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+  __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
+  __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+  __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
+  __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+  for (int k = 0; k < kc; ++k) {
+    const __m256 b0 = _mm256_loadu_ps(b);
+    const __m256 b1 = _mm256_loadu_ps(b + 8);
+    __m256 av = _mm256_broadcast_ss(a);
+    c00 = _mm256_fmadd_ps(av, b0, c00);
+    c01 = _mm256_fmadd_ps(av, b1, c01);
+    av = _mm256_broadcast_ss(a + 1);
+    c10 = _mm256_fmadd_ps(av, b0, c10);
+    c11 = _mm256_fmadd_ps(av, b1, c11);
+    av = _mm256_broadcast_ss(a + 2);
+    c20 = _mm256_fmadd_ps(av, b0, c20);
+    c21 = _mm256_fmadd_ps(av, b1, c21);
+    av = _mm256_broadcast_ss(a + 3);
+    c30 = _mm256_fmadd_ps(av, b0, c30);
+    c31 = _mm256_fmadd_ps(av, b1, c31);
+    av = _mm256_broadcast_ss(a + 4);
+    c40 = _mm256_fmadd_ps(av, b0, c40);
+    c41 = _mm256_fmadd_ps(av, b1, c41);
+    av = _mm256_broadcast_ss(a + 5);
+    c50 = _mm256_fmadd_ps(av, b0, c50);
+    c51 = _mm256_fmadd_ps(av, b1, c51);
+    a += kMR;
+    b += kNR;
+  }
+#define TFR_STORE(r, lo, hi)                                          \
+  {                                                                   \
+    float* cr = c + (r) * ldc;                                        \
+    if (accumulate) {                                                 \
+      lo = _mm256_add_ps(lo, _mm256_loadu_ps(cr));                    \
+      hi = _mm256_add_ps(hi, _mm256_loadu_ps(cr + 8));                \
+    }                                                                 \
+    _mm256_storeu_ps(cr, lo);                                         \
+    _mm256_storeu_ps(cr + 8, hi);                                     \
+  }
+  TFR_STORE(0, c00, c01)
+  TFR_STORE(1, c10, c11)
+  TFR_STORE(2, c20, c21)
+  TFR_STORE(3, c30, c31)
+  TFR_STORE(4, c40, c41)
+  TFR_STORE(5, c50, c51)
+#undef TFR_STORE
+}
+
+bool has_avx2_fma() {
+  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return ok;
+}
+#endif
+
+using Kernel = void (*)(int, const float*, const float*, float*, int64_t, bool);
+
+Kernel pick_kernel() {
+#ifdef TFR_X86
+  if (has_avx2_fma()) return kernel_avx2;
+#endif
+  return kernel_generic;
+}
+
+const Kernel kKernel = pick_kernel();
+
+// Per-thread packing buffers, reused across calls.
+struct Buffers {
+  std::vector<float> a, b;
+  Buffers() : a(static_cast<size_t>(kMC) * kKC), b(static_cast<size_t>(kKC) * kNC) {}
+};
+
+Buffers& buffers() {
+  thread_local Buffers buf;
+  return buf;
+}
+
+}  // namespace
+
+const char* gemm_kernel_name() { return kKernel == kernel_generic ? "generic" : "avx2-fma"; }
+
+void gemm_block(int64_t m_begin, int64_t m_end, int64_t N, int64_t k_begin, int64_t k_end, const APacker& a,
+                const BPacker& b, const CRows& c, bool accumulate) {
+  if (m_end <= m_begin || N <= 0) return;
+  Buffers& buf = buffers();
+  float* pa = buf.a.data();
+  float* pb = buf.b.data();
+  alignas(32) float tile[kMR * kNR];
+  if (k_end <= k_begin) {
+    if (!accumulate) {
+      for (int64_t m = m_begin; m < m_end; ++m) std::memset(c.row(m), 0, sizeof(float) * N);
+    }
+    return;
+  }
+  for (int64_t jc = 0; jc < N; jc += kNC) {
+    const int nc = static_cast<int>(std::min<int64_t>(kNC, N - jc));
+    for (int64_t pc = k_begin; pc < k_end; pc += kKC) {
+      const int kc = static_cast<int>(std::min<int64_t>(kKC, k_end - pc));
+      const bool acc = accumulate || pc != k_begin;
+      for (int jr = 0; jr < nc; jr += kNR) {
+        b.pack(pc, kc, jc + jr, std::min(kNR, nc - jr), pb + static_cast<int64_t>(jr) * kc);
+      }
+      for (int64_t ic = m_begin; ic < m_end; ic += kMC) {
+        const int mc = static_cast<int>(std::min<int64_t>(kMC, m_end - ic));
+        for (int ir = 0; ir < mc; ir += kMR) {
+          a.pack(ic + ir, std::min(kMR, mc - ir), pc, kc, pa + static_cast<int64_t>(ir) * kc);
+        }
+        for (int jr = 0; jr < nc; jr += kNR) {
+          const int nr = std::min(kNR, nc - jr);
+          const float* bp = pb + static_cast<int64_t>(jr) * kc;
+          for (int ir = 0; ir < mc; ir += kMR) {
+            const int mr = std::min(kMR, mc - ir);
+            const float* ap = pa + static_cast<int64_t>(ir) * kc;
+            const int64_t m = ic + ir;
+            const int64_t n = jc + jr;
+            // Rows of C need not be evenly spaced (convolution outputs), so a full tile is written in place only
+            // when its rows are; otherwise (and for edge tiles) through a scratch tile.
+            bool direct = mr == kMR && nr == kNR;
+            int64_t ldc = 0;
+            float* c0 = c.row(m) + n;
+            if (direct) {
+              ldc = c.row(m + 1) - c.row(m);
+              for (int r = 2; r < kMR && direct; ++r) direct = c.row(m + r) - c.row(m) == r * ldc;
+            }
+            if (direct) {
+              kKernel(kc, ap, bp, c0, ldc, acc);
+            } else {
+              kKernel(kc, ap, bp, tile, kNR, false);
+              for (int r = 0; r < mr; ++r) {
+                float* cr = c.row(m + r) + n;
+                if (acc) {
+                  for (int j = 0; j < nr; ++j) cr[j] += tile[r * kNR + j];
+                } else {
+                  for (int j = 0; j < nr; ++j) cr[j] = tile[r * kNR + j];
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+void gemm_rows_parallel(int64_t M, int64_t N, int64_t K, const APacker& a, const BPacker& b, const CRows& c,
+                        bool accumulate) {
+  const int threads = num_threads();
+  // Enough tasks to balance uneven progress, each big enough that repacking B per task stays cheap.
+  int64_t rows = (M + threads * 4 - 1) / (threads * 4);
+  rows = std::max<int64_t>(kMC, (rows + kMR - 1) / kMR * kMR);
+  const int tasks = static_cast<int>((M + rows - 1) / rows);
+  parallel_for(tasks, [&](int t, int) {
+    const int64_t m0 = t * rows;
+    gemm_block(m0, std::min(M, m0 + rows), N, 0, K, a, b, c, accumulate);
+  });
+}
+
+void StridedA::pack(int64_t m0, int mr, int64_t k0, int kc, float* dst) const {
+  for (int r = 0; r < mr; ++r) {
+    const float* src = a + (m0 + r) * rs + k0 * cs;
+    if (cs == 1) {
+      for (int k = 0; k < kc; ++k) dst[k * kMR + r] = src[k];
+    } else {
+      for (int k = 0; k < kc; ++k) dst[k * kMR + r] = src[k * cs];
+    }
+  }
+  for (int r = mr; r < kMR; ++r) {
+    for (int k = 0; k < kc; ++k) dst[k * kMR + r] = 0.f;
+  }
+}
+
+void StridedB::pack(int64_t k0, int kc, int64_t n0, int nr, float* dst) const {
+  for (int k = 0; k < kc; ++k) {
+    const float* src = b + (k0 + k) * rs + n0 * cs;
+    float* d = dst + k * kNR;
+    if (cs == 1) {
+      std::memcpy(d, src, sizeof(float) * nr);
+    } else {
+      for (int j = 0; j < nr; ++j) d[j] = src[j * cs];
+    }
+    for (int j = nr; j < kNR; ++j) d[j] = 0.f;
+  }
+}
+
+}  // namespace tfr

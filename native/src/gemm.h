@@ -1,0 +1,66 @@
+// Blocked single-precision GEMM, C[M,N] (+)= A[M,K] * B[K,N], in the BLIS style: B is packed in KC x NC panels,
+// A in MC x KC blocks, and a 6x16 register-tile micro-kernel (AVX2 + FMA where the CPU has them, portable C++
+// otherwise) runs over them. A and B come through packers, so convolutions feed their operands straight from the
+// image (implicit im2col) instead of materialising a patch matrix.
+#pragma once
+#include <cstdint>
+
+namespace tfr {
+
+constexpr int kMR = 6;    // micro-tile rows
+constexpr int kNR = 16;   // micro-tile columns (two 8-float AVX registers)
+constexpr int kKC = 256;  // depth of a packed panel
+constexpr int kMC = 96;   // rows of A packed at once (a multiple of kMR)
+constexpr int kNC = 1024; // columns of B packed at once (a multiple of kNR)
+
+// Writes rows [m0, m0 + mr) (mr <= kMR), depth [k0, k0 + kc) of A as dst[k * kMR + r]; rows past mr are zero.
+struct APacker {
+  virtual ~APacker() = default;
+  virtual void pack(int64_t m0, int mr, int64_t k0, int kc, float* dst) const = 0;
+};
+
+// Writes depth [k0, k0 + kc), columns [n0, n0 + nr) (nr <= kNR) of B as dst[k * kNR + j]; columns past nr are zero.
+struct BPacker {
+  virtual ~BPacker() = default;
+  virtual void pack(int64_t k0, int kc, int64_t n0, int nr, float* dst) const = 0;
+};
+
+// Where row m of C lives: columns are contiguous from row(m).
+struct CRows {
+  virtual ~CRows() = default;
+  virtual float* row(int64_t m) const = 0;
+};
+
+// C = A * B (or C += A * B when accumulate), rows [m_begin, m_end) only, depth [k_begin, k_end) only. Runs on the
+// calling thread; the caller splits work across threads.
+void gemm_block(int64_t m_begin, int64_t m_end, int64_t N, int64_t k_begin, int64_t k_end, const APacker& a,
+                const BPacker& b, const CRows& c, bool accumulate);
+
+// C = A * B over all rows, split across the thread pool by rows.
+void gemm_rows_parallel(int64_t M, int64_t N, int64_t K, const APacker& a, const BPacker& b, const CRows& c,
+                        bool accumulate);
+
+// Plain row-major operands: A[m,k] = a[m * a_rs + k * a_cs], B[k,n] = b[k * b_rs + n * b_cs], C[m,n] = c[m * ldc + n].
+struct StridedA final : APacker {
+  const float* a;
+  int64_t rs, cs;
+  StridedA(const float* a_, int64_t rs_, int64_t cs_) : a(a_), rs(rs_), cs(cs_) {}
+  void pack(int64_t m0, int mr, int64_t k0, int kc, float* dst) const override;
+};
+struct StridedB final : BPacker {
+  const float* b;
+  int64_t rs, cs;
+  StridedB(const float* b_, int64_t rs_, int64_t cs_) : b(b_), rs(rs_), cs(cs_) {}
+  void pack(int64_t k0, int kc, int64_t n0, int nr, float* dst) const override;
+};
+struct DenseC final : CRows {
+  float* c;
+  int64_t ldc;
+  DenseC(float* c_, int64_t ldc_) : c(c_), ldc(ldc_) {}
+  float* row(int64_t m) const override { return c + m * ldc; }
+};
+
+// Which micro-kernel runs: "avx2-fma" or "generic".
+const char* gemm_kernel_name();
+
+}  // namespace tfr

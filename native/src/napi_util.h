@@ -1,0 +1,114 @@
+// Small helpers for reading arguments in N-API functions; every failure throws a JavaScript TypeError/RangeError
+// naming the function and the argument.
+#pragma once
+#include <node_api.h>
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace tfr {
+
+// Thrown inside a binding; turned into a JavaScript error by Guard.
+struct ArgError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Args {
+  napi_env env;
+  const char* fn;
+  std::vector<napi_value> argv;
+
+  Args(napi_env e, napi_callback_info info, const char* name, size_t count) : env(e), fn(name), argv(count) {
+    size_t argc = count;
+    napi_get_cb_info(env, info, &argc, argv.data(), nullptr, nullptr);
+    if (argc < count) {
+      throw ArgError(std::string(fn) + ": expected " + std::to_string(count) + " arguments, got " +
+                     std::to_string(argc));
+    }
+  }
+
+  std::string where(size_t i) const { return std::string(fn) + ": argument " + std::to_string(i); }
+
+  bool is_null(size_t i) const {
+    napi_valuetype t;
+    napi_typeof(env, argv[i], &t);
+    return t == napi_null || t == napi_undefined;
+  }
+
+  // A Float32Array of exactly `length` elements (length < 0: any).
+  float* f32(size_t i, int64_t length) const {
+    bool is_typed = false;
+    napi_is_typedarray(env, argv[i], &is_typed);
+    if (!is_typed) throw ArgError(where(i) + " must be a Float32Array");
+    napi_typedarray_type type;
+    size_t len;
+    void* data;
+    napi_value buffer;
+    size_t offset;
+    napi_get_typedarray_info(env, argv[i], &type, &len, &data, &buffer, &offset);
+    if (type != napi_float32_array) throw ArgError(where(i) + " must be a Float32Array");
+    if (length >= 0 && static_cast<int64_t>(len) != length) {
+      throw ArgError(where(i) + " has " + std::to_string(len) + " elements, expected " + std::to_string(length));
+    }
+    return static_cast<float*>(data);
+  }
+
+  double number(size_t i) const {
+    double v;
+    if (napi_get_value_double(env, argv[i], &v) != napi_ok) throw ArgError(where(i) + " must be a number");
+    return v;
+  }
+
+  int64_t integer(size_t i, int64_t min_value) const {
+    const double v = number(i);
+    if (v != static_cast<double>(static_cast<int64_t>(v)) || v < static_cast<double>(min_value)) {
+      throw ArgError(where(i) + " must be an integer >= " + std::to_string(min_value));
+    }
+    return static_cast<int64_t>(v);
+  }
+
+  // An array of integers, each >= min_value.
+  std::vector<int64_t> integers(size_t i, size_t count, int64_t min_value) const {
+    bool is_array = false;
+    napi_is_array(env, argv[i], &is_array);
+    if (!is_array) throw ArgError(where(i) + " must be an array of " + std::to_string(count) + " integers");
+    uint32_t len;
+    napi_get_array_length(env, argv[i], &len);
+    if (len != count) throw ArgError(where(i) + " must hold " + std::to_string(count) + " integers");
+    std::vector<int64_t> out(count);
+    for (uint32_t k = 0; k < len; ++k) {
+      napi_value el;
+      napi_get_element(env, argv[i], k, &el);
+      double v;
+      if (napi_get_value_double(env, el, &v) != napi_ok || v != static_cast<double>(static_cast<int64_t>(v)) ||
+          v < static_cast<double>(min_value)) {
+        throw ArgError(where(i) + "[" + std::to_string(k) + "] must be an integer >= " + std::to_string(min_value));
+      }
+      out[k] = static_cast<int64_t>(v);
+    }
+    return out;
+  }
+};
+
+// Runs body; C++ exceptions become JavaScript errors.
+template <class F>
+napi_value guard(napi_env env, F&& body) {
+  try {
+    return body();
+  } catch (const ArgError& e) {
+    napi_throw_type_error(env, nullptr, e.what());
+  } catch (const std::exception& e) {
+    napi_throw_error(env, nullptr, e.what());
+  }
+  return nullptr;
+}
+
+inline napi_value undefined(napi_env env) {
+  napi_value v;
+  napi_get_undefined(env, &v);
+  return v;
+}
+
+}  // namespace tfr

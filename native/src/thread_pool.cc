@@ -1,0 +1,126 @@
+#include "thread_pool.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace tfr {
+namespace {
+
+int default_threads() {
+  if (const char* env = std::getenv("TFJS_RESTORATION_THREADS")) {
+    int n = std::atoi(env);
+    if (n >= 1 && n <= 256) return n;
+  }
+  unsigned hw = std::thread::hardware_concurrency();
+  return hw == 0 ? 1 : static_cast<int>(hw);
+}
+
+class Pool {
+ public:
+  explicit Pool(int threads) { resize(threads); }
+  ~Pool() { stop(); }
+
+  int size() const { return static_cast<int>(workers_.size()) + 1; }
+
+  void resize(int threads) {
+    stop();
+    std::lock_guard<std::mutex> lock(mu_);
+    quit_ = false;
+    for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i] { loop(i); });
+  }
+
+  void run(int tasks, const std::function<void(int, int)>& fn) {
+    if (tasks <= 0) return;
+    if (workers_.empty() || tasks == 1) {
+      for (int t = 0; t < tasks; ++t) fn(t, 0);
+      return;
+    }
+    std::unique_lock<std::mutex> lock(mu_);
+    fn_ = &fn;
+    tasks_ = tasks;
+    next_.store(0);
+    pending_ = static_cast<int>(workers_.size());
+    error_ = nullptr;
+    ++generation_;
+    lock.unlock();
+    cv_.notify_all();
+    work(0);
+    lock.lock();
+    done_cv_.wait(lock, [this] { return pending_ == 0; });
+    fn_ = nullptr;
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  void work(int worker) {
+    for (;;) {
+      int t = next_.fetch_add(1);
+      if (t >= tasks_) break;
+      try {
+        (*fn_)(t, worker);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(err_mu_);
+        if (!error_) error_ = std::current_exception();
+      }
+    }
+  }
+
+  void loop(int worker) {
+    unsigned long seen = 0;
+    for (;;) {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return quit_ || generation_ != seen; });
+      if (quit_) return;
+      seen = generation_;
+      lock.unlock();
+      work(worker);
+      lock.lock();
+      if (--pending_ == 0) done_cv_.notify_one();
+    }
+  }
+
+  void stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      quit_ = true;
+    }
+    cv_.notify_all();
+    for (auto& w : workers_) w.join();
+    workers_.clear();
+  }
+
+  std::vector<std::thread> workers_;
+  std::mutex mu_, err_mu_;
+  std::condition_variable cv_, done_cv_;
+  const std::function<void(int, int)>* fn_ = nullptr;
+  int tasks_ = 0;
+  std::atomic<int> next_{0};
+  int pending_ = 0;
+  unsigned long generation_ = 0;
+  bool quit_ = false;
+  std::exception_ptr error_;
+};
+
+Pool& pool() {
+  // Never destroyed: joining threads from a static destructor at process exit can deadlock.
+  static Pool* p = new Pool(default_threads());
+  return *p;
+}
+
+}  // namespace
+
+int num_threads() { return pool().size(); }
+
+void set_num_threads(int n) {
+  if (n < 1) n = 1;
+  if (n != pool().size()) pool().resize(n);
+}
+
+void parallel_for(int tasks, const std::function<void(int, int)>& fn) { pool().run(tasks, fn); }
+
+}  // namespace tfr

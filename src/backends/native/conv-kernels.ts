@@ -1,0 +1,237 @@
+/**
+ * Convolution and matrix-multiplication kernels of the native backend: GEMMs in C++ (AVX2/FMA where the CPU has
+ * them, a thread per core), fed straight from the image. Anything they do not cover (NCHW, other dtypes, unusual
+ * broadcasting) falls through to the CPU backend's kernel.
+ */
+import {
+  backend_util,
+  getKernel,
+  type KernelConfig,
+  type KernelFunc,
+  type NamedAttrMap,
+  type NamedTensorInfoMap,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import type { NativeAddon } from './addon.js';
+import { f32, input, output } from './util.js';
+
+type Args = { inputs: NamedTensorInfoMap; attrs?: NamedAttrMap; backend: unknown };
+
+/** Runs the CPU backend's own kernel `name` (the fallback for cases the native kernels do not cover). */
+export function cpuKernel(name: string, args: Args): TensorInfo | TensorInfo[] {
+  const kernel = getKernel(name, 'cpu');
+  if (kernel === undefined) throw new Error(`native backend: the cpu backend has no ${name} kernel`);
+  return kernel.kernelFunc(args as Parameters<KernelFunc>[0]);
+}
+
+function convShape(info: backend_util.Conv2DInfo): number[] {
+  return [
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.outChannels,
+    info.filterHeight,
+    info.filterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  ];
+}
+
+const isNhwc = (attrs: NamedAttrMap): boolean =>
+  attrs.dataFormat === undefined || attrs.dataFormat === 'NHWC';
+const allFloat = (...ts: (TensorInfo | undefined)[]): boolean =>
+  ts.every((t) => t === undefined || t.dtype === 'float32');
+
+/** Activations the addon applies itself (its code), the rest run afterwards on the CPU backend. */
+const NATIVE_ACTIVATION: Record<string, number> = { linear: 0, relu: 1, relu6: 2 };
+
+function convInfo(x: TensorInfo, filter: TensorInfo, attrs: NamedAttrMap): backend_util.Conv2DInfo {
+  return backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    attrs.strides as [number, number] | number,
+    (attrs.dilations ?? 1) as [number, number] | number,
+    attrs.pad as 'valid' | 'same' | number,
+    attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
+  );
+}
+
+export function conv2dKernel(addon: NativeAddon): KernelConfig {
+  return {
+    kernelName: 'Conv2D',
+    backendName: 'native',
+    kernelFunc: (args) => {
+      const x = input('Conv2D', args.inputs, 'x');
+      const filter = input('Conv2D', args.inputs, 'filter');
+      const attrs = args.attrs ?? {};
+      const backend = args.backend as MathBackendCPU;
+      if (!isNhwc(attrs) || !allFloat(x, filter)) return cpuKernel('Conv2D', args);
+      const info = convInfo(x, filter, attrs);
+      return output(backend, info.outShape, (y) =>
+        addon.conv2d(f32(backend, x), f32(backend, filter), null, convShape(info), 0, y),
+      );
+    },
+  };
+}
+
+export function fusedConv2dKernel(addon: NativeAddon): KernelConfig {
+  return {
+    kernelName: 'FusedConv2D',
+    backendName: 'native',
+    kernelFunc: (args) => {
+      const x = input('FusedConv2D', args.inputs, 'x');
+      const filter = input('FusedConv2D', args.inputs, 'filter');
+      const { bias, preluActivationWeights } = args.inputs;
+      const attrs = args.attrs ?? {};
+      const backend = args.backend as MathBackendCPU;
+      const activation = (attrs.activation as string | undefined) ?? 'linear';
+      const biasOk =
+        bias === undefined || bias === null || (bias.shape.length === 1 && bias.shape[0] === filter.shape[3]);
+      if (!isNhwc(attrs) || !allFloat(x, filter, bias ?? undefined) || !biasOk)
+        return cpuKernel('FusedConv2D', args);
+      const info = convInfo(x, filter, attrs);
+      const code = NATIVE_ACTIVATION[activation];
+      const biasValues = bias === undefined || bias === null ? null : f32(backend, bias);
+      const linear = output(backend, info.outShape, (y) =>
+        addon.conv2d(f32(backend, x), f32(backend, filter), biasValues, convShape(info), code ?? 0, y),
+      );
+      if (code !== undefined) return linear;
+      // Activations the addon does not fuse run as the CPU backend's kernels on the result.
+      const activated = applyCpuActivation(backend, linear, activation, preluActivationWeights, attrs);
+      backend.disposeIntermediateTensorInfo(linear);
+      return activated;
+    },
+  };
+}
+
+function applyCpuActivation(
+  backend: MathBackendCPU,
+  x: TensorInfo,
+  activation: string,
+  alpha: TensorInfo | undefined,
+  attrs: NamedAttrMap,
+): TensorInfo {
+  const one = (name: string, inputs: NamedTensorInfoMap, a: NamedAttrMap = {}): TensorInfo =>
+    cpuKernel(name, { inputs, attrs: a, backend }) as TensorInfo;
+  switch (activation) {
+    case 'elu':
+      return one('Elu', { x });
+    case 'sigmoid':
+      return one('Sigmoid', { x });
+    case 'leakyrelu':
+      return one('LeakyRelu', { x }, { alpha: attrs.leakyreluAlpha as number });
+    case 'prelu':
+      if (alpha === undefined)
+        throw new Error('native backend: prelu activation without preluActivationWeights');
+      return one('Prelu', { x, alpha });
+    default:
+      throw new Error(`native backend: unknown fused activation '${activation}'`);
+  }
+}
+
+export function conv2dBackpropInputKernel(addon: NativeAddon): KernelConfig {
+  return {
+    kernelName: 'Conv2DBackpropInput',
+    backendName: 'native',
+    kernelFunc: (args) => {
+      const dy = input('Conv2DBackpropInput', args.inputs, 'dy');
+      const filter = input('Conv2DBackpropInput', args.inputs, 'filter');
+      const attrs = args.attrs ?? {};
+      const backend = args.backend as MathBackendCPU;
+      if (!isNhwc(attrs) || !allFloat(dy, filter)) return cpuKernel('Conv2DBackpropInput', args);
+      const inputShape = attrs.inputShape as [number, number, number, number];
+      const info = backend_util.computeConv2DInfo(
+        inputShape,
+        filter.shape as [number, number, number, number],
+        attrs.strides as [number, number] | number,
+        1,
+        attrs.pad as 'valid' | 'same' | number,
+        attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
+      );
+      return output(backend, [...inputShape], (dx) =>
+        addon.conv2dBackpropInput(f32(backend, dy), f32(backend, filter), convShape(info), dx),
+      );
+    },
+  };
+}
+
+export function conv2dBackpropFilterKernel(addon: NativeAddon): KernelConfig {
+  return {
+    kernelName: 'Conv2DBackpropFilter',
+    backendName: 'native',
+    kernelFunc: (args) => {
+      const x = input('Conv2DBackpropFilter', args.inputs, 'x');
+      const dy = input('Conv2DBackpropFilter', args.inputs, 'dy');
+      const attrs = args.attrs ?? {};
+      const backend = args.backend as MathBackendCPU;
+      if (!isNhwc(attrs) || !allFloat(x, dy)) return cpuKernel('Conv2DBackpropFilter', args);
+      const filterShape = attrs.filterShape as [number, number, number, number];
+      const info = backend_util.computeConv2DInfo(
+        x.shape as [number, number, number, number],
+        filterShape,
+        attrs.strides as [number, number] | number,
+        1,
+        attrs.pad as 'valid' | 'same' | number,
+        attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
+      );
+      return output(backend, [...filterShape], (dw) =>
+        addon.conv2dBackpropFilter(f32(backend, x), f32(backend, dy), convShape(info), dw),
+      );
+    },
+  };
+}
+
+/** Batch dims of a matmul operand flattened, with the matrix dims; undefined for rank < 2. */
+function matrixDims(shape: number[]): { batch: number; rows: number; cols: number } {
+  const rows = shape[shape.length - 2];
+  const cols = shape[shape.length - 1];
+  const batch = shape.slice(0, -2).reduce((a, b) => a * b, 1);
+  return { batch, rows, cols };
+}
+
+export function batchMatMulKernel(addon: NativeAddon): KernelConfig {
+  return {
+    kernelName: 'BatchMatMul',
+    backendName: 'native',
+    kernelFunc: (args) => {
+      const a = input('BatchMatMul', args.inputs, 'a');
+      const b = input('BatchMatMul', args.inputs, 'b');
+      const attrs = args.attrs ?? {};
+      const backend = args.backend as MathBackendCPU;
+      const transposeA = attrs.transposeA === true;
+      const transposeB = attrs.transposeB === true;
+      if (!allFloat(a, b) || a.shape.length < 2 || b.shape.length < 2) return cpuKernel('BatchMatMul', args);
+      const da = matrixDims(a.shape);
+      const db = matrixDims(b.shape);
+      const m = transposeA ? da.cols : da.rows;
+      const k = transposeA ? da.rows : da.cols;
+      const kb = transposeB ? db.cols : db.rows;
+      const n = transposeB ? db.rows : db.cols;
+      // Only whole-batch broadcasting (equal batch dims, or one side without any); the rest goes to the CPU kernel.
+      const sameBatch = a.shape.slice(0, -2).join() === b.shape.slice(0, -2).join();
+      if (k !== kb || !(sameBatch || da.batch === 1 || db.batch === 1)) return cpuKernel('BatchMatMul', args);
+      const batchShape = (da.batch >= db.batch ? a.shape : b.shape).slice(0, -2);
+      const batch = Math.max(da.batch, db.batch);
+      const strideA = da.batch === 1 ? 0 : m * k;
+      const strideB = db.batch === 1 ? 0 : k * n;
+      return output(backend, [...batchShape, m, n], (c) =>
+        addon.matmul(
+          f32(backend, a),
+          f32(backend, b),
+          c,
+          [batch, m, n, k, strideA, strideB],
+          transposeA,
+          transposeB,
+        ),
+      );
+    },
+  };
+}
