@@ -39,7 +39,7 @@ export const NATIVE_ADDON_FILE = 'tfjs_restoration_native.node';
 
 /** How to build the addon, for error messages. */
 export const NATIVE_BUILD_HINT =
-  'build it with `npx tfjs-restoration build-native` (needs a C++ compiler, make and Python 3 for node-gyp)';
+  'build it with `npx tfjs-restoration build-native` (or `node native/build.mjs` in the package) (needs a C++ compiler, make and Python 3 for node-gyp)';
 
 /** This module's directory (ESM build, source under tsx/vitest) or the CJS build's __dirname. */
 function moduleDir(): string {

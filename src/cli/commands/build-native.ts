@@ -1,23 +1,32 @@
-import { buildNativeAddon } from '../../backends/native/build.js';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { nativePackageRoot } from '../../backends/native/addon.js';
 import type { Command } from '../command.js';
 import { parseArgs } from './args.js';
 
 export const buildNative: Command = {
   summary: "compile the C++ kernels of the 'native' backend (Node; needs a C++ compiler)",
-  usage: `Usage: tfjs-restoration build-native [--if-possible] [--quiet]
+  usage: `Usage: tfjs-restoration build-native [--quiet]
 
-Compiles this package's native/ addon with node-gyp (npm's own copy), for useBackend('native'). With
---if-possible a failed build only prints a warning and exits 0 (the other backends still work).`,
+Compiles this package's native/ addon with node-gyp (npm's own copy) for useBackend('native'). Needs a C++
+compiler, make and Python 3 (node-gyp's own needs).`,
   async run(args, io) {
-    const a = parseArgs('build-native', args, { 'if-possible': 'flag', quiet: 'flag' });
-    try {
-      const file = await buildNativeAddon({ log: a.quiet ? undefined : (text) => io.stderr(text) });
-      io.stdout(`built ${file}\n`);
-      return 0;
-    } catch (e) {
-      if (!a['if-possible']) throw e;
-      io.stderr(`tfjs-restoration build-native: skipped, ${(e as Error).message}\n`);
-      return 0;
-    }
+    const a = parseArgs('build-native', args, { quiet: 'flag' });
+    const root = nativePackageRoot();
+    const script = root === undefined ? undefined : join(root, 'native', 'build.mjs');
+    if (script === undefined || !existsSync(script))
+      throw new Error('cannot find native/build.mjs of tfjs-restoration');
+    const code = await new Promise<number>((resolve, reject) => {
+      const child = spawn(process.execPath, [script, ...(a.quiet ? ['--quiet'] : [])], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout.on('data', (d: Buffer) => io.stdout(d.toString()));
+      child.stderr.on('data', (d: Buffer) => io.stderr(d.toString()));
+      child.on('error', reject);
+      child.on('close', (c) => resolve(c ?? 1));
+    });
+    if (code !== 0) throw new Error('the build failed (see above)');
+    return 0;
   },
 };
