@@ -33,6 +33,50 @@ struct Tap {
   int64_t dh, dw;
 };
 
+// A stretch of the depth (or column) range that reads one tap's contiguous channels [c, c + len), landing at
+// position `at` of the packed panel. Precomputed per panel so the per-pixel loops do no divisions.
+struct Run {
+  int64_t at, tap, c, len;
+};
+
+// Splits [begin, begin + count) of the (tap, channel) index into runs of one tap each.
+void split_runs(int64_t begin, int64_t count, int64_t channels, std::vector<Run>* runs) {
+  runs->clear();
+  int64_t k = begin;
+  const int64_t end = begin + count;
+  while (k < end) {
+    const int64_t t = k / channels;
+    const int64_t c = k - t * channels;
+    const int64_t len = std::min(channels - c, end - k);
+    runs->push_back({k - begin, t, c, len});
+    k += len;
+  }
+}
+
+// Walks grid pixels m, m + 1, ... without dividing at every step.
+struct PixelCursor {
+  const PixelGrid& g;
+  int64_t n, a, b;
+  PixelCursor(const PixelGrid& grid, int64_t m) : g(grid) {
+    const int64_t per_image = g.grid_h * g.grid_w;
+    n = m / per_image;
+    const int64_t rem = m - n * per_image;
+    a = rem / g.grid_w;
+    b = rem - a * g.grid_w;
+  }
+  int64_t h() const { return a * g.step_h + g.off_h; }
+  int64_t w() const { return b * g.step_w + g.off_w; }
+  void next() {
+    if (++b == g.grid_w) {
+      b = 0;
+      if (++a == g.grid_h) {
+        a = 0;
+        ++n;
+      }
+    }
+  }
+};
+
 // Implicit im2col as the A operand: row m is grid pixel m; depth k = tap * channels + c reads channel c of the image
 // pixel at the tap's offset (zero outside the image).
 struct PatchRowsA final : APacker {
@@ -41,25 +85,20 @@ struct PatchRowsA final : APacker {
   std::vector<Tap> taps;
 
   void pack(int64_t m0, int mr, int64_t k0, int kc, float* dst) const override {
-    const int64_t C = grid.channels;
-    for (int r = 0; r < mr; ++r) {
-      int64_t n, h, w;
-      grid.locate(m0 + r, &n, &h, &w);
-      int64_t k = k0;
-      const int64_t k_end = k0 + kc;
-      while (k < k_end) {
-        const int64_t t = k / C;
-        const int64_t c = k - t * C;
-        const int64_t run = std::min(C - c, k_end - k);
-        const int64_t ih = h + taps[t].dh, iw = w + taps[t].dw;
-        float* d = dst + (k - k0) * kMR + r;
+    thread_local std::vector<Run> runs;
+    split_runs(k0, kc, grid.channels, &runs);
+    PixelCursor px(grid, m0);
+    for (int r = 0; r < mr; ++r, px.next()) {
+      const int64_t h = px.h(), w = px.w();
+      for (const Run& run : runs) {
+        const int64_t ih = h + taps[run.tap].dh, iw = w + taps[run.tap].dw;
+        float* d = dst + run.at * kMR + r;
         if (ih < 0 || ih >= grid.img_h || iw < 0 || iw >= grid.img_w) {
-          for (int64_t i = 0; i < run; ++i) d[i * kMR] = 0.f;
+          for (int64_t i = 0; i < run.len; ++i) d[i * kMR] = 0.f;
         } else {
-          const float* src = img + ((n * grid.img_h + ih) * grid.img_w + iw) * C + c;
-          for (int64_t i = 0; i < run; ++i) d[i * kMR] = src[i];
+          const float* src = img + ((px.n * grid.img_h + ih) * grid.img_w + iw) * grid.channels + run.c;
+          for (int64_t i = 0; i < run.len; ++i) d[i * kMR] = src[i];
         }
-        k += run;
       }
     }
     for (int r = mr; r < kMR; ++r) {
@@ -145,7 +184,51 @@ void conv2d_forward(const ConvShape& s, const float* x, const float* w, const fl
   apply_bias_activation(y, M, s.out_c, bias, act);
 }
 
+namespace {
+
+// dx for few input channels (a network's first layer): the phase GEMMs would have only in_c columns, so instead
+// col[p, (tap, ci)] = sum over co of dy[p, co] * w[tap, ci, co] (taps * in_c columns), then each row of col is added
+// into dx around its pixel. One task per image, so no two threads add into the same dx pixel.
+void backprop_input_col2im(const ConvShape& s, const float* dy, const float* w, float* dx) {
+  const int64_t cols = s.filter_h * s.filter_w * s.in_c;
+  const int64_t per_image = s.out_h * s.out_w;
+  constexpr int64_t kChunk = 1024;
+  std::memset(dx, 0, sizeof(float) * s.batch * s.in_h * s.in_w * s.in_c);
+  parallel_for(static_cast<int>(s.batch), [&](int n, int) {
+    std::vector<float> col(static_cast<size_t>(kChunk * cols));
+    float* dxn = dx + n * s.in_h * s.in_w * s.in_c;
+    for (int64_t p0 = 0; p0 < per_image; p0 += kChunk) {
+      const int64_t rows = std::min(kChunk, per_image - p0);
+      StridedA a(dy + (n * per_image + p0) * s.out_c, s.out_c, 1);
+      StridedB b(w, 1, s.out_c);
+      DenseC c(col.data(), cols);
+      gemm_block(0, rows, 0, cols, 0, s.out_c, a, b, c, false);
+      for (int64_t r = 0; r < rows; ++r) {
+        const int64_t oh = (p0 + r) / s.out_w, ow = (p0 + r) - oh * s.out_w;
+        const float* cr = col.data() + r * cols;
+        for (int64_t kh = 0; kh < s.filter_h; ++kh) {
+          const int64_t ih = oh * s.stride_h - s.pad_top + kh * s.dilation_h;
+          if (ih < 0 || ih >= s.in_h) continue;
+          for (int64_t kw = 0; kw < s.filter_w; ++kw) {
+            const int64_t iw = ow * s.stride_w - s.pad_left + kw * s.dilation_w;
+            if (iw < 0 || iw >= s.in_w) continue;
+            float* d = dxn + (ih * s.in_w + iw) * s.in_c;
+            const float* v = cr + (kh * s.filter_w + kw) * s.in_c;
+            for (int64_t ci = 0; ci < s.in_c; ++ci) d[ci] += v[ci];
+          }
+        }
+      }
+    }
+  });
+}
+
+}  // namespace
+
 void conv2d_backprop_input(const ConvShape& s, const float* dy, const float* w, float* dx) {
+  if (s.in_c < 8 && s.batch >= num_threads()) {
+    backprop_input_col2im(s, dy, w, dx);
+    return;
+  }
   // dx[n, ih, iw, ci] = sum over taps (kh, kw) and co of dy[n, oh, ow, co] * w[kh, kw, ci, co], where
   // ih = oh * stride - pad + kh * dilation. Split dx by the phase (ih mod stride, iw mod stride): within a phase the
   // contributing taps are fixed and oh moves one step per step of ih, so each phase is a plain stride-1 GEMM with no
@@ -208,27 +291,22 @@ struct PatchColsB final : BPacker {
   PixelGrid grid;  // output pixels -> input positions
   std::vector<Tap> taps;
   void pack(int64_t k0, int kc, int64_t n0, int nr, float* dst) const override {
-    const int64_t C = grid.channels;
-    for (int k = 0; k < kc; ++k) {
-      int64_t n, h, w;
-      grid.locate(k0 + k, &n, &h, &w);
+    thread_local std::vector<Run> runs;
+    split_runs(n0, nr, grid.channels, &runs);
+    PixelCursor px(grid, k0);
+    for (int k = 0; k < kc; ++k, px.next()) {
+      const int64_t h = px.h(), w = px.w();
       float* d = dst + k * kNR;
-      int64_t j = 0;
-      while (j < nr) {
-        const int64_t col = n0 + j;
-        const int64_t t = col / C;
-        const int64_t c = col - t * C;
-        const int64_t run = std::min<int64_t>(C - c, nr - j);
-        const int64_t ih = h + taps[t].dh, iw = w + taps[t].dw;
+      for (const Run& run : runs) {
+        const int64_t ih = h + taps[run.tap].dh, iw = w + taps[run.tap].dw;
         if (ih < 0 || ih >= grid.img_h || iw < 0 || iw >= grid.img_w) {
-          for (int64_t i = 0; i < run; ++i) d[j + i] = 0.f;
+          std::memset(d + run.at, 0, sizeof(float) * run.len);
         } else {
-          const float* src = x + ((n * grid.img_h + ih) * grid.img_w + iw) * C + c;
-          for (int64_t i = 0; i < run; ++i) d[j + i] = src[i];
+          std::memcpy(d + run.at, x + ((px.n * grid.img_h + ih) * grid.img_w + iw) * grid.channels + run.c,
+                      sizeof(float) * run.len);
         }
-        j += run;
       }
-      for (; j < kNR; ++j) d[j] = 0.f;
+      if (nr < kNR) std::memset(d + nr, 0, sizeof(float) * (kNR - nr));
     }
   }
 };
@@ -259,16 +337,24 @@ void conv2d_backprop_filter(const ConvShape& s, const float* x, const float* dy,
     partial[t].assign(static_cast<size_t>(s.out_c * cols), 0.f);
     DenseC c(partial[t].data(), cols);
     const int64_t p0 = t * chunk;
-    gemm_block(0, s.out_c, cols, p0, std::min(P, p0 + chunk), a, b, c, false);
+    gemm_block(0, s.out_c, 0, cols, p0, std::min(P, p0 + chunk), a, b, c, false);
   });
-  // dw[col, co] = sum of partials [co, col]
-  for (int64_t col = 0; col < cols; ++col) {
-    for (int64_t co = 0; co < s.out_c; ++co) {
-      float sum = 0.f;
-      for (int t = 0; t < tasks; ++t) sum += partial[t][co * cols + col];
-      dw[col * s.out_c + co] = sum;
+  // dw[col, co] = sum over tasks of partial[co, col]: a transposing sum, in 32x32 tiles to stay in cache.
+  constexpr int64_t kTile = 32;
+  const int64_t col_tiles = (cols + kTile - 1) / kTile;
+  parallel_for(static_cast<int>(col_tiles), [&](int ct, int) {
+    const int64_t c0 = ct * kTile, c1 = std::min(cols, c0 + kTile);
+    for (int64_t o0 = 0; o0 < s.out_c; o0 += kTile) {
+      const int64_t o1 = std::min(s.out_c, o0 + kTile);
+      for (int64_t col = c0; col < c1; ++col) {
+        for (int64_t co = o0; co < o1; ++co) {
+          float sum = partial[0][co * cols + col];
+          for (int t = 1; t < tasks; ++t) sum += partial[t][co * cols + col];
+          dw[col * s.out_c + co] = sum;
+        }
+      }
     }
-  }
+  });
 }
 
 }  // namespace tfr

@@ -117,21 +117,21 @@ Buffers& buffers() {
 
 const char* gemm_kernel_name() { return kKernel == kernel_generic ? "generic" : "avx2-fma"; }
 
-void gemm_block(int64_t m_begin, int64_t m_end, int64_t N, int64_t k_begin, int64_t k_end, const APacker& a,
-                const BPacker& b, const CRows& c, bool accumulate) {
-  if (m_end <= m_begin || N <= 0) return;
+void gemm_block(int64_t m_begin, int64_t m_end, int64_t n_begin, int64_t n_end, int64_t k_begin, int64_t k_end,
+                const APacker& a, const BPacker& b, const CRows& c, bool accumulate) {
+  if (m_end <= m_begin || n_end <= n_begin) return;
   Buffers& buf = buffers();
   float* pa = buf.a.data();
   float* pb = buf.b.data();
   alignas(32) float tile[kMR * kNR];
   if (k_end <= k_begin) {
     if (!accumulate) {
-      for (int64_t m = m_begin; m < m_end; ++m) std::memset(c.row(m), 0, sizeof(float) * N);
+      for (int64_t m = m_begin; m < m_end; ++m) std::memset(c.row(m) + n_begin, 0, sizeof(float) * (n_end - n_begin));
     }
     return;
   }
-  for (int64_t jc = 0; jc < N; jc += kNC) {
-    const int nc = static_cast<int>(std::min<int64_t>(kNC, N - jc));
+  for (int64_t jc = n_begin; jc < n_end; jc += kNC) {
+    const int nc = static_cast<int>(std::min<int64_t>(kNC, n_end - jc));
     for (int64_t pc = k_begin; pc < k_end; pc += kKC) {
       const int kc = static_cast<int>(std::min<int64_t>(kKC, k_end - pc));
       const bool acc = accumulate || pc != k_begin;
@@ -184,12 +184,22 @@ void gemm_rows_parallel(int64_t M, int64_t N, int64_t K, const APacker& a, const
                         bool accumulate) {
   const int threads = num_threads();
   // Enough tasks to balance uneven progress, each big enough that repacking B per task stays cheap.
-  int64_t rows = (M + threads * 4 - 1) / (threads * 4);
+  const int64_t target = threads == 1 ? 1 : threads * 4;
+  int64_t rows = (M + target - 1) / target;
   rows = std::max<int64_t>(kMC, (rows + kMR - 1) / kMR * kMR);
-  const int tasks = static_cast<int>((M + rows - 1) / rows);
-  parallel_for(tasks, [&](int t, int) {
-    const int64_t m0 = t * rows;
-    gemm_block(m0, std::min(M, m0 + rows), N, 0, K, a, b, c, accumulate);
+  const int64_t row_tasks = (M + rows - 1) / rows;
+  // Few rows (deep, low-resolution layers): split the columns as well.
+  int64_t col_tasks = 1;
+  if (row_tasks < target) {
+    col_tasks = std::min<int64_t>((target + row_tasks - 1) / row_tasks, (N + kNR - 1) / kNR);
+  }
+  int64_t cols = (N + col_tasks - 1) / col_tasks;
+  cols = (cols + kNR - 1) / kNR * kNR;
+  col_tasks = (N + cols - 1) / cols;
+  parallel_for(static_cast<int>(row_tasks * col_tasks), [&](int t, int) {
+    const int64_t m0 = (t / col_tasks) * rows;
+    const int64_t n0 = (t % col_tasks) * cols;
+    gemm_block(m0, std::min(M, m0 + rows), n0, std::min(N, n0 + cols), 0, K, a, b, c, accumulate);
   });
 }
 

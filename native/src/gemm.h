@@ -31,12 +31,12 @@ struct CRows {
   virtual float* row(int64_t m) const = 0;
 };
 
-// C = A * B (or C += A * B when accumulate), rows [m_begin, m_end) only, depth [k_begin, k_end) only. Runs on the
-// calling thread; the caller splits work across threads.
-void gemm_block(int64_t m_begin, int64_t m_end, int64_t N, int64_t k_begin, int64_t k_end, const APacker& a,
-                const BPacker& b, const CRows& c, bool accumulate);
+// C = A * B (or C += A * B when accumulate) on rows [m_begin, m_end), columns [n_begin, n_end), depth
+// [k_begin, k_end) only. Runs on the calling thread; the caller splits work across threads.
+void gemm_block(int64_t m_begin, int64_t m_end, int64_t n_begin, int64_t n_end, int64_t k_begin, int64_t k_end,
+                const APacker& a, const BPacker& b, const CRows& c, bool accumulate);
 
-// C = A * B over all rows, split across the thread pool by rows.
+// C = A * B, split across the thread pool by rows (and by columns too when there are few rows).
 void gemm_rows_parallel(int64_t M, int64_t N, int64_t K, const APacker& a, const BPacker& b, const CRows& c,
                         bool accumulate);
 
