@@ -92,18 +92,16 @@ struct PatchRowsA final : APacker {
       const int64_t h = px.h(), w = px.w();
       for (const Run& run : runs) {
         const int64_t ih = h + taps[run.tap].dh, iw = w + taps[run.tap].dw;
-        float* d = dst + run.at * kMR + r;
+        float* d = dst + static_cast<int64_t>(r) * kc + run.at;
         if (ih < 0 || ih >= grid.img_h || iw < 0 || iw >= grid.img_w) {
-          for (int64_t i = 0; i < run.len; ++i) d[i * kMR] = 0.f;
+          std::memset(d, 0, sizeof(float) * run.len);
         } else {
-          const float* src = img + ((px.n * grid.img_h + ih) * grid.img_w + iw) * grid.channels + run.c;
-          for (int64_t i = 0; i < run.len; ++i) d[i * kMR] = src[i];
+          std::memcpy(d, img + ((px.n * grid.img_h + ih) * grid.img_w + iw) * grid.channels + run.c,
+                      sizeof(float) * run.len);
         }
       }
     }
-    for (int r = mr; r < kMR; ++r) {
-      for (int k = 0; k < kc; ++k) dst[k * kMR + r] = 0.f;
-    }
+    if (mr < kMR) std::memset(dst + static_cast<int64_t>(mr) * kc, 0, sizeof(float) * kc * (kMR - mr));
   }
 };
 
@@ -277,11 +275,9 @@ struct DyTransposedA final : APacker {
   void pack(int64_t m0, int mr, int64_t k0, int kc, float* dst) const override {
     for (int k = 0; k < kc; ++k) {
       const float* src = dy + (k0 + k) * out_c + m0;
-      float* d = dst + k * kMR;
-      int r = 0;
-      for (; r < mr; ++r) d[r] = src[r];
-      for (; r < kMR; ++r) d[r] = 0.f;
+      for (int r = 0; r < mr; ++r) dst[static_cast<int64_t>(r) * kc + k] = src[r];
     }
+    if (mr < kMR) std::memset(dst + static_cast<int64_t>(mr) * kc, 0, sizeof(float) * kc * (kMR - mr));
   }
 };
 

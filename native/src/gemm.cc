@@ -14,12 +14,12 @@
 namespace tfr {
 namespace {
 
-// c[r * ldc + j] (+)= sum_k a[k * kMR + r] * b[k * kNR + j] for the full 6x16 tile.
+// c[r * ldc + j] (+)= sum_k a[r * kc + k] * b[k * kNR + j] for the full 6x16 tile.
 void kernel_generic(int kc, const float* a, const float* b, float* c, int64_t ldc, bool accumulate) {
   float acc[kMR][kNR] = {};
   for (int k = 0; k < kc; ++k) {
     for (int r = 0; r < kMR; ++r) {
-      const float av = a[k * kMR + r];
+      const float av = a[r * kc + k];
       for (int j = 0; j < kNR; ++j) acc[r][j] += av * b[k * kNR + j];
     }
   }
@@ -42,28 +42,33 @@ __attribute__((target("avx2,fma"))) void kernel_avx2(int kc, const float* a, con
   __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
   __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
   __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+  const float* a0 = a;
+  const float* a1 = a + kc;
+  const float* a2 = a + 2 * kc;
+  const float* a3 = a + 3 * kc;
+  const float* a4 = a + 4 * kc;
+  const float* a5 = a + 5 * kc;
   for (int k = 0; k < kc; ++k) {
     const __m256 b0 = _mm256_loadu_ps(b);
     const __m256 b1 = _mm256_loadu_ps(b + 8);
-    __m256 av = _mm256_broadcast_ss(a);
+    __m256 av = _mm256_broadcast_ss(a0 + k);
     c00 = _mm256_fmadd_ps(av, b0, c00);
     c01 = _mm256_fmadd_ps(av, b1, c01);
-    av = _mm256_broadcast_ss(a + 1);
+    av = _mm256_broadcast_ss(a1 + k);
     c10 = _mm256_fmadd_ps(av, b0, c10);
     c11 = _mm256_fmadd_ps(av, b1, c11);
-    av = _mm256_broadcast_ss(a + 2);
+    av = _mm256_broadcast_ss(a2 + k);
     c20 = _mm256_fmadd_ps(av, b0, c20);
     c21 = _mm256_fmadd_ps(av, b1, c21);
-    av = _mm256_broadcast_ss(a + 3);
+    av = _mm256_broadcast_ss(a3 + k);
     c30 = _mm256_fmadd_ps(av, b0, c30);
     c31 = _mm256_fmadd_ps(av, b1, c31);
-    av = _mm256_broadcast_ss(a + 4);
+    av = _mm256_broadcast_ss(a4 + k);
     c40 = _mm256_fmadd_ps(av, b0, c40);
     c41 = _mm256_fmadd_ps(av, b1, c41);
-    av = _mm256_broadcast_ss(a + 5);
+    av = _mm256_broadcast_ss(a5 + k);
     c50 = _mm256_fmadd_ps(av, b0, c50);
     c51 = _mm256_fmadd_ps(av, b1, c51);
-    a += kMR;
     b += kNR;
   }
 #define TFR_STORE(r, lo, hi)                                          \
@@ -206,15 +211,14 @@ void gemm_rows_parallel(int64_t M, int64_t N, int64_t K, const APacker& a, const
 void StridedA::pack(int64_t m0, int mr, int64_t k0, int kc, float* dst) const {
   for (int r = 0; r < mr; ++r) {
     const float* src = a + (m0 + r) * rs + k0 * cs;
+    float* d = dst + static_cast<int64_t>(r) * kc;
     if (cs == 1) {
-      for (int k = 0; k < kc; ++k) dst[k * kMR + r] = src[k];
+      std::memcpy(d, src, sizeof(float) * kc);
     } else {
-      for (int k = 0; k < kc; ++k) dst[k * kMR + r] = src[k * cs];
+      for (int k = 0; k < kc; ++k) d[k] = src[k * cs];
     }
   }
-  for (int r = mr; r < kMR; ++r) {
-    for (int k = 0; k < kc; ++k) dst[k * kMR + r] = 0.f;
-  }
+  if (mr < kMR) std::memset(dst + static_cast<int64_t>(mr) * kc, 0, sizeof(float) * kc * (kMR - mr));
 }
 
 void StridedB::pack(int64_t k0, int kc, int64_t n0, int nr, float* dst) const {

@@ -13,7 +13,8 @@ constexpr int kKC = 256;  // depth of a packed panel
 constexpr int kMC = 96;   // rows of A packed at once (a multiple of kMR)
 constexpr int kNC = 1024; // columns of B packed at once (a multiple of kNR)
 
-// Writes rows [m0, m0 + mr) (mr <= kMR), depth [k0, k0 + kc) of A as dst[k * kMR + r]; rows past mr are zero.
+// Writes rows [m0, m0 + mr) (mr <= kMR), depth [k0, k0 + kc) of A as dst[r * kc + k] (each row contiguous, so
+// packing copies whole runs); rows past mr are zero.
 struct APacker {
   virtual ~APacker() = default;
   virtual void pack(int64_t m0, int mr, int64_t k0, int kc, float* dst) const = 0;
