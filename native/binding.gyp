@@ -9,6 +9,7 @@
         "src/conv.cc",
         "src/conv_napi.cc",
         "src/matmul_napi.cc",
+        "src/optim_napi.cc",
         "src/elementwise_napi.cc",
         "src/movement_napi.cc"
       ],

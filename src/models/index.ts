@@ -97,3 +97,4 @@ export {
   type CycleGanStep,
   type CycleGanLosses,
 } from './cyclegan.js';
+export { adamW, AdamWOptimizer, type AdamWOptions } from './optimizer.js';

@@ -23,6 +23,11 @@ export interface NativeAddon {
   ): void;
   conv2dBackpropInput(dy: Float32Array, w: Float32Array, shape: number[], dx: Float32Array): void;
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, shape: number[], dw: Float32Array): void;
+  /**
+   * One Adam(W) step in place: params = [beta1, 1 - beta1, beta2, 1 - beta2, 1 - beta1^t, 1 - beta2^t, epsilon, -lr,
+   * decay] (see native/src/optim_napi.cc).
+   */
+  adamUpdate(value: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, params: Float32Array): void;
   /** dims: [batch, m, n, k, aBatchStride, bBatchStride] */
   matmul(
     a: Float32Array,

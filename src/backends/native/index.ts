@@ -12,6 +12,7 @@ import {
   unregisterKernel,
   engine,
   type KernelConfig,
+  type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { loadNativeAddon, type NativeAddon } from './addon.js';
 import {
@@ -23,6 +24,22 @@ import {
 } from './conv-kernels.js';
 import { elementwiseKernels, type ElementwiseAddon } from './elementwise-kernels.js';
 import { movementKernels, type MovementAddon } from './movement-kernels.js';
+
+/** The tensors of one Adam step: the variable, its two moments, its gradient. */
+export interface AdamTensors {
+  value: TensorInfo;
+  m: TensorInfo;
+  v: TensorInfo;
+  g: TensorInfo;
+}
+
+/**
+ * A backend that can run a whole Adam(W) step of a variable in one fused, in-place pass (the native backend can).
+ * Returns false when it cannot for these tensors (the caller then takes the ordinary path).
+ */
+export interface FusedAdamStep {
+  fusedAdamStep(tensors: AdamTensors, params: Float32Array): boolean;
+}
 
 export { loadNativeAddon, nativeAddonPath, NATIVE_BUILD_HINT, type NativeAddon } from './addon.js';
 
@@ -53,7 +70,18 @@ export async function registerNativeBackend(threads?: number): Promise<void> {
   if (threads !== undefined) addon.setThreads(threads);
   const cpu = await import('@tensorflow/tfjs-backend-cpu');
   if (!(NATIVE_BACKEND in engine().registryFactory)) {
-    registerBackend(NATIVE_BACKEND, () => new cpu.MathBackendCPU(), 0);
+    /** The CPU backend plus the fused optimizer steps that {@link FusedAdamStep} describes. */
+    class NativeBackend extends cpu.MathBackendCPU implements FusedAdamStep {
+      fusedAdamStep(tensors: AdamTensors, params: Float32Array): boolean {
+        const arrays = [tensors.value, tensors.m, tensors.v, tensors.g].map((t) => this.data.get(t.dataId));
+        // In place only where nothing else shares the storage (a clone or the tensor a variable was made from).
+        if (arrays.some((d, i) => !(d.values instanceof Float32Array) || (i < 3 && d.refCount !== 1))) return false;
+        const [value, m, v, g] = arrays.map((d) => d.values as Float32Array);
+        addon.adamUpdate(value, m, v, g, params);
+        return true;
+      }
+    }
+    registerBackend(NATIVE_BACKEND, () => new NativeBackend(), 0);
   }
   const own = new Set<string>();
   for (const config of nativeKernels(addon)) {

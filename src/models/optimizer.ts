@@ -1,0 +1,165 @@
+/**
+ * Adam with optional decoupled weight decay (AdamW), fused into one pass per variable on backends that can (the
+ * native backend), and tfjs's own `AdamOptimizer` arithmetic everywhere else. tfjs's Adam costs about fourteen
+ * full passes over every weight per step (each op allocating a new array): for a 24M-parameter U-Net that is a
+ * fifth of a training step on the CPU. The fused step computes the same float32 operations in the same order.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/** What `applyGradients` receives: gradients by variable name. */
+type VariableGradients = tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[];
+
+/** Options of {@link adamW}. */
+export interface AdamWOptions {
+  /** Default 0.9. */
+  beta1?: number;
+  /** Default 0.999. */
+  beta2?: number;
+  /** Default: the backend's epsilon (1e-7 in float32 backends), as tf.train.adam. */
+  epsilon?: number;
+  /**
+   * Decoupled weight decay (Loshchilov & Hutter, PyTorch's `AdamW`): before each update every variable is multiplied
+   * by `1 - learningRate * weightDecay`. Default 0 (plain Adam).
+   */
+  weightDecay?: number;
+}
+
+/** A backend able to run one Adam step in a single fused pass (see the native backend). */
+interface FusedAdamBackend {
+  fusedAdamStep(
+    tensors: { value: tf.TensorInfo; m: tf.TensorInfo; v: tf.TensorInfo; g: tf.TensorInfo },
+    params: Float32Array,
+  ): boolean;
+}
+
+function fusedBackend(): FusedAdamBackend | undefined {
+  const b = tf.backend() as unknown as Partial<FusedAdamBackend>;
+  return typeof b.fusedAdamStep === 'function' ? (b as FusedAdamBackend) : undefined;
+}
+
+/**
+ * tf.train.adam's optimizer with decoupled weight decay and a fused step where the backend offers one. Same
+ * serialisation, weights (`getWeights`/`setWeights`) and results as `tf.AdamOptimizer` (plus the decay).
+ */
+export class AdamWOptimizer extends tf.AdamOptimizer {
+  /** The decoupled weight decay (0: plain Adam). */
+  readonly weightDecay: number;
+
+  constructor(learningRate: number, options: AdamWOptions = {}) {
+    super(learningRate, options.beta1 ?? 0.9, options.beta2 ?? 0.999, options.epsilon);
+    const wd = options.weightDecay ?? 0;
+    if (!(Number.isFinite(wd) && wd >= 0)) {
+      throw new Error(`adamW: weightDecay must be a finite number >= 0, got ${String(options.weightDecay)}`);
+    }
+    this.weightDecay = wd;
+  }
+
+  override applyGradients(variableGradients: VariableGradients): void {
+    const backend = fusedBackend();
+    const decay = 1 - this.learningRate * this.weightDecay;
+    if (backend === undefined) {
+      if (decay !== 1) this.decayWeights(variableGradients, decay);
+      super.applyGradients(variableGradients as Parameters<tf.AdamOptimizer['applyGradients']>[0]);
+      return;
+    }
+    this.fusedStep(backend, variableGradients, decay);
+  }
+
+  /** Multiplies every variable that has a gradient by `decay` (the unfused path's weight decay). */
+  private decayWeights(variableGradients: VariableGradients, decay: number): void {
+    const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
+    tf.tidy(() => {
+      for (const name of names) {
+        const value = tf.engine().registeredVariables[name];
+        if (value !== undefined) value.assign(tf.mul(value, decay));
+      }
+    });
+  }
+
+  private fusedStep(
+    backend: FusedAdamBackend,
+    variableGradients: VariableGradients,
+    decay: number,
+  ): void {
+    const entries: [string, tf.Tensor | undefined][] = Array.isArray(variableGradients)
+      ? variableGradients.map((v) => [v.name, v.tensor])
+      : Object.entries(variableGradients);
+    // The same state as tf.AdamOptimizer keeps, so getWeights/setWeights/dispose work unchanged.
+    const self = this as unknown as {
+      accumulatedFirstMoment: { originalName: string; variable: tf.Variable }[];
+      accumulatedSecondMoment: { originalName: string; variable: tf.Variable }[];
+      accBeta1: tf.Variable;
+      accBeta2: tf.Variable;
+      beta1: number;
+      beta2: number;
+      epsilon: number;
+    };
+    const accBeta1 = self.accBeta1.dataSync()[0];
+    const accBeta2 = self.accBeta2.dataSync()[0];
+    // Rounded to float32 like the scalars tfjs's ops would make of them.
+    const params = new Float32Array([
+      self.beta1,
+      1 - self.beta1,
+      self.beta2,
+      1 - self.beta2,
+      Math.fround(1 - accBeta1),
+      Math.fround(1 - accBeta2),
+      self.epsilon,
+      -this.learningRate,
+      decay,
+    ]);
+    entries.forEach(([name, gradient], i) => {
+      const value = tf.engine().registeredVariables[name];
+      if (value === undefined) throw new Error(`adamW: no variable named '${name}'`);
+      self.accumulatedFirstMoment[i] ??= {
+        originalName: `${name}/m`,
+        variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+      };
+      self.accumulatedSecondMoment[i] ??= {
+        originalName: `${name}/v`,
+        variable: tf.tidy(() => tf.zerosLike(value).variable(false)),
+      };
+      if (gradient == null) return;
+      const m = self.accumulatedFirstMoment[i].variable;
+      const v = self.accumulatedSecondMoment[i].variable;
+      for (const t of [value, m, v]) ownStorage(t as tf.Variable);
+      const g = gradient.dtype === 'float32' ? gradient : tf.cast(gradient, 'float32');
+      const done = backend.fusedAdamStep({ value, m, v, g }, params);
+      if (g !== gradient) g.dispose();
+      if (!done) throw new Error(`adamW: the backend could not run the fused step for '${name}'`);
+    });
+    tf.tidy(() => {
+      self.accBeta1.assign(tf.mul(self.accBeta1, self.beta1));
+      self.accBeta2.assign(tf.mul(self.accBeta2, self.beta2));
+    });
+    this.incrementIterations();
+  }
+}
+
+/**
+ * Gives a variable storage of its own when it shares it with another tensor (a clone, or the tensor it was made
+ * from), so that an in-place update changes nothing else.
+ */
+function ownStorage(variable: tf.Variable): void {
+  const backend = tf.backend() as unknown as { refCount?: (dataId: object) => number };
+  if (backend.refCount === undefined || backend.refCount(variable.dataId) <= 1) return;
+  const copy = tf.tensor(variable.dataSync().slice(), variable.shape, variable.dtype);
+  variable.assign(copy);
+  copy.dispose();
+}
+
+/**
+ * Adam (with optional decoupled weight decay): `tf.train.adam`'s arithmetic, one fused pass per variable on the
+ * native backend.
+ * @example
+ * ```ts
+ * const optimizer = adamW(1e-3, { weightDecay: 1e-2 });
+ * optimizer.minimize(() => l1Loss(model.apply(x) as tf.Tensor, y) as tf.Scalar);
+ * ```
+ */
+export function adamW(learningRate: number, options: AdamWOptions = {}): AdamWOptimizer {
+  if (!(Number.isFinite(learningRate) && learningRate > 0)) {
+    throw new Error(`adamW: learningRate must be a finite number > 0, got ${String(learningRate)}`);
+  }
+  return new AdamWOptimizer(learningRate, options);
+}
