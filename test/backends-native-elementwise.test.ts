@@ -1,13 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { beforeAll, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadNativeAddon, registerNativeBackend, NATIVE_BACKEND } from '../src/backends/native/index.js';
 import {
   NATIVE_BINARY_OPS,
   NATIVE_UNARY_OPS,
   type ElementwiseAddon,
 } from '../src/backends/native/elementwise-kernels.js';
-import { describeNative } from './helpers/native.js';
+import { SKIP_NATIVE } from './helpers/native.js';
 import { randomValues, relativeError, tinyNetStep } from './helpers/backends.js';
 
 const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
@@ -49,7 +49,7 @@ function values(n: number, seed: number, scale = 3): Float32Array {
   return v;
 }
 
-describeNative('native backend: element-wise kernels', () => {
+describe.skipIf(SKIP_NATIVE)('native backend: element-wise kernels', () => {
   let addon: ElementwiseAddon;
 
   beforeAll(async () => {
