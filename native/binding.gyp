@@ -10,10 +10,12 @@
         "src/conv_napi.cc",
         "src/matmul_napi.cc",
         "src/optim_napi.cc",
+        "src/elementwise_binary.cc",
+        "src/elementwise_unary.cc",
         "src/elementwise_napi.cc",
         "src/movement_napi.cc"
       ],
-      "cflags_cc": ["-O3", "-std=c++17", "-fno-math-errno"],
+      "cflags_cc": ["-O3", "-std=c++17", "-fno-math-errno", "-fno-trapping-math"],
       "cflags_cc!": ["-fno-exceptions"],
       "xcode_settings": {
         "OTHER_CPLUSPLUSFLAGS": ["-O3", "-std=c++17"],
