@@ -67,7 +67,9 @@ export class AdamWOptimizer extends tf.AdamOptimizer {
 
   /** Multiplies every variable that has a gradient by `decay` (the unfused path's weight decay). */
   private decayWeights(variableGradients: VariableGradients, decay: number): void {
-    const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
+    const names = Array.isArray(variableGradients)
+      ? variableGradients.map((v) => v.name)
+      : Object.keys(variableGradients);
     tf.tidy(() => {
       for (const name of names) {
         const value = tf.engine().registeredVariables[name];
@@ -76,11 +78,7 @@ export class AdamWOptimizer extends tf.AdamOptimizer {
     });
   }
 
-  private fusedStep(
-    backend: FusedAdamBackend,
-    variableGradients: VariableGradients,
-    decay: number,
-  ): void {
+  private fusedStep(backend: FusedAdamBackend, variableGradients: VariableGradients, decay: number): void {
     const entries: [string, tf.Tensor | undefined][] = Array.isArray(variableGradients)
       ? variableGradients.map((v) => [v.name, v.tensor])
       : Object.entries(variableGradients);
