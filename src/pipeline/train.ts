@@ -13,6 +13,7 @@ import type { Sample, Transform } from '../data/augment/types.js';
 import { shuffled } from '../data/shuffle.js';
 import { imagesToTensor } from '../data/tensor.js';
 import { l1MseLoss } from '../losses/pixel.js';
+import { adamW } from '../models/optimizer.js';
 import { competitionMask, scoreImage, summarizeScores } from '../metrics/competition.js';
 import type { RestorationPipeline } from './restore.js';
 
@@ -215,16 +216,15 @@ export async function trainPipeline(
   const stages = [
     {
       model: pipeline.inpaint,
-      optimizer: tf.train.adam(learningRate),
+      optimizer: adamW(learningRate, { weightDecay }),
       vars: modelVariables(pipeline.inpaint),
     },
     {
       model: pipeline.colorize,
-      optimizer: tf.train.adam(learningRate),
+      optimizer: adamW(learningRate, { weightDecay }),
       vars: modelVariables(pipeline.colorize),
     },
   ];
-  const decay = 1 - learningRate * weightDecay;
   const start = performance.now();
   const history: EpochLog[] = [];
   let best: tf.Tensor[][] | null = null;
@@ -247,7 +247,7 @@ export async function trainPipeline(
         firstSize ??= [loaded[0].gt.width, loaded[0].gt.height];
         checkSize(loaded, batchIndices, firstSize);
         const samples = loaded.map((s) => (augment ? augment.call(s).sample : s));
-        const [l1, l2] = trainStep(stages, samples, decay);
+        const [l1, l2] = trainStep(stages, samples);
         const [v1, v2] = await Promise.all([l1.data(), l2.data()]);
         tf.dispose([l1, l2]);
         sum1 += v1[0];
@@ -297,7 +297,6 @@ export async function trainPipeline(
 function trainStep(
   stages: readonly { model: tfl.LayersModel; optimizer: tf.Optimizer; vars: tf.Variable[] }[],
   samples: readonly Sample[],
-  decay: number,
 ): [tf.Scalar, tf.Scalar] {
   const [inpaint, colorize] = stages;
   const gray = imagesToTensor(samples.map((s) => toGray(s.gt)));
@@ -311,10 +310,10 @@ function trainStep(
         3,
       ),
     );
-    const l1 = stepStage(inpaint, x1, gray, decay);
+    const l1 = stepStage(inpaint, x1, gray);
     x1.dispose();
     const rgb = imagesToTensor(samples.map((s) => s.gt));
-    const l2 = stepStage(colorize, gray, rgb, decay);
+    const l2 = stepStage(colorize, gray, rgb);
     rgb.dispose();
     return [l1, l2];
   } finally {
@@ -322,15 +321,13 @@ function trainStep(
   }
 }
 
-/** Decoupled weight decay, then one Adam step of `model` on L1+MSE; returns the loss (the caller disposes it). */
+/** One AdamW step of `model` on L1+MSE; returns the loss (the caller disposes it). */
 function stepStage(
   stage: { model: tfl.LayersModel; optimizer: tf.Optimizer; vars: tf.Variable[] },
   x: tf.Tensor,
   y: tf.Tensor,
-  decay: number,
 ): tf.Scalar {
   return tf.tidy(() => {
-    if (decay !== 1) for (const v of stage.vars) v.assign(tf.mul(v, decay));
     return stage.optimizer.minimize(
       () => l1MseLoss(stage.model.apply(x, { training: true }) as tf.Tensor, y),
       true,
