@@ -10,7 +10,10 @@
         "src/conv_napi.cc",
         "src/matmul_napi.cc",
         "src/elementwise_napi.cc",
-        "src/movement_napi.cc"
+        "src/movement_napi.cc",
+        "src/movement_reduce.cc",
+        "src/movement_copy.cc",
+        "src/movement_pool.cc"
       ],
       "cflags_cc": ["-O3", "-std=c++17", "-fno-math-errno"],
       "cflags_cc!": ["-fno-exceptions"],
