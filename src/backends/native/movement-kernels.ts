@@ -315,7 +315,7 @@ function maxPoolGradKernel(addon: MovementAddon): KernelConfig {
 // ---- nearest-neighbour resize ----
 
 /** The input row (or column) each output one copies, by tfjs's CPU formula (same double arithmetic). */
-export function nearestSourceIndices(
+function nearestSourceIndices(
   inSize: number,
   outSize: number,
   alignCorners: boolean,
@@ -338,7 +338,7 @@ export function nearestSourceIndices(
  * For each x row (or column), the dy rows whose forward source it is, in tfjs's gradient order: tfjs searches only
  * a window around r / scale and ignores halfPixelCenters, and so does this map.
  */
-export function nearestGradMap(
+function nearestGradMap(
   xSize: number,
   ySize: number,
   alignCorners: boolean,
