@@ -14,7 +14,10 @@
         "src/elementwise_binary.cc",
         "src/elementwise_unary.cc",
         "src/elementwise_napi.cc",
-        "src/movement_napi.cc"
+        "src/movement_napi.cc",
+        "src/movement_reduce.cc",
+        "src/movement_copy.cc",
+        "src/movement_pool.cc"
       ],
       "cflags_cc": ["-O3", "-std=c++17", "-fno-math-errno", "-fno-trapping-math"],
       "cflags_cc!": ["-fno-exceptions"],
