@@ -4,11 +4,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { beforeAll, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadNativeAddon } from '../src/backends/native/addon.js';
 import { registerNativeBackend } from '../src/backends/native/index.js';
 import type { MovementAddon } from '../src/backends/native/movement-kernels.js';
-import { describeNative } from './helpers/native.js';
+import { SKIP_NATIVE } from './helpers/native.js';
 import { randomValues, relativeError } from './helpers/backends.js';
 
 interface Result {
@@ -88,7 +88,7 @@ function awkward(shape: number[], seed: number, specials = true): tf.Tensor {
   return tf.tensor(v, shape);
 }
 
-describeNative('native movement kernels', () => {
+describe.skipIf(SKIP_NATIVE)('native movement kernels', () => {
   let addon: MovementAddon;
 
   beforeAll(async () => {

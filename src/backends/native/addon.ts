@@ -27,7 +27,15 @@ export interface NativeAddon {
    * One Adam(W) step in place: params = [beta1, 1 - beta1, beta2, 1 - beta2, 1 - beta1^t, 1 - beta2^t, epsilon, -lr,
    * decay] (see native/src/optim_napi.cc).
    */
-  adamUpdate(value: Float32Array, m: Float32Array, v: Float32Array, g: Float32Array, params: Float32Array): void;
+  adamUpdate(
+    value: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    g: Float32Array,
+    params: Float32Array,
+  ): void;
+  /** An unzeroed Float32Array from a recycled pool, or undefined when the pool's budget is spent. */
+  allocF32(length: number): Float32Array | undefined;
   /** dims: [batch, m, n, k, aBatchStride, bBatchStride] */
   matmul(
     a: Float32Array,

@@ -15,6 +15,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { loadNativeAddon, type NativeAddon } from './addon.js';
+import { setOutputAllocator } from './util.js';
 import {
   batchMatMulKernel,
   conv2dBackpropFilterKernel,
@@ -68,6 +69,7 @@ export function nativeKernels(addon: NativeAddon): KernelConfig[] {
 export async function registerNativeBackend(threads?: number): Promise<void> {
   const addon = loadNativeAddon();
   if (threads !== undefined) addon.setThreads(threads);
+  setOutputAllocator((length) => addon.allocF32(length));
   const cpu = await import('@tensorflow/tfjs-backend-cpu');
   if (!(NATIVE_BACKEND in engine().registryFactory)) {
     /** The CPU backend plus the fused optimizer steps that {@link FusedAdamStep} describes. */
@@ -75,7 +77,8 @@ export async function registerNativeBackend(threads?: number): Promise<void> {
       fusedAdamStep(tensors: AdamTensors, params: Float32Array): boolean {
         const arrays = [tensors.value, tensors.m, tensors.v, tensors.g].map((t) => this.data.get(t.dataId));
         // In place only where nothing else shares the storage (a clone or the tensor a variable was made from).
-        if (arrays.some((d, i) => !(d.values instanceof Float32Array) || (i < 3 && d.refCount !== 1))) return false;
+        if (arrays.some((d, i) => !(d.values instanceof Float32Array) || (i < 3 && d.refCount !== 1)))
+          return false;
         const [value, m, v, g] = arrays.map((d) => d.values as Float32Array);
         addon.adamUpdate(value, m, v, g, params);
         return true;

@@ -11,14 +11,25 @@ export function f32(backend: MathBackendCPU, t: TensorInfo): Float32Array {
   return values;
 }
 
-/** A new float32 tensor of the given shape, filled by `fill`. */
+/** Allocates unzeroed, recycled output arrays (the addon's allocF32; undefined when its budget is spent). */
+let allocate: ((length: number) => Float32Array | undefined) | undefined;
+
+/** Makes {@link output} take its arrays from `alloc` (falling back to `new Float32Array` when it returns undefined). */
+export function setOutputAllocator(alloc: ((length: number) => Float32Array | undefined) | undefined): void {
+  allocate = alloc;
+}
+
+/**
+ * A new float32 tensor of the given shape, filled by `fill`, which must write every element: the array may come
+ * from the addon's pool, unzeroed.
+ */
 export function output(
   backend: MathBackendCPU,
   shape: number[],
   fill: (out: Float32Array) => void,
 ): TensorInfo {
   const size = shape.reduce((a, b) => a * b, 1);
-  const out = new Float32Array(size);
+  const out = allocate?.(size) ?? new Float32Array(size);
   fill(out);
   return backend.makeTensorInfo(shape, 'float32', out);
 }
