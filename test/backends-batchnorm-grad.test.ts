@@ -47,6 +47,27 @@ describe('lean batch-norm gradient', () => {
     restoreBatchNormGradient();
   });
 
+  for (const axis of [[0, 1, 2], [1], [-1], [0, 3], undefined]) {
+    it(`the Mean gradient equals tfjs-core's bit for bit (axis ${JSON.stringify(axis)})`, async () => {
+      await tf.setBackend('cpu');
+      const grad = (): Float32Array =>
+        tf.tidy(() => {
+          const x = tf.tensor4d(randomValues(2 * 5 * 4 * 6, 4), [2, 5, 4, 6]);
+          const r = tf.tensor(randomValues(tf.mean(x, axis).size, 5), tf.mean(x, axis).shape);
+          return tf
+            .grad((t: tf.Tensor) => tf.sum(tf.mul(tf.mean(t, axis), r)))(x)
+            .dataSync() as Float32Array;
+        });
+      restoreBatchNormGradient();
+      const ref = grad();
+      registerFastBatchNormGradient();
+      const start = tf.memory().numTensors;
+      const got = grad();
+      expect(tf.memory().numTensors).toBe(start);
+      expect(got).toEqual(ref);
+    });
+  }
+
   it('gives the same training step as tfjs-core on the tiny conv net', async () => {
     await tf.setBackend('cpu');
     const ref = await tinyNetStep();

@@ -8,8 +8,26 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
 
-/** tfjs-core's FusedBatchNorm gradient, kept to restore it. */
+/** tfjs-core's FusedBatchNorm and Mean gradients, kept to restore them. */
 let original: GradConfig | undefined;
+let originalMean: GradConfig | undefined;
+
+/**
+ * The gradient of Mean (tf.moments in every batch norm calls it twice): tfjs-core's multiplies dy by a full-size
+ * tensor of ones, then divides the full-size product by the count (three full-size passes plus the ones). Dividing
+ * the small dy first and broadcasting it is one pass, with the same values: (dy * 1) / n and dy / n round alike.
+ */
+const meanGrad: GradConfig = {
+  kernelName: 'Mean',
+  inputsToSave: ['x'],
+  gradFunc: (dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
+    const [x] = saved;
+    const axes = tf.util.parseAxisParam(attrs.axis as number | number[], x.shape);
+    const expanded = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+    const count = axes.reduce((n, a) => n * x.shape[a], 1);
+    return { x: () => tf.broadcastTo(tf.div(tf.reshape(dy as Tensor, expanded), count), x.shape) };
+  },
+};
 
 const fusedBatchNormGrad: GradConfig = {
   kernelName: 'FusedBatchNorm',
@@ -42,7 +60,7 @@ const fusedBatchNormGrad: GradConfig = {
 };
 
 /**
- * Registers the lean FusedBatchNorm gradient (all backends; same results as tfjs-core's to float rounding).
+ * Registers the lean FusedBatchNorm gradient and the lean Mean gradient (all backends; same results as tfjs-core's to float rounding).
  * Idempotent; call it after anything that registers tfjs-core's gradients (importing `@tensorflow/tfjs-layers`),
  * since the last registration wins. `useBackend` calls it.
  * @example
@@ -53,12 +71,19 @@ const fusedBatchNormGrad: GradConfig = {
  */
 export function registerFastBatchNormGradient(): void {
   const current = tf.getGradient('FusedBatchNorm');
-  if (current === fusedBatchNormGrad) return;
-  if (current !== undefined) original = current;
-  tf.registerGradient(fusedBatchNormGrad);
+  if (current !== fusedBatchNormGrad) {
+    if (current !== undefined) original = current;
+    tf.registerGradient(fusedBatchNormGrad);
+  }
+  const currentMean = tf.getGradient('Mean');
+  if (currentMean !== meanGrad) {
+    if (currentMean !== undefined) originalMean = currentMean;
+    tf.registerGradient(meanGrad);
+  }
 }
 
-/** Puts tfjs-core's own FusedBatchNorm gradient back (for comparisons). */
+/** Puts tfjs-core's own FusedBatchNorm and Mean gradients back (for comparisons). */
 export function restoreBatchNormGradient(): void {
   if (original !== undefined) tf.registerGradient(original);
+  if (originalMean !== undefined) tf.registerGradient(originalMean);
 }
