@@ -52,6 +52,8 @@ const cases: Case[] = [
   // More rows than one GEMM block and more channels than one micro-tile, so threads and edge tiles both run.
   { n: 2, h: 23, w: 21, ci: 37, co: 45, k: 3, stride: 1, pad: 'same' },
   { n: 3, h: 20, w: 20, ci: 70, co: 33, k: 3, stride: 2, pad: 'same' },
+  // Enough output pixels that the filter gradient splits them across threads (partial sums, then a reduction).
+  { n: 2, h: 40, w: 41, ci: 8, co: 20, k: 3, stride: 1, pad: 'same' },
 ];
 
 /** y, dL/dx and dL/dW of sum(conv2d(x, W) * r) on the current backend. */

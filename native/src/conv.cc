@@ -256,11 +256,18 @@ void conv2d_backprop_input(const ConvShape& s, const float* dy, const float* w, 
         }
       }
       if (a.taps.empty()) continue;  // these dx pixels receive nothing: they stay 0
-      GridC c;
-      c.img = dx;
-      c.grid = {grid_h, grid_w, s.in_h, s.in_w, s.in_c, s.stride_h, s.stride_w, ph, pw};
       const int64_t M = s.batch * grid_h * grid_w;
-      gemm_rows_parallel(M, s.in_c, static_cast<int64_t>(a.taps.size()) * s.out_c, a, b, c, false);
+      const int64_t K = static_cast<int64_t>(a.taps.size()) * s.out_c;
+      if (s.stride_h == 1 && s.stride_w == 1) {
+        // One phase covering every dx pixel in order: plain rows, no per-tile pixel arithmetic.
+        DenseC c(dx, s.in_c);
+        gemm_rows_parallel(M, s.in_c, K, a, b, c, false);
+      } else {
+        GridC c;
+        c.img = dx;
+        c.grid = {grid_h, grid_w, s.in_h, s.in_w, s.in_c, s.stride_h, s.stride_w, ph, pw};
+        gemm_rows_parallel(M, s.in_c, K, a, b, c, false);
+      }
     }
   }
 }
@@ -309,6 +316,25 @@ struct PatchColsB final : BPacker {
 
 }  // namespace
 
+namespace {
+
+// out[col * rows + r] = in[r * cols + col], in 32x32 tiles, across the pool.
+void transpose_into(const float* in, int64_t rows, int64_t cols, float* out) {
+  constexpr int64_t kTile = 32;
+  const int64_t col_tiles = (cols + kTile - 1) / kTile;
+  parallel_for(static_cast<int>(col_tiles), [&](int ct, int) {
+    const int64_t c0 = ct * kTile, c1 = std::min(cols, c0 + kTile);
+    for (int64_t r0 = 0; r0 < rows; r0 += kTile) {
+      const int64_t r1 = std::min(rows, r0 + kTile);
+      for (int64_t col = c0; col < c1; ++col) {
+        for (int64_t r = r0; r < r1; ++r) out[col * rows + r] = in[r * cols + col];
+      }
+    }
+  });
+}
+
+}  // namespace
+
 void conv2d_backprop_filter(const ConvShape& s, const float* x, const float* dy, float* dw) {
   // dw^T[co, tap * in_c + ci] = sum over output pixels p of dy[p, co] * x[p shifted by tap, ci]: a GEMM whose depth
   // is the pixel count. Threads split the pixels, each into its own partial sum.
@@ -324,6 +350,14 @@ void conv2d_backprop_filter(const ConvShape& s, const float* x, const float* dy,
   const int64_t cols = s.filter_h * s.filter_w * s.in_c;
   const int64_t P = s.batch * s.out_h * s.out_w;
   const int threads = num_threads();
+  if (P < static_cast<int64_t>(threads) * 4 * kKC) {
+    // Few pixels (deep, low-resolution layers): split the output instead of the depth, no partial sums.
+    std::vector<float> t(static_cast<size_t>(s.out_c * cols));
+    DenseC c(t.data(), cols);
+    gemm_rows_parallel(s.out_c, cols, P, a, b, c, false);
+    transpose_into(t.data(), s.out_c, cols, dw);
+    return;
+  }
   // Split the depth in kKC multiples; at least 1 chunk.
   int64_t chunk = (P + threads - 1) / threads;
   chunk = std::max<int64_t>(kKC, (chunk + kKC - 1) / kKC * kKC);
