@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <mutex>
 #include <vector>
 
 #include "gemm.h"
@@ -318,6 +319,26 @@ struct PatchColsB final : BPacker {
 
 namespace {
 
+// Scratch buffers kept between calls: a filter gradient needs one full-size buffer per task, and allocating (and
+// zeroing, and page-faulting) megabytes at every call cost more than the GEMM of a deep layer. Slot i is only
+// touched by task i of one call at a time; calls come from the JavaScript thread one after another.
+float* scratch(size_t slot, size_t floats) {
+  static std::vector<std::vector<float>>* buffers = new std::vector<std::vector<float>>();
+  static std::mutex mu;
+  std::vector<float>* buffer;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    if (buffers->size() <= slot) buffers->resize(slot + 1);
+    buffer = &(*buffers)[slot];
+  }
+  if (buffer->size() < floats) {
+    buffer->clear();
+    buffer->shrink_to_fit();
+    buffer->resize(floats);
+  }
+  return buffer->data();
+}
+
 // out[col * rows + r] = in[r * cols + col], in 32x32 tiles, across the pool.
 void transpose_into(const float* in, int64_t rows, int64_t cols, float* out) {
   constexpr int64_t kTile = 32;
@@ -350,22 +371,29 @@ void conv2d_backprop_filter(const ConvShape& s, const float* x, const float* dy,
   const int64_t cols = s.filter_h * s.filter_w * s.in_c;
   const int64_t P = s.batch * s.out_h * s.out_w;
   const int threads = num_threads();
-  if (P < static_cast<int64_t>(threads) * 4 * kKC) {
-    // Few pixels (deep, low-resolution layers): split the output instead of the depth, no partial sums.
-    std::vector<float> t(static_cast<size_t>(s.out_c * cols));
-    DenseC c(t.data(), cols);
-    gemm_rows_parallel(s.out_c, cols, P, a, b, c, false);
-    transpose_into(t.data(), s.out_c, cols, dw);
+  if (threads > 1 && P < static_cast<int64_t>(threads) * 2 * kKC) {
+    // Too few pixels to split (deep, low-resolution layers): split the filter's columns instead, so each task
+    // packs only its own columns of the patch matrix; no partial sums.
+    float* t = scratch(0, static_cast<size_t>(s.out_c * cols));
+    DenseC c(t, cols);
+    int64_t width = (cols + threads * 2 - 1) / (threads * 2);
+    width = (width + kNR - 1) / kNR * kNR;
+    const int tasks = static_cast<int>((cols + width - 1) / width);
+    parallel_for(tasks, [&](int task, int) {
+      const int64_t n0 = task * width;
+      gemm_block(0, s.out_c, n0, std::min(cols, n0 + width), 0, P, a, b, c, false);
+    });
+    transpose_into(t, s.out_c, cols, dw);
     return;
   }
   // Split the depth in kKC multiples; at least 1 chunk.
   int64_t chunk = (P + threads - 1) / threads;
   chunk = std::max<int64_t>(kKC, (chunk + kKC - 1) / kKC * kKC);
   const int tasks = static_cast<int>((P + chunk - 1) / chunk);
-  std::vector<std::vector<float>> partial(tasks);
+  std::vector<float*> partial(tasks);
+  for (int t = 0; t < tasks; ++t) partial[t] = scratch(t, static_cast<size_t>(s.out_c * cols));
   parallel_for(tasks, [&](int t, int) {
-    partial[t].assign(static_cast<size_t>(s.out_c * cols), 0.f);
-    DenseC c(partial[t].data(), cols);
+    DenseC c(partial[t], cols);
     const int64_t p0 = t * chunk;
     gemm_block(0, s.out_c, 0, cols, p0, std::min(P, p0 + chunk), a, b, c, false);
   });
