@@ -10,7 +10,6 @@
         "src/conv_napi.cc",
         "src/matmul_napi.cc",
         "src/optim_napi.cc",
-        "src/alloc_napi.cc",
         "src/elementwise_binary.cc",
         "src/elementwise_unary.cc",
         "src/elementwise_napi.cc",

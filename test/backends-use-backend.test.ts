@@ -17,7 +17,7 @@ describe('useBackend', () => {
 
   it('rejects an unknown name, listing the known ones', async () => {
     await expect(useBackend('metal' as BackendName)).rejects.toThrow(
-      /unknown backend 'metal'.*cpu, wasm, webgpu/,
+      /unknown backend 'metal'.*cpu, native, wasm, webgpu/,
     );
   });
 

@@ -9,7 +9,6 @@ namespace tfr {
 void register_conv(napi_env env, napi_value exports);
 void register_matmul(napi_env env, napi_value exports);
 void register_optim(napi_env env, napi_value exports);
-void register_alloc(napi_env env, napi_value exports);
 void register_elementwise(napi_env env, napi_value exports);
 void register_movement(napi_env env, napi_value exports);
 
@@ -53,7 +52,6 @@ static napi_value Init(napi_env env, napi_value exports) {
   tfr::register_conv(env, exports);
   tfr::register_matmul(env, exports);
   tfr::register_optim(env, exports);
-  tfr::register_alloc(env, exports);
   tfr::register_elementwise(env, exports);
   tfr::register_movement(env, exports);
   return exports;

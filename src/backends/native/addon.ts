@@ -34,8 +34,6 @@ export interface NativeAddon {
     g: Float32Array,
     params: Float32Array,
   ): void;
-  /** An unzeroed Float32Array from a recycled pool, or undefined when the pool's budget is spent. */
-  allocF32(length: number): Float32Array | undefined;
   /** dims: [batch, m, n, k, aBatchStride, bBatchStride] */
   matmul(
     a: Float32Array,

@@ -13,9 +13,12 @@ import {
   engine,
   type KernelConfig,
   type TensorInfo,
+  type BackendValues,
+  type DataId,
+  type DataType,
 } from '@tensorflow/tfjs-core';
 import { loadNativeAddon, type NativeAddon } from './addon.js';
-import { setOutputAllocator } from './util.js';
+import type { RecyclingBackend } from './util.js';
 import {
   batchMatMulKernel,
   conv2dBackpropFilterKernel,
@@ -44,6 +47,12 @@ export interface FusedAdamStep {
 
 export { loadNativeAddon, nativeAddonPath, NATIVE_BUILD_HINT, type NativeAddon } from './addon.js';
 
+/** Most bytes of free (recyclable) output arrays the native backend keeps: beyond it they go to the GC. */
+const FREE_LIST_BYTES = 2 ** 31;
+
+/** TFJS_RESTORATION_POISON=1 (the test suite sets it): recycled arrays are filled with NaN first. */
+const POISON = typeof process !== 'undefined' && process.env.TFJS_RESTORATION_POISON === '1';
+
 /** The backend's name, as given to tf.setBackend. */
 export const NATIVE_BACKEND = 'native';
 
@@ -69,11 +78,86 @@ export function nativeKernels(addon: NativeAddon): KernelConfig[] {
 export async function registerNativeBackend(threads?: number): Promise<void> {
   const addon = loadNativeAddon();
   if (threads !== undefined) addon.setThreads(threads);
-  setOutputAllocator((length) => addon.allocF32(length));
   const cpu = await import('@tensorflow/tfjs-backend-cpu');
   if (!(NATIVE_BACKEND in engine().registryFactory)) {
-    /** The CPU backend plus the fused optimizer steps that {@link FusedAdamStep} describes. */
-    class NativeBackend extends cpu.MathBackendCPU implements FusedAdamStep {
+    /**
+     * The CPU backend plus the fused optimizer step that {@link FusedAdamStep} describes, and reuse of output
+     * arrays: when a tensor made by a native kernel is disposed and no one else can see its array, the array goes to
+     * a free list and becomes the output of the next kernel that needs one of that length. A fresh typed array costs
+     * page faults and zeroing (2-5 ms for a 16 MB activation, more than many kernels take), and gigabytes of them per
+     * training step keep V8's garbage collector running on every core. "No one else" means the array was never read
+     * out (`dataSync`, `data`, moving to another backend) and no other tensor stores it or a view of it (the CPU
+     * kernels' slices are views); such arrays are left to the garbage collector, as on the CPU backend.
+     */
+    class NativeBackend extends cpu.MathBackendCPU implements FusedAdamStep, RecyclingBackend {
+      /** Output arrays that only their own tensor can reach. */
+      private readonly recyclable = new WeakSet<Float32Array>();
+      /** Each output array, by its buffer, to recognise views and second owners of it. */
+      private readonly owners = new WeakMap<ArrayBufferLike, Float32Array>();
+      /** Free arrays by length, and their total bytes (kept under {@link FREE_LIST_BYTES}). */
+      private readonly free = new Map<number, Float32Array[]>();
+      private freeBytes = 0;
+
+      takeArray(length: number): Float32Array | undefined {
+        const list = this.free.get(length);
+        const values = list?.pop();
+        if (values !== undefined) this.freeBytes -= values.byteLength;
+        return values;
+      }
+
+      adopt(values: Float32Array): void {
+        this.recyclable.add(values);
+        this.owners.set(values.buffer, values);
+      }
+
+      /** Someone else can now reach this array's memory: never reuse it. */
+      private pin(values: unknown): void {
+        if (!ArrayBuffer.isView(values)) return;
+        const owner = this.owners.get(values.buffer);
+        if (owner !== undefined) this.recyclable.delete(owner);
+      }
+
+      override write(values: BackendValues, shape: number[], dtype: DataType): DataId {
+        this.pin(values);
+        return super.write(values, shape, dtype);
+      }
+
+      override move(
+        dataId: DataId,
+        values: BackendValues,
+        shape: number[],
+        dtype: DataType,
+        refCount: number,
+      ): void {
+        this.pin(values);
+        super.move(dataId, values, shape, dtype, refCount);
+      }
+
+      override readSync(dataId: DataId): BackendValues {
+        const values = super.readSync(dataId);
+        this.pin(values);
+        return values;
+      }
+
+      override disposeData(dataId: DataId, force?: boolean): boolean {
+        const values = this.data.has(dataId) ? this.data.get(dataId).values : undefined;
+        const gone = super.disposeData(dataId, force);
+        if (gone && values instanceof Float32Array && this.recyclable.has(values)) {
+          this.recyclable.delete(values);
+          this.owners.delete(values.buffer);
+          if (this.freeBytes + values.byteLength <= FREE_LIST_BYTES) {
+            // Tests poison recycled arrays, so a kernel that reads a stale array or leaves its output partly
+            // unwritten fails instead of passing on old values.
+            if (POISON) values.fill(NaN);
+            let list = this.free.get(values.length);
+            if (list === undefined) this.free.set(values.length, (list = []));
+            list.push(values);
+            this.freeBytes += values.byteLength;
+          }
+        }
+        return gone;
+      }
+
       fusedAdamStep(tensors: AdamTensors, params: Float32Array): boolean {
         const arrays = [tensors.value, tensors.m, tensors.v, tensors.g].map((t) => this.data.get(t.dataId));
         // In place only where nothing else shares the storage (a clone or the tensor a variable was made from).

@@ -11,17 +11,17 @@ export function f32(backend: MathBackendCPU, t: TensorInfo): Float32Array {
   return values;
 }
 
-/** Allocates unzeroed, recycled output arrays (the addon's allocF32; undefined when its budget is spent). */
-let allocate: ((length: number) => Float32Array | undefined) | undefined;
-
-/** Makes {@link output} take its arrays from `alloc` (falling back to `new Float32Array` when it returns undefined). */
-export function setOutputAllocator(alloc: ((length: number) => Float32Array | undefined) | undefined): void {
-  allocate = alloc;
+/** A backend that reuses the arrays of disposed tensors for new outputs (the native backend). */
+export interface RecyclingBackend {
+  /** A recycled array of exactly `length` elements (contents arbitrary), if one is free. */
+  takeArray(length: number): Float32Array | undefined;
+  /** Called with each new output array right after it became a tensor's storage. */
+  adopt(values: Float32Array): void;
 }
 
 /**
- * A new float32 tensor of the given shape, filled by `fill`, which must write every element: the array may come
- * from the addon's pool, unzeroed.
+ * A new float32 tensor of the given shape, filled by `fill`, which must write every element: on the native backend
+ * the array may be a recycled one, not zeroed.
  */
 export function output(
   backend: MathBackendCPU,
@@ -29,9 +29,12 @@ export function output(
   fill: (out: Float32Array) => void,
 ): TensorInfo {
   const size = shape.reduce((a, b) => a * b, 1);
-  const out = allocate?.(size) ?? new Float32Array(size);
+  const recycling = backend as unknown as Partial<RecyclingBackend>;
+  const out = recycling.takeArray?.(size) ?? new Float32Array(size);
   fill(out);
-  return backend.makeTensorInfo(shape, 'float32', out);
+  const info = backend.makeTensorInfo(shape, 'float32', out);
+  recycling.adopt?.(out);
+  return info;
 }
 
 /** The kernel input `name`; throws naming the kernel when it is missing. */
