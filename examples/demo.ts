@@ -3,7 +3,7 @@
  *
  * 1. makes a small stand-in dataset from `test/fixtures/photos*` (crops, downscaled), damaged like the
  *    competition by the library's seeded generator;
- * 2. trains a tiny two-stage pipeline (inpaint gray, then colorize) on the wasm backend for a bounded time;
+ * 2. trains a tiny two-stage pipeline (inpaint gray, then colorize) on the native backend (else wasm) for a bounded time;
  * 3. restores held-out damaged photos and scores them against the originals, next to the trivial baseline
  *    (the gray input itself, as RGB);
  * 4. writes `out/demo/contact-sheet.png` (input | restored | original per row) and `out/demo/loss.png`.
@@ -20,7 +20,7 @@ import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { useBackend } from '../src/backends/index.js';
+import { useFirstBackend } from '../src/backends/index.js';
 import type { Sample } from '../src/data/index.js';
 import { cropImage, grayToRgb, resizeImage, type Image } from '../src/image/index.js';
 import { damage } from '../src/masks/index.js';
@@ -93,7 +93,8 @@ const test = TEST.flatMap((n) =>
   [0, 1, 2].map((k) => asSample(resizeImage(photos.get(n)!, testSize, testSize, 'area'), 900 + k)),
 );
 
-const backend = await useBackend('wasm');
+// The native backend where its addon is built (npm install builds it), else wasm.
+const backend = await useFirstBackend(['native', 'wasm']);
 console.log(
   `tfjs-restoration demo: ${train.length} training samples from ${trainNames.length} photos at ${size}x${size}, ` +
     `${val.length} validation, ${test.length} test (${TEST.join(', ')} at ${testSize}x${testSize}); backend ${backend}`,

@@ -12,15 +12,22 @@ import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
 let original: GradConfig | undefined;
 let originalMean: GradConfig | undefined;
 
+/** Backends whose Tile (what broadcastTo runs) is a fast copy; wasm's is a slow loop. */
+const FAST_TILE = new Set(['native']);
+
 /**
  * The gradient of Mean (tf.moments in every batch norm calls it twice): tfjs-core's multiplies dy by a full-size
  * tensor of ones, then divides the full-size product by the count (three full-size passes plus the ones). Dividing
  * the small dy first and broadcasting it is one pass, with the same values: (dy * 1) / n and dy / n round alike.
+ * Used where Tile is fast; elsewhere tfjs-core's own.
  */
 const meanGrad: GradConfig = {
   kernelName: 'Mean',
   inputsToSave: ['x'],
   gradFunc: (dy: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
+    if (!FAST_TILE.has(tf.getBackend()) && originalMean !== undefined) {
+      return originalMean.gradFunc(dy, saved, attrs);
+    }
     const [x] = saved;
     const axes = tf.util.parseAxisParam(attrs.axis as number | number[], x.shape);
     const expanded = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));

@@ -1,10 +1,12 @@
 /**
- * Backends: start any TensorFlow.js backend with one call, train on wasm (the training kernels tfjs-backend-wasm
- * lacks, made fast), and run WebGPU in Node through Dawn.
+ * Backends: start any TensorFlow.js backend with one call; in Node the `native` backend (C++ kernels on every core,
+ * the fastest on a CPU); train on wasm (the training kernels tfjs-backend-wasm lacks, made fast); WebGPU in Node
+ * through Dawn.
  * @module backends
  */
 export {
   useBackend,
+  useFirstBackend,
   isNode,
   DEFAULT_WASM_THREADS,
   type BackendName,

@@ -237,3 +237,29 @@ export async function useBackend(name: BackendName, options: UseBackendOptions =
   if (options.fastBatchNormGradient !== false) registerFastBatchNormGradient();
   return tf.getBackend();
 }
+
+/**
+ * Starts the first backend of `names` that can start, in order, and returns its name: e.g. the native backend where
+ * its addon is built, else wasm.
+ * @throws Error listing why each one failed.
+ * @example
+ * ```ts
+ * import { useFirstBackend } from 'tfjs-restoration/backends';
+ * const name = await useFirstBackend(['native', 'wasm']);
+ * ```
+ */
+export async function useFirstBackend(
+  names: readonly BackendName[],
+  options: UseBackendOptions = {},
+): Promise<string> {
+  if (names.length === 0) throw new Error('useFirstBackend: no backend names given');
+  const failures: string[] = [];
+  for (const name of names) {
+    try {
+      return await useBackend(name, options);
+    } catch (e) {
+      failures.push(errorMessage(e));
+    }
+  }
+  throw new Error(`useFirstBackend: no backend could start:\n  ${failures.join('\n  ')}`);
+}

@@ -1,6 +1,7 @@
 // README "Backends: train anywhere" block, verbatim (checked by test/cli-docs.test.ts), type-checked by test/bundle.test.ts.
 import { useBackend } from 'tfjs-restoration/backends';
 
-await useBackend('wasm'); // the fastest CPU backend: adds the training kernels tfjs-backend-wasm lacks
+await useBackend('native'); // Node: C++ kernels on every core, the fastest CPU backend (needs its addon built)
+// await useBackend('wasm'); // browsers and Node: adds the training kernels tfjs-backend-wasm lacks
 // await useBackend('wasm', { threads: 2 }); // Node: the threaded SIMD binary through worker_threads
 // await useBackend('webgpu'); // browsers, and Node through the `webgpu` package (Dawn)
