@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /** What `applyGradients` receives: gradients by variable name. */
-type VariableGradients = tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[];
+export type VariableGradients = tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[];
 
 /** Options of {@link adamW}. */
 export interface AdamWOptions {
