@@ -78,3 +78,28 @@ describe.skipIf(SKIP_NATIVE)('native backend: recycled output arrays', () => {
     expect(got).toEqual(ref);
   });
 });
+
+describe.skipIf(SKIP_NATIVE)('native backend: float32 tensors cast from int32 or bool', () => {
+  beforeAll(async () => {
+    await useBackend('cpu');
+    await useBackend('native');
+  });
+
+  it('convert on Cast, and kernels accept the CPU backend cast tensors too', async () => {
+    const run = (): number[] =>
+      tf.tidy(() => {
+        const mask = tf.cast(tf.greater(tf.tensor4d([0, 2, 0, 3, 1, 0, 5, 0], [1, 2, 2, 2]), 0), 'float32');
+        const ints = tf.cast(tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8], [1, 2, 2, 2], 'int32'), 'float32');
+        return Array.from(tf.concat([tf.mul(mask, ints), tf.relu(ints)], 3).dataSync());
+      });
+    await tf.setBackend('cpu');
+    const ref = run();
+    await tf.setBackend('native');
+    expect(run()).toEqual(ref);
+    // A float32 tensor holding an Int32Array (what the CPU backend's own Cast leaves) still works in native kernels.
+    const odd = tf.tensor1d([1, -2, 3], 'int32');
+    const info = tf.engine().makeTensorFromTensorInfo({ dataId: odd.dataId, shape: [3], dtype: 'float32' });
+    expect(Array.from(tf.relu(info).dataSync())).toEqual([1, 0, 3]);
+    tf.dispose([odd, info]);
+  });
+});

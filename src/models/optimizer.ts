@@ -123,8 +123,9 @@ export class AdamWOptimizer extends tf.AdamOptimizer {
       for (const t of [value, m, v]) ownStorage(t as tf.Variable);
       const g = gradient.dtype === 'float32' ? gradient : tf.cast(gradient, 'float32');
       const done = backend.fusedAdamStep({ value, m, v, g }, params);
+      // Storage the backend cannot update in place (not a Float32Array): the same step with ops.
+      if (!done) unfusedStep(value, m, v, g, params);
       if (g !== gradient) g.dispose();
-      if (!done) throw new Error(`adamW: the backend could not run the fused step for '${name}'`);
     });
     tf.tidy(() => {
       self.accBeta1.assign(tf.mul(self.accBeta1, self.beta1));
@@ -132,6 +133,26 @@ export class AdamWOptimizer extends tf.AdamOptimizer {
     });
     this.incrementIterations();
   }
+}
+
+/** One Adam(W) step of one variable with tfjs ops, in tf.AdamOptimizer's order; `params` as for the fused step. */
+function unfusedStep(
+  value: tf.Variable,
+  m: tf.Variable,
+  v: tf.Variable,
+  g: tf.Tensor,
+  params: Float32Array,
+): void {
+  const [beta1, c1, beta2, c2, bc1, bc2, epsilon, negLr, decay] = params;
+  tf.tidy(() => {
+    if (decay !== 1) value.assign(tf.mul(value, decay));
+    const newM = tf.add(tf.mul(m, beta1), tf.mul(g, c1));
+    const newV = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), c2));
+    m.assign(newM);
+    v.assign(newV);
+    const step = tf.div(tf.div(newM, bc1), tf.add(tf.sqrt(tf.div(newV, bc2)), epsilon));
+    value.assign(tf.add(tf.mul(step, negLr), value));
+  });
 }
 
 /**

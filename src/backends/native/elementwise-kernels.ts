@@ -130,8 +130,27 @@ function addNKernel(addon: ElementwiseAddon): KernelConfig {
 }
 
 /** The elementwise kernels, in place of the CPU backend's. */
+/**
+ * Cast to float32 from int32 or bool. The CPU backend's Cast keeps the int32/bool array under the float32 tensor
+ * ("no precision lost"), so every float32 kernel after it would find no Float32Array; here the values are converted
+ * once, into a real Float32Array. Every other cast is the CPU backend's.
+ */
+export const castKernel: KernelConfig = {
+  kernelName: 'Cast',
+  backendName: 'native',
+  kernelFunc: (args) => {
+    const x = input('Cast', args.inputs, 'x');
+    const backend = args.backend as MathBackendCPU;
+    const dtype = args.attrs?.dtype;
+    if (dtype !== 'float32' || (x.dtype !== 'int32' && x.dtype !== 'bool')) return cpuKernel('Cast', args);
+    const values = backend.data.get(x.dataId).values as ArrayLike<number>;
+    return output(backend, [...x.shape], (out) => out.set(values));
+  },
+};
+
 export function elementwiseKernels(addon: ElementwiseAddon): KernelConfig[] {
   return [
+    castKernel,
     ...NATIVE_BINARY_OPS.map((name) => binaryKernel(addon, name)),
     ...NATIVE_UNARY_OPS.map((name) => unaryKernel(addon, name)),
     addNKernel(addon),

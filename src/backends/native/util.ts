@@ -2,13 +2,18 @@
 import type { NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
-/** The float32 values of a tensor on the native (CPU-storage) backend. */
+/**
+ * The float32 values of a tensor on the native (CPU-storage) backend. A float32 tensor made by the CPU backend's Cast
+ * from int32 or bool may still hold that Int32Array/Uint8Array (the native backend's own Cast converts, but tensors
+ * can come from elsewhere): those are converted here, into a copy.
+ */
 export function f32(backend: MathBackendCPU, t: TensorInfo): Float32Array {
   const values = backend.data.get(t.dataId).values;
-  if (!(values instanceof Float32Array)) {
-    throw new Error(`native backend: expected float32 data, got ${t.dtype}`);
+  if (values instanceof Float32Array) return values;
+  if (t.dtype === 'float32' && (values instanceof Int32Array || values instanceof Uint8Array)) {
+    return Float32Array.from(values);
   }
-  return values;
+  throw new Error(`native backend: expected float32 data, got ${t.dtype}`);
 }
 
 /** A backend that reuses the arrays of disposed tensors for new outputs (the native backend). */
