@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../src/backends/index.js';
 import { relativeError, tinyNetStep, type TinyNetResult } from './helpers/backends.js';
+import { expectSameUnetStep, unetStep } from './helpers/unet-step.js';
 
 /** Why webgpu could not start; undefined when it runs. Only a missing adapter is a reason to skip. */
 let unavailable: string | undefined;
@@ -58,5 +59,16 @@ describe('webgpu in Node (Dawn)', () => {
         expect(relativeError(got.after[v], ref.after[v]), `${name} after ${v}`).toBeLessThan(1e-4);
       }
     }
+  });
+
+  it('one training step of a small U-Net on webgpu equals wasm (same tolerances as native)', async (ctx) => {
+    if (unavailable) ctx.skip(`webgpu skipped: ${unavailable}`);
+    await useBackend('wasm');
+    const ref = await unetStep('wasm');
+    await useBackend('webgpu');
+    const start = tf.memory().numTensors;
+    const got = await unetStep('webgpu');
+    expect(tf.memory().numTensors).toBe(start);
+    expectSameUnetStep(got, ref);
   });
 });
