@@ -231,8 +231,8 @@ void conv2d_backprop_input(const ConvShape& s, const float* dy, const float* w, 
   // dx[n, ih, iw, ci] = sum over taps (kh, kw) and co of dy[n, oh, ow, co] * w[kh, kw, ci, co], where
   // ih = oh * stride - pad + kh * dilation. Split dx by the phase (ih mod stride, iw mod stride): within a phase the
   // contributing taps are fixed and oh moves one step per step of ih, so each phase is a plain stride-1 GEMM with no
-  // zero-inserted dy.
-  std::memset(dx, 0, sizeof(float) * s.batch * s.in_h * s.in_w * s.in_c);
+  // zero-inserted dy. With stride 1 the one phase writes every dx pixel; with more, a phase may get no tap and stays 0.
+  if (s.stride_h > 1 || s.stride_w > 1) std::memset(dx, 0, sizeof(float) * s.batch * s.in_h * s.in_w * s.in_c);
   for (int64_t ph = 0; ph < s.stride_h && ph < s.in_h; ++ph) {
     for (int64_t pw = 0; pw < s.stride_w && pw < s.in_w; ++pw) {
       const int64_t grid_h = (s.in_h - ph + s.stride_h - 1) / s.stride_h;
