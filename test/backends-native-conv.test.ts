@@ -234,6 +234,40 @@ describe.skipIf(SKIP_NATIVE)('native backend: convolutions', () => {
   });
 });
 
+describe.skipIf(SKIP_NATIVE)('native addon: several JavaScript threads', () => {
+  it('worker threads calling the addon at the same time get the same results as one thread alone', async () => {
+    const { Worker } = await import('node:worker_threads');
+    const { nativeAddonPath } = await import('../src/backends/native/addon.js');
+    // Each worker loads the addon and runs a conv and its filter gradient 20 times, returning checksums.
+    const source = `
+      const { parentPort, workerData } = require('node:worker_threads');
+      const addon = require(workerData.file);
+      const shape = [2, 40, 41, 8, 40, 41, 20, 3, 3, 1, 1, 1, 1, 1, 1];
+      const x = new Float32Array(2 * 40 * 41 * 8).map((_, i) => Math.sin(i));
+      const w = new Float32Array(9 * 8 * 20).map((_, i) => Math.cos(i));
+      const y = new Float32Array(2 * 40 * 41 * 20);
+      const dw = new Float32Array(w.length);
+      const sums = [];
+      for (let r = 0; r < 20; r++) {
+        addon.conv2d(x, w, null, shape, 0, y);
+        addon.conv2dBackpropFilter(x, y, shape, dw);
+        sums.push(y.reduce((a, b) => a + b, 0) + dw.reduce((a, b) => a + b, 0));
+      }
+      parentPort.postMessage(sums);
+    `;
+    const run = (): Promise<number[]> =>
+      new Promise((resolve, reject) => {
+        const worker = new Worker(source, { eval: true, workerData: { file: nativeAddonPath() } });
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+    const alone = await run();
+    const together = await Promise.all([run(), run(), run()]);
+    for (const sums of together) expect(sums).toEqual(alone);
+    expect(new Set(alone).size).toBe(1);
+  });
+});
+
 describe('native backend: when the addon is missing', () => {
   it("useBackend('native') fails naming the file and how to build it", () => {
     const script = `import('./src/backends/index.ts').then((b) => b.useBackend('native')).then(

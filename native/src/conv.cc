@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <mutex>
 #include <vector>
 
 #include "gemm.h"
@@ -320,23 +319,18 @@ struct PatchColsB final : BPacker {
 namespace {
 
 // Scratch buffers kept between calls: a filter gradient needs one full-size buffer per task, and allocating (and
-// zeroing, and page-faulting) megabytes at every call cost more than the GEMM of a deep layer. Slot i is only
-// touched by task i of one call at a time; calls come from the JavaScript thread one after another.
+// zeroing, and page-faulting) megabytes at every call cost more than the GEMM of a deep layer. They belong to the
+// calling thread (each JavaScript thread has its own), and slot i is only touched by task i of its call.
 float* scratch(size_t slot, size_t floats) {
-  static std::vector<std::vector<float>>* buffers = new std::vector<std::vector<float>>();
-  static std::mutex mu;
-  std::vector<float>* buffer;
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    if (buffers->size() <= slot) buffers->resize(slot + 1);
-    buffer = &(*buffers)[slot];
+  thread_local std::vector<std::vector<float>> buffers;
+  if (buffers.size() <= slot) buffers.resize(slot + 1);
+  std::vector<float>& buffer = buffers[slot];
+  if (buffer.size() < floats) {
+    buffer.clear();
+    buffer.shrink_to_fit();
+    buffer.resize(floats);
   }
-  if (buffer->size() < floats) {
-    buffer->clear();
-    buffer->shrink_to_fit();
-    buffer->resize(floats);
-  }
-  return buffer->data();
+  return buffer.data();
 }
 
 // out[col * rows + r] = in[r * cols + col], in 32x32 tiles, across the pool.

@@ -28,6 +28,7 @@ class Pool {
   int size() const { return static_cast<int>(workers_.size()) + 1; }
 
   void resize(int threads) {
+    std::lock_guard<std::mutex> turn(run_mu_);
     stop();
     std::lock_guard<std::mutex> lock(mu_);
     quit_ = false;
@@ -36,10 +37,13 @@ class Pool {
 
   void run(int tasks, const std::function<void(int, int)>& fn) {
     if (tasks <= 0) return;
-    if (workers_.empty() || tasks == 1) {
+    // Inline: one task, no workers, or a parallel_for from inside a task (the pool is busy with the outer one).
+    if (workers_.empty() || tasks == 1 || in_task) {
       for (int t = 0; t < tasks; ++t) fn(t, 0);
       return;
     }
+    // One parallel_for at a time: callers on several JavaScript threads (worker_threads) take turns.
+    std::lock_guard<std::mutex> turn(run_mu_);
     std::unique_lock<std::mutex> lock(mu_);
     fn_ = &fn;
     tasks_ = tasks;
@@ -58,6 +62,7 @@ class Pool {
 
  private:
   void work(int worker) {
+    in_task = true;
     for (;;) {
       int t = next_.fetch_add(1);
       if (t >= tasks_) break;
@@ -68,6 +73,7 @@ class Pool {
         if (!error_) error_ = std::current_exception();
       }
     }
+    in_task = false;
   }
 
   void loop(int worker) {
@@ -94,8 +100,9 @@ class Pool {
     workers_.clear();
   }
 
+  static thread_local bool in_task;
   std::vector<std::thread> workers_;
-  std::mutex mu_, err_mu_;
+  std::mutex mu_, err_mu_, run_mu_;
   std::condition_variable cv_, done_cv_;
   const std::function<void(int, int)>* fn_ = nullptr;
   int tasks_ = 0;
@@ -105,6 +112,8 @@ class Pool {
   bool quit_ = false;
   std::exception_ptr error_;
 };
+
+thread_local bool Pool::in_task = false;
 
 Pool& pool() {
   // Never destroyed: joining threads from a static destructor at process exit can deadlock.
