@@ -39,6 +39,24 @@ struct Run {
   int64_t at, tap, c, len;
 };
 
+// Copies / zeroes a run of channels. Runs are as short as one float in a network's first layer (one input channel,
+// 49 taps), where a library call per float would cost more than the copy.
+inline void copy_run(float* dst, const float* src, int64_t len) {
+  if (len <= 8) {
+    for (int64_t i = 0; i < len; ++i) dst[i] = src[i];
+  } else {
+    std::memcpy(dst, src, sizeof(float) * len);
+  }
+}
+
+inline void fill_zero(float* dst, int64_t len) {
+  if (len <= 8) {
+    for (int64_t i = 0; i < len; ++i) dst[i] = 0.f;
+  } else {
+    std::memset(dst, 0, sizeof(float) * len);
+  }
+}
+
 // Splits [begin, begin + count) of the (tap, channel) index into runs of one tap each.
 void split_runs(int64_t begin, int64_t count, int64_t channels, std::vector<Run>* runs) {
   runs->clear();
@@ -94,10 +112,9 @@ struct PatchRowsA final : APacker {
         const int64_t ih = h + taps[run.tap].dh, iw = w + taps[run.tap].dw;
         float* d = dst + static_cast<int64_t>(r) * kc + run.at;
         if (ih < 0 || ih >= grid.img_h || iw < 0 || iw >= grid.img_w) {
-          std::memset(d, 0, sizeof(float) * run.len);
+          fill_zero(d, run.len);
         } else {
-          std::memcpy(d, img + ((px.n * grid.img_h + ih) * grid.img_w + iw) * grid.channels + run.c,
-                      sizeof(float) * run.len);
+          copy_run(d, img + ((px.n * grid.img_h + ih) * grid.img_w + iw) * grid.channels + run.c, run.len);
         }
       }
     }
@@ -303,10 +320,9 @@ struct PatchColsB final : BPacker {
       for (const Run& run : runs) {
         const int64_t ih = h + taps[run.tap].dh, iw = w + taps[run.tap].dw;
         if (ih < 0 || ih >= grid.img_h || iw < 0 || iw >= grid.img_w) {
-          std::memset(d + run.at, 0, sizeof(float) * run.len);
+          fill_zero(d + run.at, run.len);
         } else {
-          std::memcpy(d + run.at, x + ((px.n * grid.img_h + ih) * grid.img_w + iw) * grid.channels + run.c,
-                      sizeof(float) * run.len);
+          copy_run(d + run.at, x + ((px.n * grid.img_h + ih) * grid.img_w + iw) * grid.channels + run.c, run.len);
         }
       }
       if (nr < kNR) std::memset(d + nr, 0, sizeof(float) * (kNR - nr));
