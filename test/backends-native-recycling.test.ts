@@ -35,6 +35,20 @@ describe.skipIf(SKIP_NATIVE)('native backend: recycled output arrays', () => {
     b.dispose();
   });
 
+  it('releaseFreeArrays empties the free list (nothing is reused after it)', () => {
+    const backend = tf.backend() as unknown as {
+      releaseFreeArrays(): void;
+      data: { get(id: object): { values: unknown } };
+    };
+    const a = tf.relu(tf.fill([48, 48], 1));
+    const values = backend.data.get(a.dataId).values;
+    a.dispose();
+    backend.releaseFreeArrays();
+    const b = tf.relu(tf.fill([48, 48], 2));
+    expect(backend.data.get(b.dataId).values).not.toBe(values);
+    b.dispose();
+  });
+
   it('never reuses an array that was read out with dataSync', () => {
     const a = tf.relu(tf.fill([32, 33], 3));
     const read = a.dataSync();

@@ -158,6 +158,17 @@ export async function registerNativeBackend(threads?: number): Promise<void> {
         return gone;
       }
 
+      /** Drops the free arrays (up to {@link FREE_LIST_BYTES}) so the garbage collector can take them. */
+      releaseFreeArrays(): void {
+        this.free.clear();
+        this.freeBytes = 0;
+      }
+
+      override dispose(): void {
+        this.releaseFreeArrays();
+        super.dispose();
+      }
+
       fusedAdamStep(tensors: AdamTensors, params: Float32Array): boolean {
         const arrays = [tensors.value, tensors.m, tensors.v, tensors.g].map((t) => this.data.get(t.dataId));
         // In place only where nothing else shares the storage (a clone or the tensor a variable was made from).
