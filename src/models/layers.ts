@@ -213,7 +213,8 @@ function fusedBatchNormalizationClass(): new (args: BatchNormArgs) => BatchNormL
       const axis = self.axis >= 0 ? self.axis : self.axis + x.rank;
       const fused =
         kwargs?.training === true &&
-        Array.isArray(inputs) === false &&
+        // Models pass a list of one tensor.
+        (!Array.isArray(inputs) || inputs.length === 1) &&
         x.dtype === 'float32' &&
         x.size > 0 &&
         axis === x.rank - 1 &&
