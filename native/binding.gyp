@@ -16,7 +16,8 @@
         "src/movement_napi.cc",
         "src/movement_reduce.cc",
         "src/movement_copy.cc",
-        "src/movement_pool.cc"
+        "src/movement_pool.cc",
+        "src/batchnorm_train.cc"
       ],
       "cflags_cc": ["-O3", "-std=c++17", "-fno-math-errno", "-fno-trapping-math"],
       "cflags_cc!": ["-fno-exceptions"],

@@ -11,6 +11,7 @@ void register_matmul(napi_env env, napi_value exports);
 void register_optim(napi_env env, napi_value exports);
 void register_elementwise(napi_env env, napi_value exports);
 void register_movement(napi_env env, napi_value exports);
+void register_batchnorm_train(napi_env env, napi_value exports);
 
 void define(napi_env env, napi_value exports, const char* name, napi_callback cb) {
   napi_value fn;
@@ -54,6 +55,7 @@ static napi_value Init(napi_env env, napi_value exports) {
   tfr::register_optim(env, exports);
   tfr::register_elementwise(env, exports);
   tfr::register_movement(env, exports);
+  tfr::register_batchnorm_train(env, exports);
   return exports;
 }
 

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { fusedBatchNormTraining, hasFusedBatchNormTraining } from '../backends/batchnorm-training.js';
 
 /** Registration prefix of this library's custom layers in saved model.json files. */
 export const LAYER_PACKAGE = 'tfjs-restoration';
@@ -167,7 +168,91 @@ export function conv2d(ctx: BuildContext, x: Sym, name: string, o: ConvOptions):
 
 /** A PyTorch `nn.BatchNorm2d` (eps 1e-5, momentum 0.1 = tfjs momentum 0.9) named `name`. */
 export function batchNorm(x: Sym, name: string, epsilon = 1e-5): Sym {
-  return tfl.layers.batchNormalization({ axis: -1, epsilon, momentum: 0.9, name }).apply(x) as Sym;
+  return batchNormalization({ axis: -1, epsilon, momentum: 0.9, name }).apply(x) as Sym;
+}
+
+/** tfjs-layers' BatchNormalization layer (instance type) and its options. */
+type BatchNormLayer = ReturnType<typeof tfl.layers.batchNormalization>;
+type BatchNormArgs = Parameters<typeof tfl.layers.batchNormalization>[0];
+/** The members of tfjs-layers' BatchNormalization the fused path reads (private in its typings). */
+interface BatchNormInternals {
+  axis: number;
+  momentum: number;
+  epsilon: number;
+  gamma?: tfl.LayerVariable;
+  beta?: tfl.LayerVariable;
+  movingMean: tfl.LayerVariable;
+  movingVariance: tfl.LayerVariable;
+}
+
+let fusedBatchNormClass: (new (args: BatchNormArgs) => BatchNormLayer) | undefined;
+
+/**
+ * tfjs-layers' BatchNormalization, subclassed so that training on a backend with the fused batch norm kernels (the
+ * native backend) runs them: statistics and normalisation in three passes, the gradient in two, where tfjs-layers'
+ * tf.moments + batchNorm graph makes about fifteen. Everything else (inference, other backends, an axis other than
+ * the last, non-float32 input) is tfjs-layers' own `call`. The class keeps the name 'BatchNormalization', its
+ * weights and config, so saved models are standard and load as tfjs-layers' own layer.
+ */
+function fusedBatchNormalizationClass(): new (args: BatchNormArgs) => BatchNormLayer {
+  if (fusedBatchNormClass !== undefined) return fusedBatchNormClass;
+  // The class itself is not exported from tfjs-layers' entry point; its serialization registration holds it.
+  const registered = tf.serialization.SerializationMap.getMap().classNameMap.BatchNormalization as unknown as
+    [new (args: BatchNormArgs) => BatchNormLayer, unknown] | undefined;
+  if (registered === undefined) throw new Error('tfjs-layers BatchNormalization is not registered');
+  const Base = registered[0];
+  class FusedBatchNormalization extends Base {
+    static className = 'BatchNormalization';
+
+    override call(
+      inputs: tf.Tensor | tf.Tensor[],
+      kwargs: Parameters<BatchNormLayer['call']>[1],
+    ): tf.Tensor | tf.Tensor[] {
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      const self = this as unknown as BatchNormInternals;
+      const axis = self.axis >= 0 ? self.axis : self.axis + x.rank;
+      const fused =
+        kwargs?.training === true &&
+        // Models pass a list of one tensor.
+        (!Array.isArray(inputs) || inputs.length === 1) &&
+        x.dtype === 'float32' &&
+        x.size > 0 &&
+        axis === x.rank - 1 &&
+        hasFusedBatchNormTraining();
+      if (!fused) return super.call(inputs, kwargs);
+      return tf.tidy(() => {
+        const { y, mean, variance } = fusedBatchNormTraining(
+          x,
+          self.gamma?.read() ?? null,
+          self.beta?.read() ?? null,
+          self.epsilon,
+        );
+        // tfjs-layers' moving average, op for op: v - (v - batch) * (1 - momentum).
+        const update = (v: tfl.LayerVariable, batch: tf.Tensor): void =>
+          tf.tidy(() => {
+            const old = v.read();
+            v.write(tf.sub(old, tf.mul(tf.sub(old, batch), 1 - self.momentum)));
+          });
+        update(self.movingMean, mean);
+        update(self.movingVariance, variance);
+        return y;
+      });
+    }
+  }
+  fusedBatchNormClass = FusedBatchNormalization;
+  return FusedBatchNormalization;
+}
+
+/**
+ * A BatchNormalization layer: tfjs-layers' own, with training on the native backend fused (see
+ * {@link fusedBatchNormalizationClass}). Same options, weights and serialized form as `tfl.layers.batchNormalization`.
+ * @example
+ * ```ts
+ * const y = batchNormalization({ axis: -1, epsilon: 1e-5, momentum: 0.9, name: 'bn1' }).apply(x);
+ * ```
+ */
+export function batchNormalization(args: BatchNormArgs): BatchNormLayer {
+  return new (fusedBatchNormalizationClass())(args);
 }
 
 /** ReLU layer. */

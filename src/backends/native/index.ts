@@ -28,6 +28,7 @@ import {
 } from './conv-kernels.js';
 import { elementwiseKernels, type ElementwiseAddon } from './elementwise-kernels.js';
 import { movementKernels, type MovementAddon } from './movement-kernels.js';
+import { batchNormTrainingKernels, type BatchNormTrainingAddon } from './batchnorm-kernels.js';
 
 /** The tensors of one Adam step: the variable, its two moments, its gradient. */
 export interface AdamTensors {
@@ -66,6 +67,7 @@ export function nativeKernels(addon: NativeAddon): KernelConfig[] {
     batchMatMulKernel(addon),
     ...elementwiseKernels(addon as NativeAddon & ElementwiseAddon),
     ...movementKernels(addon as NativeAddon & MovementAddon),
+    ...batchNormTrainingKernels(addon as NativeAddon & BatchNormTrainingAddon),
   ];
 }
 

@@ -7,7 +7,7 @@
  * smp's for b4; loading an smp state_dict needs `allowUnexpected: true` for those two.
  */
 import * as tfl from '@tensorflow/tfjs-layers';
-import { DropConnect, type BuildContext, type Sym } from '../layers.js';
+import { DropConnect, batchNormalization, type BuildContext, type Sym } from '../layers.js';
 
 /** One group of blocks of EfficientNet-B0: repeats, kernel, stride, expansion, input and output filters. */
 export type MBConvArgs = [
@@ -107,7 +107,7 @@ function pad(x: Sym, name: string, p: [number, number]): Sym {
 
 function bn(x: Sym, name: string): Sym {
   // PyTorch momentum 0.01 -> tfjs 0.99; eps 1e-3 as the reference.
-  return tfl.layers.batchNormalization({ axis: -1, epsilon: 1e-3, momentum: 0.99, name }).apply(x) as Sym;
+  return batchNormalization({ axis: -1, epsilon: 1e-3, momentum: 0.99, name }).apply(x) as Sym;
 }
 
 function swish(x: Sym, name: string): Sym {

@@ -1,0 +1,260 @@
+// Training-mode batch normalisation, fused: x viewed as [P, C] (channels last). The forward pass computes the batch
+// statistics and normalises in three passes over x (sum, squared deviations, output) instead of tf.moments +
+// FusedBatchNorm's seven; the backward pass needs two (sums, dx) instead of about eight, and saves no intermediates.
+//
+// Statistics accumulate in double. Pixels are split into chunks, one partial sum per chunk, combined in chunk order
+// (the result does not depend on the thread count). Inside a chunk, pixels are taken `rep` at a time as one row of
+// W = rep * C floats, so the inner loops are long and contiguous even for few channels.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "napi_util.h"
+#include "thread_pool.h"
+
+namespace tfr {
+
+void define(napi_env env, napi_value exports, const char* name, napi_callback cb);
+
+namespace {
+
+// Floats a chunk covers: enough that the pool's hand-off is noise, small enough to balance two to a few threads.
+constexpr int64_t kChunkElements = 32 * 1024;
+// At most this many chunks (and per-chunk partials).
+constexpr int64_t kMaxChunks = 512;
+
+// The [P, C] view and its row blocking.
+struct Layout {
+  int64_t pixels, channels;
+  int64_t rep;     // pixels per row of W floats
+  int64_t width;   // rep * channels
+  int64_t chunks;  // pixel chunks (tasks)
+
+  Layout(int64_t p, int64_t c) : pixels(p), channels(c) {
+    rep = std::max<int64_t>(1, 256 / std::max<int64_t>(c, 1));
+    width = rep * c;
+    const int64_t n = p * c;
+    chunks = std::min<int64_t>(kMaxChunks, std::max<int64_t>(1, n / kChunkElements));
+    chunks = std::min<int64_t>(chunks, std::max<int64_t>(p, 1));
+  }
+  int64_t begin(int64_t t) const { return pixels * t / chunks; }
+  int64_t end(int64_t t) const { return pixels * (t + 1) / chunks; }
+};
+
+// Runs fn(task) for every chunk, on the pool when there is more than one.
+template <class F>
+void each_chunk(const Layout& l, F&& fn) {
+  if (l.chunks <= 1) {
+    fn(int64_t{0});
+    return;
+  }
+  parallel_for(static_cast<int>(l.chunks), [&](int t, int) { fn(static_cast<int64_t>(t)); });
+}
+
+// Per-position tables of a per-channel vector repeated `rep` times (one row of W floats).
+template <class T>
+std::vector<T> repeat(const std::vector<T>& v, int64_t rep) {
+  std::vector<T> out(v.size() * rep);
+  for (int64_t r = 0; r < rep; ++r) std::copy(v.begin(), v.end(), out.begin() + r * v.size());
+  return out;
+}
+
+// Folds acc[W] (rep copies of C channels) into C channels, adding to out.
+void fold(const double* acc, const Layout& l, double* out) {
+  for (int64_t r = 0; r < l.rep; ++r) {
+    for (int64_t k = 0; k < l.channels; ++k) out[k] += acc[r * l.channels + k];
+  }
+}
+
+// Visits the pixels [p0, p1) of a chunk as whole rows of W floats, then the leftover pixels one at a time:
+// step(offset, n) handles the n contiguous floats from element `offset`, which line up with the first n entries of
+// the per-position tables (W is a multiple of C).
+template <class Step>
+void sweep(const Layout& l, int64_t p0, int64_t p1, Step&& step) {
+  const int64_t rows = (p1 - p0) / l.rep;
+  for (int64_t r = 0; r < rows; ++r) step((p0 + r * l.rep) * l.channels, l.width);
+  for (int64_t p = p0 + rows * l.rep; p < p1; ++p) step(p * l.channels, l.channels);
+}
+
+// Combines the per-chunk partials (each W doubles) in chunk order into C channels.
+std::vector<double> combine(const std::vector<double>& partial, const Layout& l) {
+  std::vector<double> out(l.channels, 0.0);
+  for (int64_t t = 0; t < l.chunks; ++t) fold(partial.data() + t * l.width, l, out.data());
+  return out;
+}
+
+}  // namespace
+
+// Forward: mean and biased variance per channel; y = (x - mean) * rsqrt(var + eps) * gamma + beta.
+void batch_norm_train(const float* x, int64_t pixels, int64_t channels, const float* gamma, const float* beta,
+                      double epsilon, float* y, float* mean_out, float* var_out) {
+  if (channels == 0) return;
+  if (pixels == 0) {
+    // Statistics of nothing: NaN, as tfjs's mean (0 / 0).
+    std::fill(mean_out, mean_out + channels, NAN);
+    std::fill(var_out, var_out + channels, NAN);
+    return;
+  }
+  const Layout l(pixels, channels);
+  std::vector<double> partial(l.chunks * l.width);
+  // Pass 1: sums.
+  each_chunk(l, [&](int64_t t) {
+    double* acc = partial.data() + t * l.width;
+    std::fill(acc, acc + l.width, 0.0);
+    sweep(l, l.begin(t), l.end(t), [&](int64_t o, int64_t n) {
+      const float* row = x + o;
+      for (int64_t k = 0; k < n; ++k) acc[k] += static_cast<double>(row[k]);
+    });
+  });
+  std::vector<double> mean = combine(partial, l);
+  for (double& m : mean) m /= static_cast<double>(pixels);
+  // Pass 2: squared deviations from the mean (two passes: no cancellation as in E[x^2] - E[x]^2).
+  const std::vector<double> mean_row = repeat(mean, l.rep);
+  each_chunk(l, [&](int64_t t) {
+    double* acc = partial.data() + t * l.width;
+    std::fill(acc, acc + l.width, 0.0);
+    sweep(l, l.begin(t), l.end(t), [&](int64_t o, int64_t n) {
+      const float* row = x + o;
+      for (int64_t k = 0; k < n; ++k) {
+        const double d = static_cast<double>(row[k]) - mean_row[k];
+        acc[k] += d * d;
+      }
+    });
+  });
+  std::vector<double> var = combine(partial, l);
+  for (double& v : var) v /= static_cast<double>(pixels);
+  // Pass 3: y = (x - mean) * factor + beta in float32 (memory-bound; x - mean is exact near the mean).
+  std::vector<float> m(channels), f(channels), b(channels);
+  for (int64_t k = 0; k < channels; ++k) {
+    mean_out[k] = static_cast<float>(mean[k]);
+    var_out[k] = static_cast<float>(var[k]);
+    m[k] = mean_out[k];
+    const double g = gamma == nullptr ? 1.0 : static_cast<double>(gamma[k]);
+    f[k] = static_cast<float>(g / std::sqrt(static_cast<double>(var_out[k]) + epsilon));
+    b[k] = beta == nullptr ? 0.f : beta[k];
+  }
+  const std::vector<float> mr = repeat(m, l.rep), fr = repeat(f, l.rep), br = repeat(b, l.rep);
+  each_chunk(l, [&](int64_t t) {
+    sweep(l, l.begin(t), l.end(t), [&](int64_t o, int64_t n) {
+      const float* xr = x + o;
+      float* yr = y + o;
+      for (int64_t k = 0; k < n; ++k) yr[k] = (xr[k] - mr[k]) * fr[k] + br[k];
+    });
+  });
+}
+
+// Backward: sumDy and sumDyXhat per channel (double), then
+// dx = gamma * rstd * (dy - sumDy / P - xhat * sumDyXhat / P); dgamma = sumDyXhat, dbeta = sumDy.
+void batch_norm_train_grad(const float* dy, const float* x, int64_t pixels, int64_t channels, const float* mean,
+                           const float* var, const float* gamma, double epsilon, float* dx, float* dgamma,
+                           float* dbeta) {
+  if (channels == 0) return;
+  if (pixels == 0) {
+    std::fill(dgamma, dgamma + channels, 0.f);
+    std::fill(dbeta, dbeta + channels, 0.f);
+    return;
+  }
+  const Layout l(pixels, channels);
+  std::vector<double> mean_d(channels);
+  for (int64_t k = 0; k < channels; ++k) mean_d[k] = mean[k];
+  const std::vector<double> mean_row = repeat(mean_d, l.rep);
+  // Pass 1: sum(dy) and sum(dy * (x - mean)), both per chunk.
+  std::vector<double> part_dy(l.chunks * l.width), part_dyxc(l.chunks * l.width);
+  each_chunk(l, [&](int64_t t) {
+    double* a1 = part_dy.data() + t * l.width;
+    double* a2 = part_dyxc.data() + t * l.width;
+    std::fill(a1, a1 + l.width, 0.0);
+    std::fill(a2, a2 + l.width, 0.0);
+    sweep(l, l.begin(t), l.end(t), [&](int64_t o, int64_t n) {
+      const float* dr = dy + o;
+      const float* xr = x + o;
+      for (int64_t k = 0; k < n; ++k) {
+        const double g = static_cast<double>(dr[k]);
+        a1[k] += g;
+        a2[k] += g * (static_cast<double>(xr[k]) - mean_row[k]);
+      }
+    });
+  });
+  const std::vector<double> sum_dy = combine(part_dy, l), sum_dyxc = combine(part_dyxc, l);
+  // Pass 2: dx = a * (dy - mean(dy)) + c * (x - mean) per channel, in float32: both differences cancel before the
+  // scaling (exactly 0 for a single pixel).
+  std::vector<float> m(channels), mdy(channels), ca(channels), cc(channels);
+  const double inv_p = 1.0 / static_cast<double>(pixels);
+  for (int64_t k = 0; k < channels; ++k) {
+    const double rstd = 1.0 / std::sqrt(static_cast<double>(var[k]) + epsilon);
+    const double g = gamma == nullptr ? 1.0 : static_cast<double>(gamma[k]);
+    const double sum_dyxhat = sum_dyxc[k] * rstd;
+    m[k] = mean[k];
+    mdy[k] = static_cast<float>(sum_dy[k] * inv_p);
+    ca[k] = static_cast<float>(g * rstd);
+    cc[k] = static_cast<float>(-g * rstd * rstd * sum_dyxhat * inv_p);
+    dgamma[k] = static_cast<float>(sum_dyxhat);
+    dbeta[k] = static_cast<float>(sum_dy[k]);
+  }
+  const std::vector<float> mr = repeat(m, l.rep), mdyr = repeat(mdy, l.rep), ar = repeat(ca, l.rep),
+                           cr = repeat(cc, l.rep);
+  each_chunk(l, [&](int64_t t) {
+    sweep(l, l.begin(t), l.end(t), [&](int64_t o, int64_t n) {
+      const float* g = dy + o;
+      const float* xr = x + o;
+      float* out = dx + o;
+      for (int64_t k = 0; k < n; ++k) out[k] = ar[k] * (g[k] - mdyr[k]) + cr[k] * (xr[k] - mr[k]);
+    });
+  });
+}
+
+namespace {
+
+// batchNormTrain(x, channels, gamma | null, beta | null, epsilon, y, mean, variance)
+napi_value batch_norm_train_binding(napi_env env, napi_callback_info info) {
+  return guard(env, [&] {
+    Args args(env, info, "batchNormTrain", 8);
+    const int64_t c = args.integer(1, 1);
+    const float* x = args.f32(0, -1);
+    size_t n = 0;
+    napi_get_typedarray_info(env, args.argv[0], nullptr, &n, nullptr, nullptr, nullptr);
+    const int64_t total = static_cast<int64_t>(n);
+    if (total % c != 0) throw ArgError("batchNormTrain: argument 0's length must be a multiple of argument 1");
+    const float* gamma = args.is_null(2) ? nullptr : args.f32(2, c);
+    const float* beta = args.is_null(3) ? nullptr : args.f32(3, c);
+    const double eps = args.number(4);
+    float* y = args.f32(5, total);
+    float* mean = args.f32(6, c);
+    float* var = args.f32(7, c);
+    batch_norm_train(x, total / c, c, gamma, beta, eps, y, mean, var);
+    return undefined(env);
+  });
+}
+
+// batchNormTrainGrad(dy, x, channels, mean, variance, gamma | null, epsilon, dx, dgamma, dbeta)
+napi_value batch_norm_train_grad_binding(napi_env env, napi_callback_info info) {
+  return guard(env, [&] {
+    Args args(env, info, "batchNormTrainGrad", 10);
+    const int64_t c = args.integer(2, 1);
+    const float* x = args.f32(1, -1);
+    size_t n = 0;
+    napi_get_typedarray_info(env, args.argv[1], nullptr, &n, nullptr, nullptr, nullptr);
+    const int64_t total = static_cast<int64_t>(n);
+    if (total % c != 0) throw ArgError("batchNormTrainGrad: argument 1's length must be a multiple of argument 2");
+    const float* dy = args.f32(0, total);
+    const float* mean = args.f32(3, c);
+    const float* var = args.f32(4, c);
+    const float* gamma = args.is_null(5) ? nullptr : args.f32(5, c);
+    const double eps = args.number(6);
+    float* dx = args.f32(7, total);
+    float* dgamma = args.f32(8, c);
+    float* dbeta = args.f32(9, c);
+    batch_norm_train_grad(dy, x, total / c, c, mean, var, gamma, eps, dx, dgamma, dbeta);
+    return undefined(env);
+  });
+}
+
+}  // namespace
+
+void register_batchnorm_train(napi_env env, napi_value exports) {
+  define(env, exports, "batchNormTrain", batch_norm_train_binding);
+  define(env, exports, "batchNormTrainGrad", batch_norm_train_grad_binding);
+}
+
+}  // namespace tfr
