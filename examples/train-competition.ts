@@ -7,7 +7,7 @@
  *        [--backend native,wasm] [--seed 0] [--resize]
  *
  * --backend: the first of these that starts (default: native where its addon is built, else wasm). On the native
- * backend resnet34 at 256x256, batch 4, takes about 4 s per step of both stages on 2 cores; on wasm (32-bit heap)
+ * backend resnet34 at 256x256, batch 4, takes about 3.7 s per step of both stages on 2 cores; on wasm (32-bit heap)
  * about 24 s, and batch 8 runs out of memory there.
  *
  * `DIR` holds `train.csv` (id, input, gt paths) and, optionally, `test.csv`: the DACON data, or a set made by
