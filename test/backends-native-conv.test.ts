@@ -7,7 +7,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../src/backends/index.js';
-import { loadNativeAddon } from '../src/backends/native/addon.js';
+import { loadNativeAddon, nativeAddonPath } from '../src/backends/native/addon.js';
 import { randomValues, relativeError, tinyNetStep } from './helpers/backends.js';
 import { SKIP_NATIVE } from './helpers/native.js';
 
@@ -54,6 +54,11 @@ const cases: Case[] = [
   { n: 3, h: 20, w: 20, ci: 70, co: 33, k: 3, stride: 2, pad: 'same' },
   // Enough output pixels that the filter gradient splits them across threads (partial sums, then a reduction).
   { n: 2, h: 40, w: 41, ci: 8, co: 20, k: 3, stride: 1, pad: 'same' },
+  // Few output channels and >= 16 input channels: the filter gradient reads the image in place (zero rows at the
+  // padding), with the output split by columns (few pixels) and by pixels (many).
+  { n: 2, h: 20, w: 19, ci: 32, co: 24, k: 3, stride: 1, pad: 'same' },
+  { n: 2, h: 48, w: 48, ci: 16, co: 8, k: 3, stride: 1, pad: 'same' },
+  { n: 1, h: 33, w: 35, ci: 48, co: 3, k: 3, stride: 2, pad: 'same' },
 ];
 
 /** y, dL/dx and dL/dW of sum(conv2d(x, W) * r) on the current backend. */
@@ -231,6 +236,38 @@ describe.skipIf(SKIP_NATIVE)('native backend: convolutions', () => {
     } finally {
       addon.setThreads(threads);
     }
+  });
+});
+
+describe.skipIf(SKIP_NATIVE)('native addon: the portable micro-kernels', () => {
+  it('TFJS_RESTORATION_GEMM=generic gives the AVX2 results (convolutions, both gradients, packed and in place)', () => {
+    // Checksums of conv2d, its input gradient and its filter gradient (in place: 16 input, 8 output channels).
+    const script = `
+      const addon = require(process.argv[1]);
+      const shape = [2, 20, 19, 16, 20, 19, 8, 3, 3, 1, 1, 1, 1, 1, 1];
+      const x = new Float32Array(2 * 20 * 19 * 16).map((_, i) => Math.sin(i));
+      const w = new Float32Array(9 * 16 * 8).map((_, i) => Math.cos(i));
+      const y = new Float32Array(2 * 20 * 19 * 8);
+      const dx = new Float32Array(x.length);
+      const dw = new Float32Array(w.length);
+      addon.conv2d(x, w, null, shape, 0, y);
+      addon.conv2dBackpropInput(y, w, shape, dx);
+      addon.conv2dBackpropFilter(x, y, shape, dw);
+      console.log(JSON.stringify({ kernel: addon.gemmKernel(), y: Array.from(y), dx: Array.from(dx), dw: Array.from(dw) }));
+    `;
+    const run = (gemm: string | undefined): { kernel: string; y: number[]; dx: number[]; dw: number[] } =>
+      JSON.parse(
+        execFileSync(process.execPath, ['-e', script, nativeAddonPath() ?? ''], {
+          env: { ...process.env, TFJS_RESTORATION_GEMM: gemm ?? '' },
+          encoding: 'utf8',
+          maxBuffer: 64 * 2 ** 20,
+        }),
+      ) as { kernel: string; y: number[]; dx: number[]; dw: number[] };
+    const generic = run('generic');
+    const best = run(undefined);
+    expect(generic.kernel).toBe('generic');
+    for (const k of ['y', 'dx', 'dw'] as const)
+      expect(relativeError(generic[k], best[k]), k).toBeLessThan(1e-5);
   });
 });
 

@@ -328,6 +328,27 @@ struct PatchColsB final : BPacker {
       if (nr < kNR) std::memset(d + nr, 0, sizeof(float) * (kNR - nr));
     }
   }
+
+  // Read B in place (see rows): pays where the GEMM has few rows (few output channels), so each panel of B is used
+  // by few micro-tiles and copying it costs more than it saves; with many rows a compact packed copy is faster.
+  bool in_place = false;
+
+  // A full panel within one tap's channels lies contiguous in x at every pixel: point at it, copy nothing.
+  bool rows(int64_t k0, int kc, int64_t n0, int nr, const float** out) const override {
+    if (!in_place) return false;
+    const int64_t C = grid.channels;
+    const int64_t t = n0 / C;
+    const int64_t c = n0 - t * C;
+    if (nr != kNR || c + kNR > C) return false;
+    PixelCursor px(grid, k0);
+    for (int k = 0; k < kc; ++k, px.next()) {
+      const int64_t ih = px.h() + taps[t].dh, iw = px.w() + taps[t].dw;
+      out[k] = (ih < 0 || ih >= grid.img_h || iw < 0 || iw >= grid.img_w)
+                   ? kZeroRow
+                   : x + ((px.n * grid.img_h + ih) * grid.img_w + iw) * C + c;
+    }
+    return true;
+  }
 };
 
 }  // namespace
@@ -378,6 +399,8 @@ void conv2d_backprop_filter(const ConvShape& s, const float* x, const float* dy,
   for (int64_t kh = 0; kh < s.filter_h; ++kh) {
     for (int64_t kw = 0; kw < s.filter_w; ++kw) b.taps.push_back({kh * s.dilation_h, kw * s.dilation_w});
   }
+  // Measured on U-Net layers: in place is 1.4-1.5x faster at 16-32 output channels, slower from 64 on.
+  b.in_place = s.out_c <= 32;
   const int64_t cols = s.filter_h * s.filter_w * s.in_c;
   const int64_t P = s.batch * s.out_h * s.out_w;
   const int threads = num_threads();

@@ -1,6 +1,7 @@
 #include "gemm.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -21,6 +22,26 @@ void kernel_generic(int kc, const float* a, const float* b, float* c, int64_t ld
     for (int r = 0; r < kMR; ++r) {
       const float av = a[r * kc + k];
       for (int j = 0; j < kNR; ++j) acc[r][j] += av * b[k * kNR + j];
+    }
+  }
+  for (int r = 0; r < kMR; ++r) {
+    float* cr = c + r * ldc;
+    if (accumulate) {
+      for (int j = 0; j < kNR; ++j) cr[j] += acc[r][j];
+    } else {
+      for (int j = 0; j < kNR; ++j) cr[j] = acc[r][j];
+    }
+  }
+}
+
+// As kernel_generic, with B's row k at b[k] (kNR contiguous floats) instead of packed.
+void kernel_generic_rows(int kc, const float* a, const float* const* b, float* c, int64_t ldc, bool accumulate) {
+  float acc[kMR][kNR] = {};
+  for (int k = 0; k < kc; ++k) {
+    const float* bk = b[k];
+    for (int r = 0; r < kMR; ++r) {
+      const float av = a[r * kc + k];
+      for (int j = 0; j < kNR; ++j) acc[r][j] += av * bk[j];
     }
   }
   for (int r = 0; r < kMR; ++r) {
@@ -90,6 +111,61 @@ __attribute__((target("avx2,fma"))) void kernel_avx2(int kc, const float* a, con
 #undef TFR_STORE
 }
 
+__attribute__((target("avx2,fma"))) void kernel_avx2_rows(int kc, const float* a, const float* const* b, float* c, int64_t ldc,
+                                                     bool accumulate) {
+  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
+  __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+  __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
+  __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+  __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
+  __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+  const float* a0 = a;
+  const float* a1 = a + kc;
+  const float* a2 = a + 2 * kc;
+  const float* a3 = a + 3 * kc;
+  const float* a4 = a + 4 * kc;
+  const float* a5 = a + 5 * kc;
+  for (int k = 0; k < kc; ++k) {
+    const __m256 b0 = _mm256_loadu_ps(b[k]);
+    const __m256 b1 = _mm256_loadu_ps(b[k] + 8);
+    __m256 av = _mm256_broadcast_ss(a0 + k);
+    c00 = _mm256_fmadd_ps(av, b0, c00);
+    c01 = _mm256_fmadd_ps(av, b1, c01);
+    av = _mm256_broadcast_ss(a1 + k);
+    c10 = _mm256_fmadd_ps(av, b0, c10);
+    c11 = _mm256_fmadd_ps(av, b1, c11);
+    av = _mm256_broadcast_ss(a2 + k);
+    c20 = _mm256_fmadd_ps(av, b0, c20);
+    c21 = _mm256_fmadd_ps(av, b1, c21);
+    av = _mm256_broadcast_ss(a3 + k);
+    c30 = _mm256_fmadd_ps(av, b0, c30);
+    c31 = _mm256_fmadd_ps(av, b1, c31);
+    av = _mm256_broadcast_ss(a4 + k);
+    c40 = _mm256_fmadd_ps(av, b0, c40);
+    c41 = _mm256_fmadd_ps(av, b1, c41);
+    av = _mm256_broadcast_ss(a5 + k);
+    c50 = _mm256_fmadd_ps(av, b0, c50);
+    c51 = _mm256_fmadd_ps(av, b1, c51);
+  }
+#define TFR_STORE(r, lo, hi)                                          \
+  {                                                                   \
+    float* cr = c + (r) * ldc;                                        \
+    if (accumulate) {                                                 \
+      lo = _mm256_add_ps(lo, _mm256_loadu_ps(cr));                    \
+      hi = _mm256_add_ps(hi, _mm256_loadu_ps(cr + 8));                \
+    }                                                                 \
+    _mm256_storeu_ps(cr, lo);                                         \
+    _mm256_storeu_ps(cr + 8, hi);                                     \
+  }
+  TFR_STORE(0, c00, c01)
+  TFR_STORE(1, c10, c11)
+  TFR_STORE(2, c20, c21)
+  TFR_STORE(3, c30, c31)
+  TFR_STORE(4, c40, c41)
+  TFR_STORE(5, c50, c51)
+#undef TFR_STORE
+}
+
 bool has_avx2_fma() {
   static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   return ok;
@@ -97,20 +173,41 @@ bool has_avx2_fma() {
 #endif
 
 using Kernel = void (*)(int, const float*, const float*, float*, int64_t, bool);
+using RowsKernel = void (*)(int, const float*, const float* const*, float*, int64_t, bool);
+
+// TFJS_RESTORATION_GEMM=generic forces the portable micro-kernels (to test them on an AVX2 machine).
+bool force_generic() {
+  const char* v = std::getenv("TFJS_RESTORATION_GEMM");
+  return v != nullptr && std::strcmp(v, "generic") == 0;
+}
 
 Kernel pick_kernel() {
 #ifdef TFR_X86
-  if (has_avx2_fma()) return kernel_avx2;
+  if (has_avx2_fma() && !force_generic()) return kernel_avx2;
 #endif
   return kernel_generic;
 }
 
+RowsKernel pick_rows_kernel() {
+#ifdef TFR_X86
+  if (has_avx2_fma() && !force_generic()) return kernel_avx2_rows;
+#endif
+  return kernel_generic_rows;
+}
+
 const Kernel kKernel = pick_kernel();
+const RowsKernel kRowsKernel = pick_rows_kernel();
 
 // Per-thread packing buffers, reused across calls.
 struct Buffers {
   std::vector<float> a, b;
-  Buffers() : a(static_cast<size_t>(kMC) * kKC), b(static_cast<size_t>(kKC) * kNC) {}
+  std::vector<const float*> b_rows;  // kKC row pointers per kNR-column panel of B read in place
+  std::vector<char> in_place;        // per panel: read in place (b_rows) or packed (b)
+  Buffers()
+      : a(static_cast<size_t>(kMC) * kKC),
+        b(static_cast<size_t>(kKC) * kNC),
+        b_rows(static_cast<size_t>(kKC) * (kNC / kNR)),
+        in_place(kNC / kNR) {}
 };
 
 Buffers& buffers() {
@@ -120,6 +217,8 @@ Buffers& buffers() {
 
 }  // namespace
 
+alignas(32) const float kZeroRow[kNR] = {};
+
 const char* gemm_kernel_name() { return kKernel == kernel_generic ? "generic" : "avx2-fma"; }
 
 void gemm_block(int64_t m_begin, int64_t m_end, int64_t n_begin, int64_t n_end, int64_t k_begin, int64_t k_end,
@@ -128,6 +227,8 @@ void gemm_block(int64_t m_begin, int64_t m_end, int64_t n_begin, int64_t n_end, 
   Buffers& buf = buffers();
   float* pa = buf.a.data();
   float* pb = buf.b.data();
+  const float** pr = buf.b_rows.data();
+  char* in_place = buf.in_place.data();
   alignas(32) float tile[kMR * kNR];
   if (k_end <= k_begin) {
     if (!accumulate) {
@@ -141,7 +242,10 @@ void gemm_block(int64_t m_begin, int64_t m_end, int64_t n_begin, int64_t n_end, 
       const int kc = static_cast<int>(std::min<int64_t>(kKC, k_end - pc));
       const bool acc = accumulate || pc != k_begin;
       for (int jr = 0; jr < nc; jr += kNR) {
-        b.pack(pc, kc, jc + jr, std::min(kNR, nc - jr), pb + static_cast<int64_t>(jr) * kc);
+        const int nr = std::min(kNR, nc - jr);
+        const float** rows = pr + static_cast<int64_t>(jr / kNR) * kKC;
+        in_place[jr / kNR] = b.rows(pc, kc, jc + jr, nr, rows) ? 1 : 0;
+        if (!in_place[jr / kNR]) b.pack(pc, kc, jc + jr, nr, pb + static_cast<int64_t>(jr) * kc);
       }
       for (int64_t ic = m_begin; ic < m_end; ic += kMC) {
         const int mc = static_cast<int>(std::min<int64_t>(kMC, m_end - ic));
@@ -151,6 +255,7 @@ void gemm_block(int64_t m_begin, int64_t m_end, int64_t n_begin, int64_t n_end, 
         for (int jr = 0; jr < nc; jr += kNR) {
           const int nr = std::min(kNR, nc - jr);
           const float* bp = pb + static_cast<int64_t>(jr) * kc;
+          const float* const* brows = in_place[jr / kNR] ? pr + static_cast<int64_t>(jr / kNR) * kKC : nullptr;
           for (int ir = 0; ir < mc; ir += kMR) {
             const int mr = std::min(kMR, mc - ir);
             const float* ap = pa + static_cast<int64_t>(ir) * kc;
@@ -166,9 +271,17 @@ void gemm_block(int64_t m_begin, int64_t m_end, int64_t n_begin, int64_t n_end, 
               for (int r = 2; r < kMR && direct; ++r) direct = c.row(m + r) - c.row(m) == r * ldc;
             }
             if (direct) {
-              kKernel(kc, ap, bp, c0, ldc, acc);
+              if (brows != nullptr) {
+                kRowsKernel(kc, ap, brows, c0, ldc, acc);
+              } else {
+                kKernel(kc, ap, bp, c0, ldc, acc);
+              }
             } else {
-              kKernel(kc, ap, bp, tile, kNR, false);
+              if (brows != nullptr) {
+                kRowsKernel(kc, ap, brows, tile, kNR, false);
+              } else {
+                kKernel(kc, ap, bp, tile, kNR, false);
+              }
               for (int r = 0; r < mr; ++r) {
                 float* cr = c.row(m + r) + n;
                 if (acc) {

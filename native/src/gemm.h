@@ -21,10 +21,20 @@ struct APacker {
 };
 
 // Writes depth [k0, k0 + kc), columns [n0, n0 + nr) (nr <= kNR) of B as dst[k * kNR + j]; columns past nr are zero.
+// Optionally, `rows` instead points at each of the kc rows where its kNR columns already lie contiguous in memory
+// (or at kZeroRow): the micro-kernel then reads them in place and nothing is copied. It returns false (and is not
+// used) where that is not so.
 struct BPacker {
   virtual ~BPacker() = default;
   virtual void pack(int64_t k0, int kc, int64_t n0, int nr, float* dst) const = 0;
+  virtual bool rows(int64_t k0, int kc, int64_t n0, int nr, const float** out) const {
+    (void)k0, (void)kc, (void)n0, (void)nr, (void)out;
+    return false;
+  }
 };
+
+// kNR zeros, for BPacker::rows to point at where B is zero (padding).
+extern const float kZeroRow[kNR];
 
 // Where row m of C lives: columns are contiguous from row(m).
 struct CRows {
