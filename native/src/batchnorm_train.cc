@@ -211,10 +211,8 @@ napi_value batch_norm_train_binding(napi_env env, napi_callback_info info) {
   return guard(env, [&] {
     Args args(env, info, "batchNormTrain", 8);
     const int64_t c = args.integer(1, 1);
-    const float* x = args.f32(0, -1);
-    size_t n = 0;
-    napi_get_typedarray_info(env, args.argv[0], nullptr, &n, nullptr, nullptr, nullptr);
-    const int64_t total = static_cast<int64_t>(n);
+    int64_t total = 0;
+    const float* x = args.f32(0, -1, &total);
     if (total % c != 0) throw ArgError("batchNormTrain: argument 0's length must be a multiple of argument 1");
     const float* gamma = args.is_null(2) ? nullptr : args.f32(2, c);
     const float* beta = args.is_null(3) ? nullptr : args.f32(3, c);
@@ -232,10 +230,8 @@ napi_value batch_norm_train_grad_binding(napi_env env, napi_callback_info info) 
   return guard(env, [&] {
     Args args(env, info, "batchNormTrainGrad", 10);
     const int64_t c = args.integer(2, 1);
-    const float* x = args.f32(1, -1);
-    size_t n = 0;
-    napi_get_typedarray_info(env, args.argv[1], nullptr, &n, nullptr, nullptr, nullptr);
-    const int64_t total = static_cast<int64_t>(n);
+    int64_t total = 0;
+    const float* x = args.f32(1, -1, &total);
     if (total % c != 0) throw ArgError("batchNormTrainGrad: argument 1's length must be a multiple of argument 2");
     const float* dy = args.f32(0, total);
     const float* mean = args.f32(3, c);

@@ -107,33 +107,14 @@ napi_value unary_binding(napi_env env, napi_callback_info info) {
   return guard(env, [&] {
     Args args(env, info, "unary", 4);
     const UnaryOp op = op_arg(args, 0, kUnaryOps);
-    const float* x = args.f32(1, -1);
-    size_t n = 0;
-    napi_get_typedarray_info(env, args.argv[1], nullptr, &n, nullptr, nullptr, nullptr);
+    int64_t n = 0;
+    const float* x = args.f32(1, -1, &n);
     const double alpha = args.number(2);
-    float* out = args.f32(3, static_cast<int64_t>(n));
-    check_no_alias(args, 3, out, static_cast<int64_t>(n), 1, x, static_cast<int64_t>(n));
-    unary(op, x, static_cast<int64_t>(n), alpha, out);
+    float* out = args.f32(3, n);
+    check_no_alias(args, 3, out, n, 1, x, n);
+    unary(op, x, n, alpha, out);
     return undefined(env);
   });
-}
-
-// Element k of the array argument i, which must be a Float32Array of `length` elements.
-const float* f32_element(const Args& args, size_t i, uint32_t k, int64_t length) {
-  napi_value el;
-  napi_get_element(args.env, args.argv[i], k, &el);
-  const std::string where = args.where(i) + "[" + std::to_string(k) + "]";
-  bool is_typed = false;
-  napi_is_typedarray(args.env, el, &is_typed);
-  napi_typedarray_type type = napi_int8_array;
-  size_t len = 0;
-  void* data = nullptr;
-  if (is_typed) napi_get_typedarray_info(args.env, el, &type, &len, &data, nullptr, nullptr);
-  if (!is_typed || type != napi_float32_array) throw ArgError(where + " must be a Float32Array");
-  if (static_cast<int64_t>(len) != length) {
-    throw ArgError(where + " has " + std::to_string(len) + " elements, expected " + std::to_string(length));
-  }
-  return static_cast<const float*>(data);
 }
 
 napi_value add_n_binding(napi_env env, napi_callback_info info) {
@@ -145,15 +126,12 @@ napi_value add_n_binding(napi_env env, napi_callback_info info) {
     uint32_t count = 0;
     napi_get_array_length(env, args.argv[0], &count);
     if (count == 0) throw ArgError(args.where(0) + " must hold at least one Float32Array");
-    float* out = args.f32(1, -1);
-    size_t n = 0;
-    napi_get_typedarray_info(env, args.argv[1], nullptr, &n, nullptr, nullptr, nullptr);
-    std::vector<const float*> inputs(count);
-    for (uint32_t k = 0; k < count; ++k) {
-      inputs[k] = f32_element(args, 0, k, static_cast<int64_t>(n));
-      check_no_alias(args, 1, out, static_cast<int64_t>(n), 0, inputs[k], static_cast<int64_t>(n));
-    }
-    add_n(inputs, static_cast<int64_t>(n), out);
+    int64_t n = 0;
+    float* out = args.f32(1, -1, &n);
+    const std::vector<float*> given = args.f32_list(0, std::vector<int64_t>(count, n));
+    const std::vector<const float*> inputs(given.begin(), given.end());
+    for (const float* in : inputs) check_no_alias(args, 1, out, n, 0, in, n);
+    add_n(inputs, n, out);
     return undefined(env);
   });
 }

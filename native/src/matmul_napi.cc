@@ -21,22 +21,14 @@ napi_value matmul(napi_env env, napi_callback_info info) {
     const std::vector<int64_t> d = args.integers(3, 6, 0);
     const int64_t batch = d[0], m = d[1], n = d[2], k = d[3], a_bs = d[4], b_bs = d[5];
     const bool ta = read_bool(args, 4), tb = read_bool(args, 5);
-    const float* a = args.f32(0, -1);
-    const float* b = args.f32(1, -1);
+    int64_t a_len = 0, b_len = 0;
+    const float* a = args.f32(0, -1, &a_len);
+    const float* b = args.f32(1, -1, &b_len);
     float* c = args.f32(2, batch * m * n);
-    size_t a_len, b_len;
-    {
-      napi_typedarray_type t;
-      void* p;
-      napi_value buf;
-      size_t off;
-      napi_get_typedarray_info(env, args.argv[0], &t, &a_len, &p, &buf, &off);
-      napi_get_typedarray_info(env, args.argv[1], &t, &b_len, &p, &buf, &off);
-    }
-    if (batch > 0 && static_cast<int64_t>(a_len) < (batch - 1) * a_bs + m * k) {
+    if (batch > 0 && a_len < (batch - 1) * a_bs + m * k) {
       throw ArgError("matmul: argument 0 is too short for the given shape");
     }
-    if (batch > 0 && static_cast<int64_t>(b_len) < (batch - 1) * b_bs + k * n) {
+    if (batch > 0 && b_len < (batch - 1) * b_bs + k * n) {
       throw ArgError("matmul: argument 1 is too short for the given shape");
     }
     for (int64_t i = 0; i < batch; ++i) {

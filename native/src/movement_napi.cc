@@ -26,18 +26,6 @@ int64_t product(const std::vector<int64_t>& v) {
   return p;
 }
 
-// The length of the Float32Array argument i.
-int64_t f32_length(const Args& args, size_t i) {
-  args.f32(i, -1);
-  napi_typedarray_type type;
-  size_t len;
-  void* data;
-  napi_value buffer;
-  size_t offset;
-  napi_get_typedarray_info(args.env, args.argv[i], &type, &len, &data, &buffer, &offset);
-  return static_cast<int64_t>(len);
-}
-
 // The values of an Int32Array argument, each in [0, limit).
 std::vector<int32_t> int32s(const Args& args, size_t i, int64_t limit) {
   bool is_typed = false;
@@ -56,37 +44,6 @@ std::vector<int32_t> int32s(const Args& args, size_t i, int64_t limit) {
     }
   }
   return std::vector<int32_t>(v, v + len);
-}
-
-// A JavaScript array of `count` Float32Arrays, element k of exactly lengths[k] elements.
-std::vector<float*> f32_list(const Args& args, size_t i, const std::vector<int64_t>& lengths) {
-  bool is_array = false;
-  napi_is_array(args.env, args.argv[i], &is_array);
-  uint32_t len = 0;
-  if (is_array) napi_get_array_length(args.env, args.argv[i], &len);
-  if (!is_array || len != lengths.size()) {
-    throw ArgError(args.where(i) + " must be an array of " + std::to_string(lengths.size()) + " Float32Arrays");
-  }
-  std::vector<float*> out(len);
-  for (uint32_t k = 0; k < len; ++k) {
-    napi_value el;
-    napi_get_element(args.env, args.argv[i], k, &el);
-    const std::string name = args.where(i) + "[" + std::to_string(k) + "]";
-    bool is_typed = false;
-    napi_is_typedarray(args.env, el, &is_typed);
-    napi_typedarray_type type = napi_int8_array;
-    size_t n = 0;
-    void* data = nullptr;
-    napi_value buffer;
-    size_t offset;
-    if (is_typed) napi_get_typedarray_info(args.env, el, &type, &n, &data, &buffer, &offset);
-    if (!is_typed || type != napi_float32_array) throw ArgError(name + " must be a Float32Array");
-    if (static_cast<int64_t>(n) != lengths[k]) {
-      throw ArgError(name + " has " + std::to_string(n) + " elements, expected " + std::to_string(lengths[k]));
-    }
-    out[k] = static_cast<float*>(data);
-  }
-  return out;
 }
 
 // An array of integers >= min_value of any length.
@@ -126,15 +83,17 @@ napi_value reduce_binding(napi_env env, napi_callback_info info) {
 
 BatchNormParam norm_param(const Args& args, size_t i, bool optional) {
   if (optional && args.is_null(i)) return BatchNormParam{nullptr, 1};
-  const int64_t n = f32_length(args, i);
+  int64_t n = 0;
+  const float* values = args.f32(i, -1, &n);
   if (n == 0) throw ArgError(args.where(i) + " must not be empty");
-  return BatchNormParam{args.f32(i, n), n};
+  return BatchNormParam{values, n};
 }
 
 napi_value batch_norm_binding(napi_env env, napi_callback_info info) {
   return guard(env, [&] {
     Args args(env, info, "batchNorm", 7);
-    const int64_t n = f32_length(args, 0);
+    int64_t n = 0;
+    const float* x = args.f32(0, -1, &n);
     const BatchNormParam mean = norm_param(args, 1, false), variance = norm_param(args, 2, false);
     const BatchNormParam offset = norm_param(args, 3, true), scale = norm_param(args, 4, true);
     int64_t period = 1;
@@ -146,7 +105,7 @@ napi_value batch_norm_binding(napi_env env, napi_callback_info info) {
       }
     }
     const double epsilon = args.number(5);
-    batch_norm(args.f32(0, n), n, mean, variance, offset, scale, period, epsilon, args.f32(6, n));
+    batch_norm(x, n, mean, variance, offset, scale, period, epsilon, args.f32(6, n));
     return undefined(env);
   });
 }
@@ -181,7 +140,7 @@ napi_value concat_binding(napi_env env, napi_callback_info info) {
     Args args(env, info, "concat", 5);
     const std::vector<int64_t> mids = int_list(args, 1, 0);
     const int64_t outer = args.integer(2, 0), inner = args.integer(3, 0);
-    const std::vector<float*> parts = f32_list(args, 0, part_lengths(mids, outer, inner));
+    const std::vector<float*> parts = args.f32_list(0, part_lengths(mids, outer, inner));
     int64_t total = 0;
     for (int64_t m : mids) total += m;
     float* out = args.f32(4, total * outer * inner);
@@ -198,7 +157,7 @@ napi_value split_binding(napi_env env, napi_callback_info info) {
     int64_t total = 0;
     for (int64_t m : mids) total += m;
     const float* x = args.f32(0, total * outer * inner);
-    split(x, mids, outer, inner, f32_list(args, 4, part_lengths(mids, outer, inner)));
+    split(x, mids, outer, inner, args.f32_list(4, part_lengths(mids, outer, inner)));
     return undefined(env);
   });
 }

@@ -15,6 +15,24 @@ struct ArgError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The Float32Array `value` (named `where` in errors) with exactly `length` elements (length < 0: any); its length
+// goes to *actual when asked for.
+inline float* f32_value(napi_env env, napi_value value, const std::string& where, int64_t length,
+                        int64_t* actual = nullptr) {
+  bool is_typed = false;
+  napi_is_typedarray(env, value, &is_typed);
+  napi_typedarray_type type = napi_int8_array;
+  size_t len = 0;
+  void* data = nullptr;
+  if (is_typed) napi_get_typedarray_info(env, value, &type, &len, &data, nullptr, nullptr);
+  if (!is_typed || type != napi_float32_array) throw ArgError(where + " must be a Float32Array");
+  if (length >= 0 && static_cast<int64_t>(len) != length) {
+    throw ArgError(where + " has " + std::to_string(len) + " elements, expected " + std::to_string(length));
+  }
+  if (actual != nullptr) *actual = static_cast<int64_t>(len);
+  return static_cast<float*>(data);
+}
+
 struct Args {
   napi_env env;
   const char* fn;
@@ -37,22 +55,27 @@ struct Args {
     return t == napi_null || t == napi_undefined;
   }
 
-  // A Float32Array of exactly `length` elements (length < 0: any).
-  float* f32(size_t i, int64_t length) const {
-    bool is_typed = false;
-    napi_is_typedarray(env, argv[i], &is_typed);
-    if (!is_typed) throw ArgError(where(i) + " must be a Float32Array");
-    napi_typedarray_type type;
-    size_t len;
-    void* data;
-    napi_value buffer;
-    size_t offset;
-    napi_get_typedarray_info(env, argv[i], &type, &len, &data, &buffer, &offset);
-    if (type != napi_float32_array) throw ArgError(where(i) + " must be a Float32Array");
-    if (length >= 0 && static_cast<int64_t>(len) != length) {
-      throw ArgError(where(i) + " has " + std::to_string(len) + " elements, expected " + std::to_string(length));
+  // A Float32Array of exactly `length` elements (length < 0: any; its length then goes to *actual if asked).
+  float* f32(size_t i, int64_t length, int64_t* actual = nullptr) const {
+    return f32_value(env, argv[i], where(i), length, actual);
+  }
+
+  // The Float32Arrays of array argument i: exactly lengths.size() of them, element k of lengths[k] elements.
+  std::vector<float*> f32_list(size_t i, const std::vector<int64_t>& lengths) const {
+    bool is_array = false;
+    napi_is_array(env, argv[i], &is_array);
+    uint32_t len = 0;
+    if (is_array) napi_get_array_length(env, argv[i], &len);
+    if (!is_array || len != lengths.size()) {
+      throw ArgError(where(i) + " must be an array of " + std::to_string(lengths.size()) + " Float32Arrays");
     }
-    return static_cast<float*>(data);
+    std::vector<float*> out(len);
+    for (uint32_t k = 0; k < len; ++k) {
+      napi_value el;
+      napi_get_element(env, argv[i], k, &el);
+      out[k] = f32_value(env, el, where(i) + "[" + std::to_string(k) + "]", lengths[k]);
+    }
+    return out;
   }
 
   double number(size_t i) const {

@@ -34,16 +34,8 @@ void adam_range(float* w, float* m, float* v, const float* g, const float* p, in
 napi_value adam_update(napi_env env, napi_callback_info info) {
   return guard(env, [&] {
     Args args(env, info, "adamUpdate", 5);
-    float* w = args.f32(0, -1);
-    size_t n;
-    {
-      napi_typedarray_type t;
-      void* d;
-      napi_value buf;
-      size_t off;
-      napi_get_typedarray_info(env, args.argv[0], &t, &n, &d, &buf, &off);
-    }
-    const int64_t size = static_cast<int64_t>(n);
+    int64_t size = 0;
+    float* w = args.f32(0, -1, &size);
     float* m = args.f32(1, size);
     float* v = args.f32(2, size);
     const float* g = args.f32(3, size);
