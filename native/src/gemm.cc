@@ -15,27 +15,20 @@
 namespace tfr {
 namespace {
 
-// c[r * ldc + j] (+)= sum_k a[r * kc + k] * b[k * kNR + j] for the full 6x16 tile.
-void kernel_generic(int kc, const float* a, const float* b, float* c, int64_t ldc, bool accumulate) {
-  float acc[kMR][kNR] = {};
-  for (int k = 0; k < kc; ++k) {
-    for (int r = 0; r < kMR; ++r) {
-      const float av = a[r * kc + k];
-      for (int j = 0; j < kNR; ++j) acc[r][j] += av * b[k * kNR + j];
-    }
-  }
-  for (int r = 0; r < kMR; ++r) {
-    float* cr = c + r * ldc;
-    if (accumulate) {
-      for (int j = 0; j < kNR; ++j) cr[j] += acc[r][j];
-    } else {
-      for (int j = 0; j < kNR; ++j) cr[j] = acc[r][j];
-    }
-  }
-}
+// Where a micro-kernel finds B's row k (kNR contiguous floats): in a packed panel, or through row pointers (B read
+// in place, see BPacker::rows).
+struct PackedRows {
+  const float* b;
+  const float* operator[](int k) const { return b + k * kNR; }
+};
+struct PointerRows {
+  const float* const* b;
+  const float* operator[](int k) const { return b[k]; }
+};
 
-// As kernel_generic, with B's row k at b[k] (kNR contiguous floats) instead of packed.
-void kernel_generic_rows(int kc, const float* a, const float* const* b, float* c, int64_t ldc, bool accumulate) {
+// c[r * ldc + j] (+)= sum_k a[r * kc + k] * b[k][j] for the full 6x16 tile.
+template <class Rows>
+void kernel_generic(int kc, const float* a, Rows b, float* c, int64_t ldc, bool accumulate) {
   float acc[kMR][kNR] = {};
   for (int k = 0; k < kc; ++k) {
     const float* bk = b[k];
@@ -55,7 +48,8 @@ void kernel_generic_rows(int kc, const float* a, const float* const* b, float* c
 }
 
 #ifdef TFR_X86
-__attribute__((target("avx2,fma"))) void kernel_avx2(int kc, const float* a, const float* b, float* c, int64_t ldc,
+template <class Rows>
+__attribute__((target("avx2,fma"))) void kernel_avx2(int kc, const float* a, Rows b, float* c, int64_t ldc,
                                                      bool accumulate) {
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
   __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
@@ -70,64 +64,9 @@ __attribute__((target("avx2,fma"))) void kernel_avx2(int kc, const float* a, con
   const float* a4 = a + 4 * kc;
   const float* a5 = a + 5 * kc;
   for (int k = 0; k < kc; ++k) {
-    const __m256 b0 = _mm256_loadu_ps(b);
-    const __m256 b1 = _mm256_loadu_ps(b + 8);
-    __m256 av = _mm256_broadcast_ss(a0 + k);
-    c00 = _mm256_fmadd_ps(av, b0, c00);
-    c01 = _mm256_fmadd_ps(av, b1, c01);
-    av = _mm256_broadcast_ss(a1 + k);
-    c10 = _mm256_fmadd_ps(av, b0, c10);
-    c11 = _mm256_fmadd_ps(av, b1, c11);
-    av = _mm256_broadcast_ss(a2 + k);
-    c20 = _mm256_fmadd_ps(av, b0, c20);
-    c21 = _mm256_fmadd_ps(av, b1, c21);
-    av = _mm256_broadcast_ss(a3 + k);
-    c30 = _mm256_fmadd_ps(av, b0, c30);
-    c31 = _mm256_fmadd_ps(av, b1, c31);
-    av = _mm256_broadcast_ss(a4 + k);
-    c40 = _mm256_fmadd_ps(av, b0, c40);
-    c41 = _mm256_fmadd_ps(av, b1, c41);
-    av = _mm256_broadcast_ss(a5 + k);
-    c50 = _mm256_fmadd_ps(av, b0, c50);
-    c51 = _mm256_fmadd_ps(av, b1, c51);
-    b += kNR;
-  }
-#define TFR_STORE(r, lo, hi)                                          \
-  {                                                                   \
-    float* cr = c + (r) * ldc;                                        \
-    if (accumulate) {                                                 \
-      lo = _mm256_add_ps(lo, _mm256_loadu_ps(cr));                    \
-      hi = _mm256_add_ps(hi, _mm256_loadu_ps(cr + 8));                \
-    }                                                                 \
-    _mm256_storeu_ps(cr, lo);                                         \
-    _mm256_storeu_ps(cr + 8, hi);                                     \
-  }
-  TFR_STORE(0, c00, c01)
-  TFR_STORE(1, c10, c11)
-  TFR_STORE(2, c20, c21)
-  TFR_STORE(3, c30, c31)
-  TFR_STORE(4, c40, c41)
-  TFR_STORE(5, c50, c51)
-#undef TFR_STORE
-}
-
-__attribute__((target("avx2,fma"))) void kernel_avx2_rows(int kc, const float* a, const float* const* b, float* c, int64_t ldc,
-                                                     bool accumulate) {
-  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
-  __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
-  __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
-  __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
-  __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
-  __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
-  const float* a0 = a;
-  const float* a1 = a + kc;
-  const float* a2 = a + 2 * kc;
-  const float* a3 = a + 3 * kc;
-  const float* a4 = a + 4 * kc;
-  const float* a5 = a + 5 * kc;
-  for (int k = 0; k < kc; ++k) {
-    const __m256 b0 = _mm256_loadu_ps(b[k]);
-    const __m256 b1 = _mm256_loadu_ps(b[k] + 8);
+    const float* bk = b[k];
+    const __m256 b0 = _mm256_loadu_ps(bk);
+    const __m256 b1 = _mm256_loadu_ps(bk + 8);
     __m256 av = _mm256_broadcast_ss(a0 + k);
     c00 = _mm256_fmadd_ps(av, b0, c00);
     c01 = _mm256_fmadd_ps(av, b1, c01);
@@ -166,14 +105,17 @@ __attribute__((target("avx2,fma"))) void kernel_avx2_rows(int kc, const float* a
 #undef TFR_STORE
 }
 
+#endif
+
+#ifdef TFR_X86
 bool has_avx2_fma() {
   static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   return ok;
 }
 #endif
 
-using Kernel = void (*)(int, const float*, const float*, float*, int64_t, bool);
-using RowsKernel = void (*)(int, const float*, const float* const*, float*, int64_t, bool);
+template <class Rows>
+using Kernel = void (*)(int, const float*, Rows, float*, int64_t, bool);
 
 // TFJS_RESTORATION_GEMM=generic forces the portable micro-kernels (to test them on an AVX2 machine).
 bool force_generic() {
@@ -181,22 +123,16 @@ bool force_generic() {
   return v != nullptr && std::strcmp(v, "generic") == 0;
 }
 
-Kernel pick_kernel() {
+template <class Rows>
+Kernel<Rows> pick_kernel() {
 #ifdef TFR_X86
-  if (has_avx2_fma() && !force_generic()) return kernel_avx2;
+  if (has_avx2_fma() && !force_generic()) return kernel_avx2<Rows>;
 #endif
-  return kernel_generic;
+  return kernel_generic<Rows>;
 }
 
-RowsKernel pick_rows_kernel() {
-#ifdef TFR_X86
-  if (has_avx2_fma() && !force_generic()) return kernel_avx2_rows;
-#endif
-  return kernel_generic_rows;
-}
-
-const Kernel kKernel = pick_kernel();
-const RowsKernel kRowsKernel = pick_rows_kernel();
+const Kernel<PackedRows> kPackedKernel = pick_kernel<PackedRows>();
+const Kernel<PointerRows> kPointerKernel = pick_kernel<PointerRows>();
 
 // Per-thread packing buffers, reused across calls.
 struct Buffers {
@@ -219,7 +155,7 @@ Buffers& buffers() {
 
 alignas(32) const float kZeroRow[kNR] = {};
 
-const char* gemm_kernel_name() { return kKernel == kernel_generic ? "generic" : "avx2-fma"; }
+const char* gemm_kernel_name() { return kPackedKernel == kernel_generic<PackedRows> ? "generic" : "avx2-fma"; }
 
 void gemm_block(int64_t m_begin, int64_t m_end, int64_t n_begin, int64_t n_end, int64_t k_begin, int64_t k_end,
                 const APacker& a, const BPacker& b, const CRows& c, bool accumulate) {
@@ -270,18 +206,17 @@ void gemm_block(int64_t m_begin, int64_t m_end, int64_t n_begin, int64_t n_end, 
               ldc = c.row(m + 1) - c.row(m);
               for (int r = 2; r < kMR && direct; ++r) direct = c.row(m + r) - c.row(m) == r * ldc;
             }
+            const auto micro = [&](float* out, int64_t ld, bool add) {
+              if (brows != nullptr) {
+                kPointerKernel(kc, ap, PointerRows{brows}, out, ld, add);
+              } else {
+                kPackedKernel(kc, ap, PackedRows{bp}, out, ld, add);
+              }
+            };
             if (direct) {
-              if (brows != nullptr) {
-                kRowsKernel(kc, ap, brows, c0, ldc, acc);
-              } else {
-                kKernel(kc, ap, bp, c0, ldc, acc);
-              }
+              micro(c0, ldc, acc);
             } else {
-              if (brows != nullptr) {
-                kRowsKernel(kc, ap, brows, tile, kNR, false);
-              } else {
-                kKernel(kc, ap, bp, tile, kNR, false);
-              }
+              micro(tile, kNR, false);
               for (int r = 0; r < mr; ++r) {
                 float* cr = c.row(m + r) + n;
                 if (acc) {
