@@ -39,19 +39,13 @@ struct Run {
   int64_t at, tap, c, len;
 };
 
-// Copies / zeroes a run of channels. Runs are as short as one float in a network's first layer (one input channel,
-// 49 taps), where a library call per float would cost more than the copy.
+// Copies a run of channels, or zeroes it where src is nullptr (padding). Runs are as short as one float in a
+// network's first layer (one input channel, 49 taps), where a library call per float would cost more than the copy.
 inline void copy_run(float* dst, const float* src, int64_t len) {
   if (len <= 8) {
-    for (int64_t i = 0; i < len; ++i) dst[i] = src[i];
-  } else {
+    for (int64_t i = 0; i < len; ++i) dst[i] = src != nullptr ? src[i] : 0.f;
+  } else if (src != nullptr) {
     std::memcpy(dst, src, sizeof(float) * len);
-  }
-}
-
-inline void fill_zero(float* dst, int64_t len) {
-  if (len <= 8) {
-    for (int64_t i = 0; i < len; ++i) dst[i] = 0.f;
   } else {
     std::memset(dst, 0, sizeof(float) * len);
   }
@@ -95,6 +89,14 @@ struct PixelCursor {
   }
 };
 
+// The image pixel a tap reads from the cursor's pixel, from channel c on; nullptr outside the image (zero padding).
+inline const float* tap_source(const float* img, const PixelGrid& g, const PixelCursor& px, const Tap& tap,
+                               int64_t c) {
+  const int64_t ih = px.h() + tap.dh, iw = px.w() + tap.dw;
+  if (ih < 0 || ih >= g.img_h || iw < 0 || iw >= g.img_w) return nullptr;
+  return img + ((px.n * g.img_h + ih) * g.img_w + iw) * g.channels + c;
+}
+
 // Implicit im2col as the A operand: row m is grid pixel m; depth k = tap * channels + c reads channel c of the image
 // pixel at the tap's offset (zero outside the image).
 struct PatchRowsA final : APacker {
@@ -107,15 +109,9 @@ struct PatchRowsA final : APacker {
     split_runs(k0, kc, grid.channels, &runs);
     PixelCursor px(grid, m0);
     for (int r = 0; r < mr; ++r, px.next()) {
-      const int64_t h = px.h(), w = px.w();
       for (const Run& run : runs) {
-        const int64_t ih = h + taps[run.tap].dh, iw = w + taps[run.tap].dw;
-        float* d = dst + static_cast<int64_t>(r) * kc + run.at;
-        if (ih < 0 || ih >= grid.img_h || iw < 0 || iw >= grid.img_w) {
-          fill_zero(d, run.len);
-        } else {
-          copy_run(d, img + ((px.n * grid.img_h + ih) * grid.img_w + iw) * grid.channels + run.c, run.len);
-        }
+        copy_run(dst + static_cast<int64_t>(r) * kc + run.at, tap_source(img, grid, px, taps[run.tap], run.c),
+                 run.len);
       }
     }
     if (mr < kMR) std::memset(dst + static_cast<int64_t>(mr) * kc, 0, sizeof(float) * kc * (kMR - mr));
@@ -315,16 +311,8 @@ struct PatchColsB final : BPacker {
     split_runs(n0, nr, grid.channels, &runs);
     PixelCursor px(grid, k0);
     for (int k = 0; k < kc; ++k, px.next()) {
-      const int64_t h = px.h(), w = px.w();
       float* d = dst + k * kNR;
-      for (const Run& run : runs) {
-        const int64_t ih = h + taps[run.tap].dh, iw = w + taps[run.tap].dw;
-        if (ih < 0 || ih >= grid.img_h || iw < 0 || iw >= grid.img_w) {
-          fill_zero(d + run.at, run.len);
-        } else {
-          copy_run(d + run.at, x + ((px.n * grid.img_h + ih) * grid.img_w + iw) * grid.channels + run.c, run.len);
-        }
-      }
+      for (const Run& run : runs) copy_run(d + run.at, tap_source(x, grid, px, taps[run.tap], run.c), run.len);
       if (nr < kNR) std::memset(d + nr, 0, sizeof(float) * (kNR - nr));
     }
   }
@@ -342,10 +330,8 @@ struct PatchColsB final : BPacker {
     if (nr != kNR || c + kNR > C) return false;
     PixelCursor px(grid, k0);
     for (int k = 0; k < kc; ++k, px.next()) {
-      const int64_t ih = px.h() + taps[t].dh, iw = px.w() + taps[t].dw;
-      out[k] = (ih < 0 || ih >= grid.img_h || iw < 0 || iw >= grid.img_w)
-                   ? kZeroRow
-                   : x + ((px.n * grid.img_h + ih) * grid.img_w + iw) * C + c;
+      const float* src = tap_source(x, grid, px, taps[t], c);
+      out[k] = src != nullptr ? src : kZeroRow;
     }
     return true;
   }
@@ -370,8 +356,9 @@ float* scratch(size_t slot, size_t floats) {
   return buffer.data();
 }
 
-// out[col * rows + r] = in[r * cols + col], in 32x32 tiles, across the pool.
-void transpose_into(const float* in, int64_t rows, int64_t cols, float* out) {
+// out[col * rows + r] = sum over the parts of part[r * cols + col] (in order): a transposing sum, in 32x32 tiles to
+// stay in cache, across the pool.
+void transpose_sum(const std::vector<const float*>& parts, int64_t rows, int64_t cols, float* out) {
   constexpr int64_t kTile = 32;
   const int64_t col_tiles = (cols + kTile - 1) / kTile;
   parallel_for(static_cast<int>(col_tiles), [&](int ct, int) {
@@ -379,7 +366,11 @@ void transpose_into(const float* in, int64_t rows, int64_t cols, float* out) {
     for (int64_t r0 = 0; r0 < rows; r0 += kTile) {
       const int64_t r1 = std::min(rows, r0 + kTile);
       for (int64_t col = c0; col < c1; ++col) {
-        for (int64_t r = r0; r < r1; ++r) out[col * rows + r] = in[r * cols + col];
+        for (int64_t r = r0; r < r1; ++r) {
+          float sum = parts[0][r * cols + col];
+          for (size_t t = 1; t < parts.size(); ++t) sum += parts[t][r * cols + col];
+          out[col * rows + r] = sum;
+        }
       }
     }
   });
@@ -416,7 +407,7 @@ void conv2d_backprop_filter(const ConvShape& s, const float* x, const float* dy,
       const int64_t n0 = task * width;
       gemm_block(0, s.out_c, n0, std::min(cols, n0 + width), 0, P, a, b, c, false);
     });
-    transpose_into(t, s.out_c, cols, dw);
+    transpose_sum({t}, s.out_c, cols, dw);
     return;
   }
   // Split the depth in kKC multiples; at least 1 chunk.
@@ -430,22 +421,7 @@ void conv2d_backprop_filter(const ConvShape& s, const float* x, const float* dy,
     const int64_t p0 = t * chunk;
     gemm_block(0, s.out_c, 0, cols, p0, std::min(P, p0 + chunk), a, b, c, false);
   });
-  // dw[col, co] = sum over tasks of partial[co, col]: a transposing sum, in 32x32 tiles to stay in cache.
-  constexpr int64_t kTile = 32;
-  const int64_t col_tiles = (cols + kTile - 1) / kTile;
-  parallel_for(static_cast<int>(col_tiles), [&](int ct, int) {
-    const int64_t c0 = ct * kTile, c1 = std::min(cols, c0 + kTile);
-    for (int64_t o0 = 0; o0 < s.out_c; o0 += kTile) {
-      const int64_t o1 = std::min(s.out_c, o0 + kTile);
-      for (int64_t col = c0; col < c1; ++col) {
-        for (int64_t co = o0; co < o1; ++co) {
-          float sum = partial[0][co * cols + col];
-          for (int t = 1; t < tasks; ++t) sum += partial[t][co * cols + col];
-          dw[col * s.out_c + co] = sum;
-        }
-      }
-    }
-  });
+  transpose_sum({partial.begin(), partial.end()}, s.out_c, cols, dw);
 }
 
 }  // namespace tfr
