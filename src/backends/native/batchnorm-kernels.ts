@@ -2,10 +2,10 @@
  * The fused training-mode batch norm kernels of the native backend (native/src/batchnorm_train.cc); see
  * src/backends/batchnorm-training.ts for the op that runs them. x is viewed as [P, C], C its last dimension.
  */
-import type { KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD } from '../batchnorm-training.js';
-import { f32, input, output } from './util.js';
+import { f32, input, output, type KernelArgs } from './util.js';
 
 /** The addon functions these kernels call. Outputs are preallocated. */
 export interface BatchNormTrainingAddon {
@@ -33,8 +33,6 @@ export interface BatchNormTrainingAddon {
     dbeta: Float32Array,
   ): void;
 }
-
-type KernelArgs = { inputs: NamedTensorInfoMap; attrs?: NamedAttrMap; backend: unknown };
 
 /** The kernel's inputs as float32 arrays, checking the [..., C] / [C] shapes (there is no CPU fallback). */
 function arrays(

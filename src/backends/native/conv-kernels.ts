@@ -5,25 +5,14 @@
  */
 import {
   backend_util,
-  getKernel,
   type KernelConfig,
-  type KernelFunc,
   type NamedAttrMap,
   type NamedTensorInfoMap,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { NativeAddon } from './addon.js';
-import { f32, input, output } from './util.js';
-
-type Args = { inputs: NamedTensorInfoMap; attrs?: NamedAttrMap; backend: unknown };
-
-/** Runs the CPU backend's own kernel `name` (the fallback for cases the native kernels do not cover). */
-export function cpuKernel(name: string, args: Args): TensorInfo | TensorInfo[] {
-  const kernel = getKernel(name, 'cpu');
-  if (kernel === undefined) throw new Error(`native backend: the cpu backend has no ${name} kernel`);
-  return kernel.kernelFunc(args as Parameters<KernelFunc>[0]);
-}
+import { allFloat32, cpuKernel, f32, input, output, sizeOf } from './util.js';
 
 function convShape(info: backend_util.Conv2DInfo): number[] {
   return [
@@ -47,16 +36,17 @@ function convShape(info: backend_util.Conv2DInfo): number[] {
 
 const isNhwc = (attrs: NamedAttrMap): boolean =>
   attrs.dataFormat === undefined || attrs.dataFormat === 'NHWC';
-const allFloat = (...ts: (TensorInfo | undefined)[]): boolean =>
-  ts.every((t) => t === undefined || t.dtype === 'float32');
 
 /** Activations the addon applies itself (its code), the rest run afterwards on the CPU backend. */
 const NATIVE_ACTIVATION: Record<string, number> = { linear: 0, relu: 1, relu6: 2 };
 
-function convInfo(x: TensorInfo, filter: TensorInfo, attrs: NamedAttrMap): backend_util.Conv2DInfo {
+type Shape4 = [number, number, number, number];
+
+/** The convolution's geometry from its input and filter shapes and the kernel's attributes (gradients: dilation 1). */
+function convInfo(inShape: number[], filterShape: number[], attrs: NamedAttrMap): backend_util.Conv2DInfo {
   return backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filter.shape as [number, number, number, number],
+    inShape as Shape4,
+    filterShape as Shape4,
     attrs.strides as [number, number] | number,
     (attrs.dilations ?? 1) as [number, number] | number,
     attrs.pad as 'valid' | 'same' | number,
@@ -73,8 +63,8 @@ export function conv2dKernel(addon: NativeAddon): KernelConfig {
       const filter = input('Conv2D', args.inputs, 'filter');
       const attrs = args.attrs ?? {};
       const backend = args.backend as MathBackendCPU;
-      if (!isNhwc(attrs) || !allFloat(x, filter)) return cpuKernel('Conv2D', args);
-      const info = convInfo(x, filter, attrs);
+      if (!isNhwc(attrs) || !allFloat32(x, filter)) return cpuKernel('Conv2D', args);
+      const info = convInfo(x.shape, filter.shape, attrs);
       return output(backend, info.outShape, (y) =>
         addon.conv2d(f32(backend, x), f32(backend, filter), null, convShape(info), 0, y),
       );
@@ -95,9 +85,9 @@ export function fusedConv2dKernel(addon: NativeAddon): KernelConfig {
       const activation = (attrs.activation as string | undefined) ?? 'linear';
       const biasOk =
         bias === undefined || bias === null || (bias.shape.length === 1 && bias.shape[0] === filter.shape[3]);
-      if (!isNhwc(attrs) || !allFloat(x, filter, bias ?? undefined) || !biasOk)
+      if (!isNhwc(attrs) || !allFloat32(x, filter, bias ?? undefined) || !biasOk)
         return cpuKernel('FusedConv2D', args);
-      const info = convInfo(x, filter, attrs);
+      const info = convInfo(x.shape, filter.shape, attrs);
       const code = NATIVE_ACTIVATION[activation];
       const biasValues = bias === undefined || bias === null ? null : f32(backend, bias);
       const linear = output(backend, info.outShape, (y) =>
@@ -146,16 +136,9 @@ export function conv2dBackpropInputKernel(addon: NativeAddon): KernelConfig {
       const filter = input('Conv2DBackpropInput', args.inputs, 'filter');
       const attrs = args.attrs ?? {};
       const backend = args.backend as MathBackendCPU;
-      if (!isNhwc(attrs) || !allFloat(dy, filter)) return cpuKernel('Conv2DBackpropInput', args);
-      const inputShape = attrs.inputShape as [number, number, number, number];
-      const info = backend_util.computeConv2DInfo(
-        inputShape,
-        filter.shape as [number, number, number, number],
-        attrs.strides as [number, number] | number,
-        1,
-        attrs.pad as 'valid' | 'same' | number,
-        attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
-      );
+      if (!isNhwc(attrs) || !allFloat32(dy, filter)) return cpuKernel('Conv2DBackpropInput', args);
+      const inputShape = attrs.inputShape as number[];
+      const info = convInfo(inputShape, filter.shape, attrs);
       return output(backend, [...inputShape], (dx) =>
         addon.conv2dBackpropInput(f32(backend, dy), f32(backend, filter), convShape(info), dx),
       );
@@ -172,16 +155,9 @@ export function conv2dBackpropFilterKernel(addon: NativeAddon): KernelConfig {
       const dy = input('Conv2DBackpropFilter', args.inputs, 'dy');
       const attrs = args.attrs ?? {};
       const backend = args.backend as MathBackendCPU;
-      if (!isNhwc(attrs) || !allFloat(x, dy)) return cpuKernel('Conv2DBackpropFilter', args);
-      const filterShape = attrs.filterShape as [number, number, number, number];
-      const info = backend_util.computeConv2DInfo(
-        x.shape as [number, number, number, number],
-        filterShape,
-        attrs.strides as [number, number] | number,
-        1,
-        attrs.pad as 'valid' | 'same' | number,
-        attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined,
-      );
+      if (!isNhwc(attrs) || !allFloat32(x, dy)) return cpuKernel('Conv2DBackpropFilter', args);
+      const filterShape = attrs.filterShape as number[];
+      const info = convInfo(x.shape, filterShape, attrs);
       return output(backend, [...filterShape], (dw) =>
         addon.conv2dBackpropFilter(f32(backend, x), f32(backend, dy), convShape(info), dw),
       );
@@ -193,7 +169,7 @@ export function conv2dBackpropFilterKernel(addon: NativeAddon): KernelConfig {
 function matrixDims(shape: number[]): { batch: number; rows: number; cols: number } {
   const rows = shape[shape.length - 2];
   const cols = shape[shape.length - 1];
-  const batch = shape.slice(0, -2).reduce((a, b) => a * b, 1);
+  const batch = sizeOf(shape.slice(0, -2));
   return { batch, rows, cols };
 }
 
@@ -208,7 +184,8 @@ export function batchMatMulKernel(addon: NativeAddon): KernelConfig {
       const backend = args.backend as MathBackendCPU;
       const transposeA = attrs.transposeA === true;
       const transposeB = attrs.transposeB === true;
-      if (!allFloat(a, b) || a.shape.length < 2 || b.shape.length < 2) return cpuKernel('BatchMatMul', args);
+      if (!allFloat32(a, b) || a.shape.length < 2 || b.shape.length < 2)
+        return cpuKernel('BatchMatMul', args);
       const da = matrixDims(a.shape);
       const db = matrixDims(b.shape);
       const m = transposeA ? da.cols : da.rows;

@@ -11,8 +11,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { cpuKernel } from './conv-kernels.js';
-import { f32, input, output } from './util.js';
+import { cpuKernel, f32, input, output } from './util.js';
 
 /** The binary kernels the addon runs (its `op` argument is the tfjs kernel name). */
 export const NATIVE_BINARY_OPS = [

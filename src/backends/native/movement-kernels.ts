@@ -11,12 +11,10 @@ import {
   util,
   type KernelConfig,
   type NamedAttrMap,
-  type NamedTensorInfoMap,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { cpuKernel } from './conv-kernels.js';
-import { f32, input, output } from './util.js';
+import { allFloat32, cpuKernel, f32, input, output, sizeOf, type KernelArgs } from './util.js';
 
 /** The addon functions these kernels call (native/src/movement_napi.cc). Outputs are preallocated. */
 export interface MovementAddon {
@@ -63,12 +61,6 @@ export interface MovementAddon {
   ): void;
 }
 
-type KernelArgs = { inputs: NamedTensorInfoMap; attrs?: NamedAttrMap; backend: unknown };
-
-const size = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
-const isFloat = (...ts: (TensorInfo | null | undefined)[]): boolean =>
-  ts.every((t) => t === undefined || t === null || t.dtype === 'float32');
-
 /** A kernel that runs `run` on float32 inputs and the CPU kernel otherwise (run returns undefined to decline). */
 function kernel(
   name: string,
@@ -93,27 +85,27 @@ function reduceKernel(addon: MovementAddon, name: keyof typeof REDUCE_OPS, axisA
   return kernel(name, (args, backend) => {
     const x = input(name, args.inputs, 'x');
     const attrs = args.attrs ?? {};
-    if (!isFloat(x) || size(x.shape) === 0) return undefined;
+    if (!allFloat32(x) || sizeOf(x.shape) === 0) return undefined;
     const axes = util.parseAxisParam(attrs[axisAttr] as number | number[], x.shape);
     const sorted = [...new Set(axes)].sort((a, b) => a - b);
     if (sorted.length !== axes.length) return undefined;
     const rank = x.shape.length;
     const outShape = x.shape.filter((_, i) => !sorted.includes(i));
     const finalShape = attrs.keepDims === true ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
-    const reduced = size(sorted.map((a) => x.shape[a]));
+    const reduced = sizeOf(sorted.map((a) => x.shape[a]));
     const contiguous = sorted.every((a, i) => a === sorted[0] + i);
     let values = f32(backend, x);
     let dims: number[];
     if (contiguous) {
       const first = sorted.length === 0 ? rank : sorted[0];
       const last = sorted.length === 0 ? rank : sorted[sorted.length - 1] + 1;
-      dims = [size(x.shape.slice(0, first)), reduced, size(x.shape.slice(last))];
+      dims = [sizeOf(x.shape.slice(0, first)), reduced, sizeOf(x.shape.slice(last))];
     } else {
       const perm = backend_util.getAxesPermutation(sorted, rank) as number[];
       const moved = new Float32Array(values.length);
       addon.transpose(values, x.shape, perm, moved);
       values = moved;
-      dims = [size(outShape), reduced, 1];
+      dims = [sizeOf(outShape), reduced, 1];
     }
     return output(backend, finalShape, (out) => addon.reduce(REDUCE_OPS[name], values, dims, out));
   });
@@ -128,13 +120,13 @@ function batchNormKernel(addon: MovementAddon): KernelConfig {
     const mean = input('FusedBatchNorm', args.inputs, 'mean');
     const variance = input('FusedBatchNorm', args.inputs, 'variance');
     const { offset, scale } = args.inputs;
-    if (!isFloat(x, mean, variance, offset, scale) || size(x.shape) === 0) return undefined;
+    if (!allFloat32(x, mean, variance, offset, scale) || sizeOf(x.shape) === 0) return undefined;
     // The CPU kernel checks ranks (and throws); let it.
     const params = [mean, variance, offset, scale].filter(
       (t): t is TensorInfo => t !== undefined && t !== null,
     );
     if (params.some((t) => t.shape.length !== mean.shape.length)) return undefined;
-    const lengths = params.map((t) => size(t.shape));
+    const lengths = params.map((t) => sizeOf(t.shape));
     const period = Math.max(...lengths);
     if (lengths.some((n) => n !== 1 && n !== period) || lengths.includes(0)) return undefined;
     const epsilon = (args.attrs?.varianceEpsilon as number | undefined) ?? 0.001;
@@ -159,7 +151,7 @@ function batchNormKernel(addon: MovementAddon): KernelConfig {
 function sliceKernel(addon: MovementAddon): KernelConfig {
   return kernel('Slice', (args, backend) => {
     const x = input('Slice', args.inputs, 'x');
-    if (!isFloat(x)) return undefined;
+    if (!allFloat32(x)) return undefined;
     const attrs = args.attrs ?? {};
     const [begin, sizes] = slice_util.parseSliceParams(
       x,
@@ -168,7 +160,7 @@ function sliceKernel(addon: MovementAddon): KernelConfig {
     );
     slice_util.assertParamsValid(x, begin, sizes);
     // A contiguous slice is a view on the CPU backend: nothing to speed up.
-    if (size(sizes) === 0 || slice_util.isSliceContinous(x.shape, begin, sizes)) return undefined;
+    if (sizeOf(sizes) === 0 || slice_util.isSliceContinous(x.shape, begin, sizes)) return undefined;
     return output(backend, sizes, (out) => addon.slice(f32(backend, x), x.shape, begin, sizes, out));
   });
 }
@@ -178,12 +170,12 @@ function splitKernel(addon: MovementAddon): KernelConfig {
   return kernel('SplitV', (args, backend) => {
     const x = input('SplitV', args.inputs, 'x');
     const attrs = args.attrs ?? {};
-    if (!isFloat(x) || size(x.shape) === 0) return undefined;
+    if (!allFloat32(x) || sizeOf(x.shape) === 0) return undefined;
     const axis = util.parseAxisParam(attrs.axis as number, x.shape)[0];
     const mids = backend_util.prepareSplitSize(x, attrs.numOrSizeSplits as number | number[], axis);
-    const outer = size(x.shape.slice(0, axis));
+    const outer = sizeOf(x.shape.slice(0, axis));
     if (outer === 1) return undefined;
-    const inner = size(x.shape.slice(axis + 1));
+    const inner = sizeOf(x.shape.slice(axis + 1));
     const parts = mids.map((m) => new Float32Array(outer * m * inner));
     addon.split(f32(backend, x), mids, outer, inner, parts);
     return parts.map((values, k) => {
@@ -197,17 +189,17 @@ function splitKernel(addon: MovementAddon): KernelConfig {
 function concatKernel(addon: MovementAddon): KernelConfig {
   return kernel('Concat', (args, backend) => {
     const tensors = Object.values(args.inputs) as TensorInfo[];
-    if (tensors.length === 0 || !isFloat(...tensors)) return undefined;
+    if (tensors.length === 0 || !allFloat32(...tensors)) return undefined;
     const axis = util.parseAxisParam(args.attrs?.axis as number, tensors[0].shape)[0];
     const shapes = tensors.map((t) => t.shape);
     backend_util.assertParamsConsistent(shapes, axis);
     const outShape = backend_util.computeOutShape(shapes, axis);
     // Empty outputs and a single non-empty input (identity, no copy) stay with the CPU kernel.
-    const parts = tensors.filter((t) => size(t.shape) > 0);
-    if (size(outShape) === 0 || parts.length < 2) return undefined;
+    const parts = tensors.filter((t) => sizeOf(t.shape) > 0);
+    if (sizeOf(outShape) === 0 || parts.length < 2) return undefined;
     const mids = parts.map((t) => t.shape[axis]);
-    const outer = size(outShape.slice(0, axis));
-    const inner = size(outShape.slice(axis + 1));
+    const outer = sizeOf(outShape.slice(0, axis));
+    const inner = sizeOf(outShape.slice(axis + 1));
     return output(backend, outShape, (out) =>
       addon.concat(
         parts.map((t) => f32(backend, t)),
@@ -225,7 +217,7 @@ function padKernel(addon: MovementAddon): KernelConfig {
     const x = input('PadV2', args.inputs, 'x');
     const attrs = args.attrs ?? {};
     const paddings = attrs.paddings as [number, number][];
-    if (!isFloat(x) || size(x.shape) === 0 || paddings.flat().some((p) => p < 0)) return undefined;
+    if (!allFloat32(x) || sizeOf(x.shape) === 0 || paddings.flat().some((p) => p < 0)) return undefined;
     const before = paddings.map((p) => p[0]);
     const outShape = paddings.map((p, i) => p[0] + x.shape[i] + p[1]);
     // tfjs fills only when constantValue !== 0, so -0 pads with +0.
@@ -239,7 +231,7 @@ function padKernel(addon: MovementAddon): KernelConfig {
 function transposeKernel(addon: MovementAddon): KernelConfig {
   return kernel('Transpose', (args, backend) => {
     const x = input('Transpose', args.inputs, 'x');
-    if (!isFloat(x) || size(x.shape) === 0) return undefined;
+    if (!allFloat32(x) || sizeOf(x.shape) === 0) return undefined;
     const perm = args.attrs?.perm as number[];
     const outShape = perm.map((p) => x.shape[p]);
     return output(backend, outShape, (out) => addon.transpose(f32(backend, x), x.shape, perm, out));
@@ -250,9 +242,9 @@ function tileKernel(addon: MovementAddon): KernelConfig {
   return kernel('Tile', (args, backend) => {
     const x = input('Tile', args.inputs, 'x');
     const reps = args.attrs?.reps as number[];
-    if (!isFloat(x) || size(x.shape) === 0 || reps.length !== x.shape.length) return undefined;
+    if (!allFloat32(x) || sizeOf(x.shape) === 0 || reps.length !== x.shape.length) return undefined;
     const outShape = x.shape.map((d, i) => d * reps[i]);
-    if (size(outShape) === 0) return undefined;
+    if (sizeOf(outShape) === 0) return undefined;
     return output(backend, outShape, (out) => addon.tile(f32(backend, x), x.shape, reps, out));
   });
 }
@@ -290,12 +282,12 @@ function poolDims(info: backend_util.Conv2DInfo): number[] {
 function maxPoolKernel(addon: MovementAddon): KernelConfig {
   return kernel('MaxPool', (args, backend) => {
     const x = input('MaxPool', args.inputs, 'x');
-    if (!isFloat(x) || size(x.shape) === 0) return undefined;
+    if (!allFloat32(x) || sizeOf(x.shape) === 0) return undefined;
     const info = poolInfo(x, args.attrs ?? {});
     // A 1x1 pool keeping the shape is an identity (a shared buffer) on the CPU.
     if (info.filterHeight === 1 && info.filterWidth === 1 && util.arraysEqual(info.inShape, info.outShape))
       return undefined;
-    if (size(info.outShape) === 0) return undefined;
+    if (sizeOf(info.outShape) === 0) return undefined;
     return output(backend, info.outShape, (y) => addon.maxPool(f32(backend, x), poolDims(info), y));
   });
 }
@@ -304,7 +296,7 @@ function maxPoolGradKernel(addon: MovementAddon): KernelConfig {
   return kernel('MaxPoolGrad', (args, backend) => {
     const dy = input('MaxPoolGrad', args.inputs, 'dy');
     const x = input('MaxPoolGrad', args.inputs, 'input');
-    if (!isFloat(dy, x) || size(x.shape) === 0 || size(dy.shape) === 0) return undefined;
+    if (!allFloat32(dy, x) || sizeOf(x.shape) === 0 || sizeOf(dy.shape) === 0) return undefined;
     const info = poolInfo(x, args.attrs ?? {});
     return output(backend, [...x.shape], (dx) =>
       addon.maxPoolGrad(f32(backend, x), f32(backend, dy), poolDims(info), dx),
@@ -368,7 +360,7 @@ function resizeKernel(addon: MovementAddon): KernelConfig {
     const images = input('ResizeNearestNeighbor', args.inputs, 'images');
     const attrs = args.attrs ?? {};
     const [newHeight, newWidth] = attrs.size as [number, number];
-    if (!isFloat(images) || size(images.shape) === 0 || newHeight * newWidth === 0) return undefined;
+    if (!allFloat32(images) || sizeOf(images.shape) === 0 || newHeight * newWidth === 0) return undefined;
     const [batch, height, width, channels] = images.shape;
     const align = attrs.alignCorners === true;
     const half = attrs.halfPixelCenters === true;
@@ -384,7 +376,7 @@ function resizeGradKernel(addon: MovementAddon): KernelConfig {
   return kernel('ResizeNearestNeighborGrad', (args, backend) => {
     const images = input('ResizeNearestNeighborGrad', args.inputs, 'images');
     const dy = input('ResizeNearestNeighborGrad', args.inputs, 'dy');
-    if (!isFloat(images, dy) || size(images.shape) === 0 || size(dy.shape) === 0) return undefined;
+    if (!allFloat32(images, dy) || sizeOf(images.shape) === 0 || sizeOf(dy.shape) === 0) return undefined;
     const align = args.attrs?.alignCorners === true;
     const [, height, width] = images.shape;
     const rows = nearestGradMap(height, dy.shape[1], align);

@@ -1,5 +1,11 @@
 /** Plumbing shared by the native kernels: typed-array access and output allocation on the CPU backend's storage. */
-import type { NamedTensorInfoMap, TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  getKernel,
+  type KernelFunc,
+  type NamedAttrMap,
+  type NamedTensorInfoMap,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
 /**
@@ -33,7 +39,7 @@ export function output(
   shape: number[],
   fill: (out: Float32Array) => void,
 ): TensorInfo {
-  const size = shape.reduce((a, b) => a * b, 1);
+  const size = sizeOf(shape);
   const recycling = backend as unknown as Partial<RecyclingBackend>;
   const out = recycling.takeArray?.(size) ?? new Float32Array(size);
   fill(out);
@@ -48,3 +54,20 @@ export function input(kernel: string, inputs: NamedTensorInfoMap, name: string):
   if (t === undefined) throw new Error(`native backend: ${kernel} needs input '${name}'`);
   return t;
 }
+
+/** What a kernel function receives. */
+export type KernelArgs = { inputs: NamedTensorInfoMap; attrs?: NamedAttrMap; backend: unknown };
+
+/** Runs the CPU backend's own kernel `name` (the fallback for cases the native kernels do not cover). */
+export function cpuKernel(name: string, args: KernelArgs): TensorInfo | TensorInfo[] {
+  const kernel = getKernel(name, 'cpu');
+  if (kernel === undefined) throw new Error(`native backend: the cpu backend has no ${name} kernel`);
+  return kernel.kernelFunc(args as Parameters<KernelFunc>[0]);
+}
+
+/** Whether every given tensor (absent ones aside) is float32. */
+export const allFloat32 = (...ts: (TensorInfo | null | undefined)[]): boolean =>
+  ts.every((t) => t === undefined || t === null || t.dtype === 'float32');
+
+/** The number of elements of a shape. */
+export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
