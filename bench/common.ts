@@ -148,6 +148,36 @@ export function backendList(values: BenchValues): string[] {
 }
 
 /** Parses a whole-number option (--batch, --steps, ...); exits with a message naming it when it is not one. */
+/**
+ * Runs `run` once to warm up (operators built, kernels compiled, buffers allocated), then `count` timed times,
+ * printing each run's wall and CPU time to stderr; returns the medians and images/s for `batch` images a run.
+ */
+export async function timeRuns(
+  backend: string,
+  label: string,
+  count: number,
+  batch: number,
+  run: () => Promise<void>,
+): Promise<Measurement> {
+  const times: number[] = [];
+  const cpuTimes: number[] = [];
+  for (let i = 0; i <= count; i++) {
+    const t0 = performance.now();
+    const c0 = cpuSeconds();
+    await run();
+    const s = (performance.now() - t0) / 1000;
+    const c = cpuSeconds() - c0;
+    if (i > 0) {
+      times.push(s);
+      cpuTimes.push(c);
+    }
+    console.error(
+      `${backend}: ${i === 0 ? 'warm-up' : label} ${i}: ${s.toFixed(3)} s wall, ${c.toFixed(3)} s CPU`,
+    );
+  }
+  return { seconds: median(times), cpuSeconds: median(cpuTimes), imagesPerSecond: batch / median(times) };
+}
+
 export function positiveInt(name: string, value: string | undefined): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) {

@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-layers';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { createModel } from '../src/models/index.js';
-import { BENCH_OPTIONS, cpuSeconds, median, positiveInt, runBenchmark, type Measurement } from './common.js';
+import { BENCH_OPTIONS, positiveInt, runBenchmark, timeRuns, type Measurement } from './common.js';
 
 const { values } = parseArgs({
   options: {
@@ -27,27 +27,14 @@ const reps = positiveInt('reps', values.reps);
 async function measure(backend: string): Promise<Measurement> {
   const model = createModel('unet', { encoder: values.encoder, inChannels: 1, classes: 3, seed: 1 });
   const x = tf.randomUniform([batch, size, size, 1], 0, 1, 'float32', 1);
-  const times: number[] = [];
-  const cpuTimes: number[] = [];
-  for (let i = 0; i <= reps; i++) {
-    const t0 = performance.now();
-    const c0 = cpuSeconds();
+  const result = await timeRuns(backend, 'pass', reps, batch, async () => {
     const y = model.predict(x) as tf.Tensor;
     await y.data();
     y.dispose();
-    const s = (performance.now() - t0) / 1000;
-    const c = cpuSeconds() - c0;
-    if (i > 0) {
-      times.push(s);
-      cpuTimes.push(c);
-    }
-    console.error(
-      `${backend}: ${i === 0 ? 'warm-up' : 'pass'} ${i}: ${s.toFixed(3)} s wall, ${c.toFixed(3)} s CPU`,
-    );
-  }
+  });
   tf.dispose(x);
   model.dispose();
-  return { seconds: median(times), cpuSeconds: median(cpuTimes), imagesPerSecond: batch / median(times) };
+  return result;
 }
 
 await runBenchmark({

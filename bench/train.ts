@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-layers';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { adamW, createModel } from '../src/models/index.js';
-import { BENCH_OPTIONS, cpuSeconds, median, positiveInt, runBenchmark, type Measurement } from './common.js';
+import { BENCH_OPTIONS, positiveInt, runBenchmark, timeRuns, type Measurement } from './common.js';
 
 const { values } = parseArgs({
   options: {
@@ -38,27 +38,11 @@ async function measure(backend: string): Promise<Measurement> {
     await loss!.data();
     loss!.dispose();
   };
-  const times: number[] = [];
-  const cpuTimes: number[] = [];
-  for (let i = 0; i <= steps; i++) {
-    const t0 = performance.now();
-    const c0 = cpuSeconds();
-    await step();
-    const s = (performance.now() - t0) / 1000;
-    const c = cpuSeconds() - c0;
-    // Step 0 warms up: XNNPACK operators, kernel JIT, buffers.
-    if (i > 0) {
-      times.push(s);
-      cpuTimes.push(c);
-    }
-    console.error(
-      `${backend}: ${i === 0 ? 'warm-up' : 'step'} ${i}: ${s.toFixed(2)} s wall, ${c.toFixed(2)} s CPU`,
-    );
-  }
+  const result = await timeRuns(backend, 'step', steps, batch, step);
   tf.dispose([x, y]);
   model.dispose();
   optimizer.dispose();
-  return { seconds: median(times), cpuSeconds: median(cpuTimes), imagesPerSecond: batch / median(times) };
+  return result;
 }
 
 await runBenchmark({
