@@ -8,31 +8,17 @@ import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../src/backends/index.js';
 import { loadNativeAddon, nativeAddonPath } from '../src/backends/native/addon.js';
-import { randomValues, relativeError, tinyNetStep } from './helpers/backends.js';
+import { randomValues, relativeError, tinyNetStep, type ConvCase, type ConvPad } from './helpers/backends.js';
 import { SKIP_NATIVE } from './helpers/native.js';
 
-type Pad =
-  'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
-interface Case {
-  n: number;
-  h: number;
-  w: number;
-  ci: number;
-  co: number;
-  k: number;
-  stride: number;
-  pad: Pad;
-  dilation?: number;
-}
-
-const explicit = (top: number, bottom: number, left: number, right: number): Pad => [
+const explicit = (top: number, bottom: number, left: number, right: number): ConvPad => [
   [0, 0],
   [top, bottom],
   [left, right],
   [0, 0],
 ];
 
-const cases: Case[] = [
+const cases: ConvCase[] = [
   { n: 1, h: 8, w: 8, ci: 3, co: 4, k: 3, stride: 1, pad: 'same' },
   { n: 2, h: 9, w: 7, ci: 5, co: 6, k: 3, stride: 2, pad: 'same' },
   { n: 2, h: 10, w: 10, ci: 4, co: 8, k: 3, stride: 2, pad: 'valid' },
@@ -62,7 +48,7 @@ const cases: Case[] = [
 ];
 
 /** y, dL/dx and dL/dW of sum(conv2d(x, W) * r) on the current backend. */
-function convAll(c: Case): { y: Float32Array; dx: Float32Array; dw: Float32Array } {
+function convAll(c: ConvCase): { y: Float32Array; dx: Float32Array; dw: Float32Array } {
   return tf.tidy(() => {
     const x = tf.tensor4d(randomValues(c.n * c.h * c.w * c.ci, 1), [c.n, c.h, c.w, c.ci]);
     const w = tf.tensor4d(randomValues(c.k * c.k * c.ci * c.co, 2), [c.k, c.k, c.ci, c.co]);

@@ -2,23 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../src/backends/index.js';
-import { randomValues, relativeError, tinyNetStep } from './helpers/backends.js';
-
-type Pad =
-  'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
-interface Case {
-  n: number;
-  h: number;
-  w: number;
-  ci: number;
-  co: number;
-  k: number;
-  stride: number;
-  pad: Pad;
-}
+import { randomValues, relativeError, tinyNetStep, type ConvCase } from './helpers/backends.js';
 
 /** dL/dx and dL/dW of sum(conv2d(x, W) * r) on the given backend. */
-async function convGrads(backend: string, c: Case): Promise<{ dx: Float32Array; dw: Float32Array }> {
+async function convGrads(backend: string, c: ConvCase): Promise<{ dx: Float32Array; dw: Float32Array }> {
   await tf.setBackend(backend);
   return tf.tidy(() => {
     const x = tf.tensor4d(randomValues(c.n * c.h * c.w * c.ci, 1), [c.n, c.h, c.w, c.ci]);
@@ -37,7 +24,7 @@ async function convGrads(backend: string, c: Case): Promise<{ dx: Float32Array; 
   });
 }
 
-const cases: Case[] = [
+const cases: ConvCase[] = [
   { n: 1, h: 8, w: 8, ci: 3, co: 4, k: 3, stride: 1, pad: 'same' },
   { n: 2, h: 9, w: 7, ci: 5, co: 6, k: 3, stride: 2, pad: 'same' },
   { n: 2, h: 10, w: 10, ci: 4, co: 8, k: 3, stride: 2, pad: 'valid' },

@@ -3,6 +3,23 @@ import '@tensorflow/tfjs-layers'; // registers the op gradients (tfjs-core's Nod
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng } from '../../src/masks/random.js';
 
+/** A conv2d padding as tf.conv2d takes it. */
+export type ConvPad =
+  'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+
+/** One conv2d test case: NHWC input n x h x w x ci, k x k filter to co channels. */
+export interface ConvCase {
+  n: number;
+  h: number;
+  w: number;
+  ci: number;
+  co: number;
+  k: number;
+  stride: number;
+  pad: ConvPad;
+  dilation?: number;
+}
+
 /** Seeded values uniform in [-1, 1). */
 export function randomValues(size: number, seed: number): Float32Array {
   const next = createRng(seed, { raw: true }).float; // the raw mulberry32 stream
