@@ -10,3 +10,4 @@ export type { DecodeOptions } from './png.js';
 export { decodeJpeg, hasJpegSignature } from './jpeg.js';
 export { resizeImage, cropImage, fitImage } from './resize.js';
 export type { ResizeMethod } from './resize.js';
+export { inpaintTelea } from './inpaint.js';

@@ -54,6 +54,19 @@ export class AdamWOptimizer extends tf.AdamOptimizer {
     this.weightDecay = wd;
   }
 
+  /**
+   * Sets the learning rate used from the next step on (learning-rate schedules).
+   *
+   * ```ts
+   * optimizer.setLearningRate(1e-3 * 0.5 * (1 + Math.cos(Math.PI * progress)));
+   * ```
+   */
+  setLearningRate(learningRate: number): void {
+    if (!(Number.isFinite(learningRate) && learningRate >= 0))
+      throw new Error(`setLearningRate: expected a finite number >= 0, got ${String(learningRate)}`);
+    this.learningRate = learningRate;
+  }
+
   override applyGradients(variableGradients: VariableGradients): void {
     const backend = fusedBackend();
     const decay = 1 - this.learningRate * this.weightDecay;

@@ -3,10 +3,14 @@
  * saving and loading in Node: `tfjs-restoration/pipeline/node`.
  * @module pipeline
  */
-export { RestorationPipeline, padEdge, matchLuminance, PAD_MULTIPLE } from './restore.js';
+export { RestorationPipeline, padEdge, matchLuminance, PAD_MULTIPLE, DEFAULT_PRESET } from './restore.js';
+export { PIPELINE_PRESETS, checkPipelineConfig, forwardStages, stageOneStart, ycbcrToRgb } from './recipe.js';
+export type { PipelineConfig, PipelinePreset, StageOutputs } from './recipe.js';
 export type { PipelineOptions, PipelinePrediction, RestorationOptions } from './restore.js';
-export { trainPipeline, validationScore } from './train.js';
-export type { TrainOptions, TrainResult, StepLog, EpochLog, SampleSource } from './train.js';
+export { trainPipeline, validationScore, pipelineLoss } from './train.js';
+export { trainingSample, photoSource } from './samples.js';
+export type { TrainingSampleOptions } from './samples.js';
+export type { TrainOptions, TrainResult, StepLog, EpochLog, SampleSource, LossWeights } from './train.js';
 export { lossChart, contactSheet } from './chart.js';
 export type { LossSeries, LossChartOptions } from './chart.js';
 export { submissionZip } from './submission.js';

@@ -7,15 +7,18 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { loadModel, saveModel } from '../models/node.js';
 import { writeFileAtomic } from '../node/files.js';
+import { checkPipelineConfig, PIPELINE_PRESETS, type PipelineConfig } from './recipe.js';
 import { RestorationPipeline } from './restore.js';
 
 /** `pipeline.json` written next to the two model directories. */
 interface PipelineManifest {
   format: 'tfjs-restoration-pipeline';
-  version: 1;
+  /** 1: no `config` (the `legacy` preset); 2: with `config`. */
+  version: 1 | 2;
   inpaint: string;
   colorize: string;
   preserveLuminance: boolean;
+  config?: PipelineConfig;
 }
 
 /**
@@ -32,10 +35,11 @@ export async function savePipeline(pipeline: RestorationPipeline, dir: string): 
   await saveModel(pipeline.colorize, path.join(dir, 'colorize'));
   const manifest: PipelineManifest = {
     format: 'tfjs-restoration-pipeline',
-    version: 1,
+    version: 2,
     inpaint: 'inpaint',
     colorize: 'colorize',
     preserveLuminance: pipeline.preserveLuminance,
+    config: pipeline.config,
   };
   await writeFileAtomic(path.join(dir, 'pipeline.json'), JSON.stringify(manifest, null, 2) + '\n');
 }
@@ -60,5 +64,6 @@ export async function loadPipeline(dir: string): Promise<RestorationPipeline> {
   const colorize = await loadModel(path.join(dir, manifest.colorize));
   return new RestorationPipeline(inpaint, colorize, {
     preserveLuminance: manifest.preserveLuminance ?? true,
+    config: checkPipelineConfig(manifest.config ?? PIPELINE_PRESETS.legacy, `${file}: config`),
   });
 }

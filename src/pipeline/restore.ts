@@ -8,17 +8,37 @@ import { createImage, type Image, type Mask } from '../image/types.js';
 import { detectLostRegion } from '../masks/detect.js';
 import { createModel } from '../models/create.js';
 import type { HeadActivation } from '../models/decoders.js';
-import { floatsToBytes } from '../data/tensor.js';
+import { floatsToBytes, imagesToTensor } from '../data/tensor.js';
+import { resizeImage } from '../image/resize.js';
+import {
+  checkPipelineConfig,
+  forwardStages,
+  PIPELINE_PRESETS,
+  stageChannels,
+  stageOneStart,
+  type PipelineConfig,
+  type PipelinePreset,
+} from './recipe.js';
+
+/** The preset {@link RestorationPipeline.create} uses when none is named. */
+export const DEFAULT_PRESET: PipelinePreset = 'global';
 
 /** Options of {@link RestorationPipeline.create}. */
 export interface PipelineOptions {
+  /** Named configuration (see {@link PIPELINE_PRESETS}); default {@link DEFAULT_PRESET}. */
+  preset?: PipelinePreset;
+  /** Fields that override the preset's. */
+  config?: Partial<PipelineConfig>;
   /** Encoder of both U-Nets (see `encoderNames()` of `tfjs-restoration/models`); default `resnet34`. */
   encoder?: string;
   /** Decoder widths of both U-Nets; default smp's [256, 128, 64, 32, 16]. */
   decoderChannels?: number[];
   /** Encoder stem width (small test models); default the encoder's own (64 for ResNets). */
   encoderWidth?: number;
-  /** Output activation of both stages; default `sigmoid` (outputs in [0, 1] like the images). */
+  /**
+   * Output activation of both stages; default `none` when stage 1 is residual (identity heads, as the reference
+   * recipe), else `sigmoid` (outputs in [0, 1] like the images).
+   */
   activation?: HeadActivation;
   /** Seed of the weight initializers (stage 2 uses `seed + 1`); default 0. */
   seed?: number;
@@ -71,16 +91,6 @@ export function padEdge(image: Image, width: number, height: number): Image {
   return createImage(width, height, c, out);
 }
 
-/** The top-left `width` x `height` part of an image (undoes {@link padEdge}). */
-function cropTopLeft(image: Image, width: number, height: number): Image {
-  const c = image.channels;
-  if (image.width === width && image.height === height) return image;
-  const out = new Uint8Array(width * height * c);
-  for (let y = 0; y < height; y++)
-    out.set(image.data.subarray(y * image.width * c, (y * image.width + width) * c), y * width * c);
-  return createImage(width, height, c, out);
-}
-
 /**
  * Gives an RGB image the luma of a gray image: each pixel's R, G and B move by the same amount `gray - luma`
  * (luma with Pillow's `convert('L')` weights 0.299, 0.587, 0.114, which sum to 1, so the shift moves the luma
@@ -114,22 +124,29 @@ function roundUp(n: number): number {
   return Math.ceil(n / PAD_MULTIPLE) * PAD_MULTIPLE;
 }
 
-function imageToTensor(image: Image, scale = 1 / 255): tf.Tensor4D {
-  const values = new Float32Array(image.data.length);
-  for (let i = 0; i < values.length; i++) values[i] = image.data[i] * scale;
-  return tf.tensor4d(values, [1, image.height, image.width, image.channels]);
+/** A lost-region mask (0/1) as a 0/255 image, so that resizing it keeps fractional coverage. */
+function maskBytes(mask: Mask): Image {
+  return createImage(
+    mask.width,
+    mask.height,
+    1,
+    mask.data.map((v) => (v ? 255 : 0)),
+  );
 }
 
 /**
  * Two U-Nets in sequence, the known strong approach to the DACON 2024 restoration task:
- * 1. **inpaint** (input `[gray, mask]`, 2 channels -> 1): fills the lost region of the gray image; its output
- *    is used only inside the mask, every known pixel keeps the input's exact value;
- * 2. **colorize** (gray, 1 channel -> 3): turns the completed gray image into RGB.
+ * 1. **inpaint** fills the lost region of the gray image; its output is used only inside the mask, every known
+ *    pixel keeps the input's exact value;
+ * 2. **colorize** turns the completed gray image into colors.
  *
- * Images of any size work: they are edge-padded to a multiple of 32 and the output is cropped back.
+ * What each stage sees and predicts (residual or not, mask channel, classical pre-fill, RGB or chroma, the
+ * working resolution) is the pipeline's {@link PipelineConfig}, one of {@link PIPELINE_PRESETS} by default.
+ * Images of any size work: at full resolution they are edge-padded to a multiple of 32 and cropped back; with a
+ * `workSize` they are resized to it and the outputs brought back to full size.
  *
  * ```ts
- * const pipeline = RestorationPipeline.create({ encoder: 'resnet34' });
+ * const pipeline = RestorationPipeline.create({ encoder: 'resnet18' });
  * const restored = await pipeline.predict(damagedGray); // mask found with detectLostRegion
  * pipeline.dispose();
  * ```
@@ -137,39 +154,64 @@ function imageToTensor(image: Image, scale = 1 / 255): tf.Tensor4D {
 export class RestorationPipeline {
   /** Whether outputs keep the completed gray image's luma (see {@link RestorationOptions}). */
   preserveLuminance: boolean;
+  /** What the stages compute (fixed for a trained pipeline). */
+  readonly config: PipelineConfig;
 
   /**
-   * @param inpaint stage 1: `[N, H, W, 2]` (gray, mask) -> `[N, H, W, 1]` in [0, 1]
-   * @param colorize stage 2: `[N, H, W, 1]` -> `[N, H, W, 3]` in [0, 1]
+   * @param inpaint stage 1: `[N, H, W, 1 or 2]` (gray, and the mask with `maskChannel`) -> `[N, H, W, 1]`
+   * @param colorize stage 2: `[N, H, W, 1]` -> `[N, H, W, 3]` (RGB) or `[N, H, W, 2]` (chroma)
+   * @param options behaviour and the {@link PipelineConfig} (default the `legacy` preset, which the first
+   *   saved pipelines used)
    */
   constructor(
     readonly inpaint: tfl.LayersModel,
     readonly colorize: tfl.LayersModel,
-    options: RestorationOptions = {},
+    options: RestorationOptions & { config?: PipelineConfig } = {},
   ) {
-    checkStage(inpaint, 2, 1, 'inpaint');
-    checkStage(colorize, 1, 3, 'colorize');
+    this.config = checkPipelineConfig(options.config ?? PIPELINE_PRESETS.legacy);
+    const { inpaintIn, colorizeOut } = stageChannels(this.config);
+    checkStage(inpaint, inpaintIn, 1, 'inpaint');
+    checkStage(colorize, 1, colorizeOut, 'colorize');
     this.preserveLuminance = options.preserveLuminance ?? true;
   }
 
   /** Builds both stages with random weights via `createModel('unet', ...)`. */
   static create(options: PipelineOptions = {}): RestorationPipeline {
+    const config = checkPipelineConfig({
+      ...PIPELINE_PRESETS[options.preset ?? DEFAULT_PRESET],
+      ...options.config,
+    });
+    if (options.preset !== undefined && !(options.preset in PIPELINE_PRESETS))
+      throw new RangeError(
+        `RestorationPipeline.create: unknown preset '${String(options.preset)}'; expected one of ` +
+          Object.keys(PIPELINE_PRESETS).join(', '),
+      );
+    const { inpaintIn, colorizeOut } = stageChannels(config);
     const common = {
       encoder: options.encoder ?? 'resnet34',
       decoderChannels: options.decoderChannels,
       encoderWidth: options.encoderWidth,
-      activation: options.activation ?? 'sigmoid',
+      activation: options.activation ?? (config.residual ? 'none' : 'sigmoid'),
     };
     const seed = options.seed ?? 0;
-    const inpaint = createModel('unet', { ...common, inChannels: 2, classes: 1, seed, name: 'inpaint' });
+    const inpaint = createModel('unet', {
+      ...common,
+      inChannels: inpaintIn,
+      classes: 1,
+      seed,
+      name: 'inpaint',
+    });
     const colorize = createModel('unet', {
       ...common,
       inChannels: 1,
-      classes: 3,
+      classes: colorizeOut,
       seed: seed + 1,
       name: 'colorize',
     });
-    return new RestorationPipeline(inpaint, colorize, { preserveLuminance: options.preserveLuminance });
+    return new RestorationPipeline(inpaint, colorize, {
+      preserveLuminance: options.preserveLuminance,
+      config,
+    });
   }
 
   /**
@@ -193,32 +235,32 @@ export class RestorationPipeline {
           `expected ${input.width}x${input.height}x1`,
       );
     const { width, height } = input;
-    const pw = roundUp(width);
-    const ph = roundUp(height);
-    const paddedInput = padEdge(input, pw, ph);
-    const paddedMask = padEdge(m, pw, ph);
-
-    // Stage 1: inpaint, then composite on the bytes so known pixels are exactly the input's.
-    const filled = tf.tidy(() => {
-      const x = tf.concat(
-        [imageToTensor(paddedInput), tf.cast(tf.greater(imageToTensor(paddedMask, 1), 0), 'float32')],
-        3,
-      );
-      return this.inpaint.predict(x) as tf.Tensor4D;
+    const start = stageOneStart(input, m, this.config);
+    const size = this.config.workSize;
+    // The working-resolution inputs: the whole image resized to workSize, or edge-padded to a multiple of 32.
+    const [ww, wh] = size ? [size, size] : [roundUp(width), roundUp(height)];
+    const startW = size ? resizeImage(start, ww, wh, 'area') : padEdge(start, ww, wh);
+    const maskW = size ? resizeImage(maskBytes(m), ww, wh, 'area') : padEdge(maskBytes(m), ww, wh);
+    const [grayT, rgbT] = tf.tidy(() => {
+      const s = imagesToTensor([startW]);
+      const mk = tf.cast(tf.greater(imagesToTensor([maskW]), 0), 'float32') as tf.Tensor4D;
+      const out = forwardStages(this.inpaint, this.colorize, this.config, s, mk, false);
+      if (!size) {
+        const crop = <T extends tf.Tensor4D>(t: T) => tf.slice(t, [0, 0, 0, 0], [1, height, width, -1]);
+        return [crop(out.gray), crop(tf.clipByValue(out.rgb, 0, 1))];
+      }
+      // Back to full size: stage 1's correction of the start image, and the colors (under the full-size gray).
+      const up = (t: tf.Tensor4D) => tf.image.resizeBilinear(t, [height, width], false, true);
+      const delta = up(tf.sub(out.gray, s) as tf.Tensor4D);
+      return [tf.add(imagesToTensor([start]), delta), up(tf.clipByValue(out.rgb, 0, 1) as tf.Tensor4D)];
     });
-    const filledBytes = floatsToBytes(await filled.data());
-    filled.dispose();
-    const composite = new Uint8Array(pw * ph);
-    for (let i = 0; i < composite.length; i++)
-      composite[i] = paddedMask.data[i] ? filledBytes[i] : paddedInput.data[i];
-    const grayPadded = createImage(pw, ph, 1, composite);
-
-    // Stage 2: colorize the completed gray image.
-    const rgbTensor = tf.tidy(() => this.colorize.predict(imageToTensor(grayPadded)) as tf.Tensor4D);
-    const rgbBytes = floatsToBytes(await rgbTensor.data());
-    rgbTensor.dispose();
-    const gray = cropTopLeft(grayPadded, width, height);
-    const colored = cropTopLeft(createImage(pw, ph, 3, rgbBytes), width, height);
+    const [grayBytes, rgbBytes] = [floatsToBytes(await grayT.data()), floatsToBytes(await rgbT.data())];
+    tf.dispose([grayT, rgbT]);
+    // Known pixels keep the input's exact value; only the lost region takes stage 1's output.
+    const composite = new Uint8Array(width * height);
+    for (let i = 0; i < composite.length; i++) composite[i] = m.data[i] ? grayBytes[i] : input.data[i];
+    const gray = createImage(width, height, 1, composite);
+    const colored = createImage(width, height, 3, rgbBytes);
     const rgb = this.preserveLuminance ? matchLuminance(colored, gray) : colored;
     return { rgb, gray, mask: m };
   }

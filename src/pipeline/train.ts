@@ -15,7 +15,9 @@ import { imagesToTensor } from '../data/tensor.js';
 import { l1MseLoss } from '../losses/pixel.js';
 import { adamW } from '../models/optimizer.js';
 import { competitionMask, scoreImage, summarizeScores } from '../metrics/competition.js';
-import type { RestorationPipeline } from './restore.js';
+import { hueHistogramSimilarityTensor } from '../metrics/tensor/histogram.js';
+import { forwardStages, stageOneStart } from './recipe.js';
+import { PAD_MULTIPLE, type RestorationPipeline } from './restore.js';
 
 /** Progress of one optimization step, given to {@link TrainOptions.onStep}. */
 export interface StepLog {
@@ -25,19 +27,27 @@ export interface StepLog {
   step: number;
   /** Steps per epoch. */
   steps: number;
-  /** Stage 1 (inpainting) L1+MSE of this batch. */
+  /** Stage 1's gray-image term (L1+MSE against the gt's gray) of this batch, before its weight. */
   inpaintLoss: number;
-  /** Stage 2 (colorization) L1+MSE of this batch. */
+  /** Stage 2's RGB term (L1+MSE against the gt) of this batch, before its weight. */
   colorizeLoss: number;
+  /** The weighted total that was minimized (see {@link LossWeights}). */
+  loss: number;
+  /** Learning rate of this step. */
+  learningRate: number;
 }
 
 /** Summary of one epoch, given to {@link TrainOptions.onEpoch} and kept in {@link TrainResult.history}. */
 export interface EpochLog {
   epoch: number;
-  /** Mean stage 1 loss over the epoch's steps. */
+  /** Mean stage 1 term over the epoch's steps. */
   inpaintLoss: number;
-  /** Mean stage 2 loss over the epoch's steps. */
+  /** Mean stage 2 term over the epoch's steps. */
   colorizeLoss: number;
+  /** Mean weighted total over the epoch's steps. */
+  loss: number;
+  /** Steps taken in this epoch (fewer than an epoch's when the time limit ended it). */
+  steps: number;
   /** Validation score (higher is better); `NaN` when there is no validation. */
   valScore: number;
   /** Whether this epoch's weights are the best so far (and were kept). */
@@ -53,6 +63,29 @@ export interface EpochLog {
 export interface SampleSource {
   readonly size: number;
   load(index: number): Promise<Sample>;
+}
+
+/**
+ * Terms of the training loss, one weighted sum over both stages (they are trained jointly, stage 2 on stage 1's
+ * output). Defaults are the reference recipe's: 0.5 (0.5 L1 + 0.5 MSE) on the gray image + 0.5 (0.5 L1 + 0.5
+ * MSE) on the RGB image.
+ */
+export interface LossWeights {
+  /** Weight of the gray term (stage 1's output against the gt's Pillow gray); default 0.5. */
+  gray?: number;
+  /** Weight of the RGB term (the colored output against the gt); default 0.5. */
+  rgb?: number;
+  /** Weight of L1 inside each pixel term; default 0.5. */
+  l1?: number;
+  /** Weight of MSE inside each pixel term; default 0.5. */
+  mse?: number;
+  /**
+   * Weight of `1 - hue-histogram correlation` with the gt (the competition's color term, on the differentiable
+   * soft histogram of `tfjs-restoration/metrics/tensor`); default 0.
+   */
+  hue?: number;
+  /** Extra per-pixel weight of the lost region in both pixel terms (pixels weigh `1 + region * mask`); default 0. */
+  region?: number;
 }
 
 /** Options of {@link trainPipeline}. */
@@ -84,8 +117,18 @@ export interface TrainOptions {
   augment?: Transform | null;
   /** Seed of the sample order and the default augmentation; default 0. */
   seed?: number;
-  /** Stop after the epoch during which this many seconds have passed; default no limit. */
+  /**
+   * Stop after the step during which this many seconds have passed (the epoch ends there and is validated);
+   * default no limit.
+   */
   maxSeconds?: number;
+  /** The loss's terms and weights; default the reference recipe's (see {@link LossWeights}). */
+  loss?: LossWeights;
+  /**
+   * Learning-rate schedule: `'constant'` (default), or `'cosine'`: `lr * (1 + cos(pi * t)) / 2` where `t` is the
+   * fraction of the run done (of `maxSeconds` when set, else of `epochs`), so a fixed budget anneals to 0.
+   */
+  schedule?: 'constant' | 'cosine';
   /**
    * Validation score of the current weights; default {@link validationScore} on `val`. Override it to score
    * differently (or to test early stopping).
@@ -212,19 +255,13 @@ export async function trainPipeline(
         : new Compose([given], { seed });
   const validate =
     options.validate ?? (val.length > 0 ? (p: RestorationPipeline) => validationScore(p, val) : null);
+  const weights = checkLossWeights(options.loss ?? {});
+  const schedule = options.schedule ?? 'constant';
+  if (schedule !== 'constant' && schedule !== 'cosine')
+    throw new RangeError(`trainPipeline: schedule must be 'constant' or 'cosine', got '${String(schedule)}'`);
 
-  const stages = [
-    {
-      model: pipeline.inpaint,
-      optimizer: adamW(learningRate, { weightDecay }),
-      vars: modelVariables(pipeline.inpaint),
-    },
-    {
-      model: pipeline.colorize,
-      optimizer: adamW(learningRate, { weightDecay }),
-      vars: modelVariables(pipeline.colorize),
-    },
-  ];
+  const optimizer = adamW(learningRate, { weightDecay });
+  const vars = [...modelVariables(pipeline.inpaint), ...modelVariables(pipeline.colorize)];
   const start = performance.now();
   const history: EpochLog[] = [];
   let best: tf.Tensor[][] | null = null;
@@ -241,18 +278,38 @@ export async function trainPipeline(
       const order = shuffled(indices, (seed + Math.imul(epoch + 1, 0x9e3779b1)) >>> 0);
       let sum1 = 0;
       let sum2 = 0;
-      for (let step = 0; step < steps; step++) {
+      let sum = 0;
+      let taken = 0;
+      let outOfTime = false;
+      for (let step = 0; step < steps && !outOfTime; step++) {
         const batchIndices = order.slice(step * batchSize, (step + 1) * batchSize);
         const loaded = await Promise.all(batchIndices.map((i) => source.load(i)));
-        firstSize ??= [loaded[0].gt.width, loaded[0].gt.height];
+        firstSize ??= checkTrainSize(loaded[0].gt);
         checkSize(loaded, batchIndices, firstSize);
         const samples = loaded.map((s) => (augment ? augment.call(s).sample : s));
-        const [l1, l2] = trainStep(stages, samples);
-        const [v1, v2] = await Promise.all([l1.data(), l2.data()]);
-        tf.dispose([l1, l2]);
+        const t = (performance.now() - start) / 1000;
+        const progress =
+          maxSeconds < Infinity ? Math.min(1, t / maxSeconds) : (epoch * steps + step) / (epochs * steps);
+        const lr =
+          schedule === 'cosine' ? (learningRate * (1 + Math.cos(Math.PI * progress))) / 2 : learningRate;
+        optimizer.setLearningRate(lr);
+        const losses = trainStep(pipeline, optimizer, vars, samples, weights);
+        const [v1, v2, v] = await Promise.all(losses.map((l) => l.data()));
+        tf.dispose(losses);
         sum1 += v1[0];
         sum2 += v2[0];
-        options.onStep?.({ epoch, step, steps, inpaintLoss: v1[0], colorizeLoss: v2[0] });
+        sum += v[0];
+        taken++;
+        options.onStep?.({
+          epoch,
+          step,
+          steps,
+          inpaintLoss: v1[0],
+          colorizeLoss: v2[0],
+          loss: v[0],
+          learningRate: lr,
+        });
+        outOfTime = (performance.now() - start) / 1000 >= maxSeconds;
       }
       const valScore = validate ? await validate(pipeline, epoch) : NaN;
       const improved = validate !== null && valScore > bestScore + minDelta;
@@ -265,8 +322,10 @@ export async function trainPipeline(
       } else wait++;
       const log: EpochLog = {
         epoch,
-        inpaintLoss: sum1 / steps,
-        colorizeLoss: sum2 / steps,
+        inpaintLoss: sum1 / taken,
+        colorizeLoss: sum2 / taken,
+        loss: sum / taken,
+        steps: taken,
         valScore,
         improved,
         elapsedSeconds: (performance.now() - start) / 1000,
@@ -277,7 +336,7 @@ export async function trainPipeline(
         stopReason = 'early-stopping';
         break;
       }
-      if (log.elapsedSeconds >= maxSeconds && epoch < epochs - 1) {
+      if (outOfTime && epoch < epochs - 1) {
         stopReason = 'time-limit';
         break;
       }
@@ -288,50 +347,91 @@ export async function trainPipeline(
     }
   } finally {
     disposeSnapshot(best);
-    stages.forEach((st) => st.optimizer.dispose());
+    optimizer.dispose();
   }
   return { history, bestEpoch, bestScore, stopReason };
 }
 
-/** One optimization step of both stages; returns the two losses (scalars the caller disposes). */
-function trainStep(
-  stages: readonly { model: tfl.LayersModel; optimizer: tf.Optimizer; vars: tf.Variable[] }[],
-  samples: readonly Sample[],
-): [tf.Scalar, tf.Scalar] {
-  const [inpaint, colorize] = stages;
-  const gray = imagesToTensor(samples.map((s) => toGray(s.gt)));
-  try {
-    const x1 = tf.tidy(() =>
-      tf.concat(
-        [
-          imagesToTensor(samples.map((s) => s.input)),
-          tf.cast(tf.greater(imagesToTensor(samples.map((s) => s.mask)), 0), 'float32'),
-        ],
-        3,
-      ),
-    );
-    const l1 = stepStage(inpaint, x1, gray);
-    x1.dispose();
-    const rgb = imagesToTensor(samples.map((s) => s.gt));
-    const l2 = stepStage(colorize, gray, rgb);
-    rgb.dispose();
-    return [l1, l2];
-  } finally {
-    gray.dispose();
-  }
+function checkLossWeights(w: LossWeights): Required<LossWeights> {
+  const out = { gray: 0.5, rgb: 0.5, l1: 0.5, mse: 0.5, hue: 0, region: 0, ...w };
+  for (const [k, v] of Object.entries(out))
+    if (!(Number.isFinite(v) && v >= 0))
+      throw new RangeError(`trainPipeline: loss.${k} must be a finite number >= 0, got ${String(v)}`);
+  return out;
 }
 
-/** One AdamW step of `model` on L1+MSE; returns the loss (the caller disposes it). */
-function stepStage(
-  stage: { model: tfl.LayersModel; optimizer: tf.Optimizer; vars: tf.Variable[] },
-  x: tf.Tensor,
-  y: tf.Tensor,
-): tf.Scalar {
+function checkTrainSize(gt: Image): [number, number] {
+  if (gt.width % PAD_MULTIPLE || gt.height % PAD_MULTIPLE)
+    throw new RangeError(
+      `trainPipeline: training images must be a multiple of ${PAD_MULTIPLE} on each side, got ` +
+        `${gt.width}x${gt.height}`,
+    );
+  return [gt.width, gt.height];
+}
+
+/**
+ * The training loss of a batch (see {@link LossWeights}): returns the gray term, the RGB term and the weighted
+ * total, all differentiable.
+ *
+ * ```ts
+ * const [gray, rgb, total] = pipelineLoss(pipeline, samples, { hue: 0.1 });
+ * ```
+ */
+export function pipelineLoss(
+  pipeline: RestorationPipeline,
+  samples: readonly Sample[],
+  weights: LossWeights = {},
+  training = true,
+): [tf.Scalar, tf.Scalar, tf.Scalar] {
+  const w = checkLossWeights(weights);
   return tf.tidy(() => {
-    return stage.optimizer.minimize(
-      () => l1MseLoss(stage.model.apply(x, { training: true }) as tf.Tensor, y),
+    const starts = samples.map((s) => stageOneStart(s.input, s.mask, pipeline.config));
+    const start = imagesToTensor(starts);
+    const mask = tf.cast(tf.greater(imagesToTensor(samples.map((s) => s.mask)), 0), 'float32') as tf.Tensor4D;
+    const gtRgb = imagesToTensor(samples.map((s) => s.gt));
+    const gtGray = imagesToTensor(samples.map((s) => toGray(s.gt)));
+    const { gray, rgb } = forwardStages(
+      pipeline.inpaint,
+      pipeline.colorize,
+      pipeline.config,
+      start,
+      mask,
+      training,
+    );
+    const pixelWeights = w.region > 0 ? tf.add(tf.mul(mask, w.region), 1) : undefined;
+    const opts = { l1Weight: w.l1, mseWeight: w.mse, weights: pixelWeights };
+    const grayTerm = l1MseLoss(gray, gtGray, opts);
+    const rgbTerm = l1MseLoss(rgb, gtRgb, opts);
+    let total = tf.add(tf.mul(grayTerm, w.gray), tf.mul(rgbTerm, w.rgb));
+    if (w.hue > 0) {
+      const similarity = hueHistogramSimilarityTensor(gtRgb, tf.clipByValue(rgb, 0, 1) as tf.Tensor4D, {
+        mode: 'soft',
+      });
+      total = tf.add(total, tf.mul(tf.mean(tf.sub(1, similarity)), w.hue));
+    }
+    return [grayTerm, rgbTerm, total as tf.Scalar];
+  });
+}
+
+/** One AdamW step of both stages on the joint loss; returns the gray term, the RGB term and the total. */
+function trainStep(
+  pipeline: RestorationPipeline,
+  optimizer: tf.Optimizer,
+  vars: tf.Variable[],
+  samples: readonly Sample[],
+  weights: LossWeights,
+): tf.Scalar[] {
+  return tf.tidy(() => {
+    let terms: tf.Scalar[] = [];
+    const total = optimizer.minimize(
+      () => {
+        const [g, c, t] = pipelineLoss(pipeline, samples, weights);
+        terms = [tf.keep(g), tf.keep(c)];
+        return t;
+      },
       true,
-      stage.vars,
+      vars,
     ) as tf.Scalar;
+    return [...terms, total];
   });
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { decodePng, resizeImage, type Image } from '../../src/image/index.js';
 import { damage } from '../../src/masks/index.js';
 import type { Sample } from '../../src/data/index.js';
-import { RestorationPipeline } from '../../src/pipeline/index.js';
+import { RestorationPipeline, type PipelinePreset } from '../../src/pipeline/index.js';
 
 export const PHOTOS = ['animal', 'building', 'flat', 'sea'];
 
@@ -22,8 +22,9 @@ export function samples(size: number, seed = 1): Sample[] {
 }
 
 /** A very small two-stage pipeline (resnet18 layout, 4-wide stem, thin decoder). */
-export function tinyPipeline(seed = 3): RestorationPipeline {
+export function tinyPipeline(seed = 3, preset?: PipelinePreset): RestorationPipeline {
   return RestorationPipeline.create({
+    preset,
     encoder: 'resnet18',
     encoderWidth: 4,
     decoderChannels: [16, 8, 8, 4, 4],

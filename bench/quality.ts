@@ -1,0 +1,287 @@
+/**
+ * `npm run bench:quality`: is the library's restoration worth having? Same data, same wall-clock budget, same
+ * machine, several seeds:
+ * - the library's pipeline (`--preset`, default the library's default) trained for `--seconds`;
+ * - the reference recipe in PyTorch (bench/quality/torch_recipe.py) trained for the same `--seconds`;
+ * - two baselines that need no training: the gray input copied as RGB, and the classical fill (fast marching,
+ *   `inpaintTelea`) of the lost region found without the original;
+ * all scored with the competition metric on photos held out from training: every photo of one kind
+ * (`explore_world_music-*`, a kind absent from training) and 11 others, 20 in all, damaged once with fixed seeds.
+ * Prints mean and spread (max - min over seeds) of the score and of S, M and C, the steps each side trained, and
+ * exits 1 when the library's mean score loses to the PyTorch recipe's.
+ *
+ * Run: npm run bench:quality -- [--seconds 600] [--seeds 3] [--encoder resnet18] [--batch 16] [--lr 1e-3]
+ *        [--size 128] [--preset global] [--config '{"workSize":128}'] [--loss '{"hue":0.1}'] [--schedule cosine]
+ *        [--sides library,torch] [--out out/bench-quality] [--backend native,wasm]
+ * The photos are the repository's examples/photos (CREDITS.md there).
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { useFirstBackend, type BackendName } from '../src/backends/index.js';
+import { Compose, horizontalFlip } from '../src/data/index.js';
+import { grayToRgb, inpaintTelea, type Image, type Mask } from '../src/image/index.js';
+import { damage, detectLostRegion } from '../src/masks/index.js';
+import { competitionMask, scoreImage, type ImageScores } from '../src/metrics/index.js';
+import { readPhoto, readPng, writePng, writeFileAtomic } from '../src/node/index.js';
+import {
+  photoSource,
+  RestorationPipeline,
+  trainPipeline,
+  type LossWeights,
+  type PipelineConfig,
+  type PipelinePreset,
+} from '../src/pipeline/index.js';
+import { machine, table } from './common.js';
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '600' },
+    seeds: { type: 'string', default: '3' },
+    encoder: { type: 'string', default: 'resnet18' },
+    batch: { type: 'string', default: '16' },
+    lr: { type: 'string', default: '1e-3' },
+    size: { type: 'string', default: '128' },
+    preset: { type: 'string' },
+    config: { type: 'string' },
+    loss: { type: 'string' },
+    schedule: { type: 'string', default: 'constant' },
+    sides: { type: 'string', default: 'library,torch' },
+    out: { type: 'string', default: 'out/bench-quality' },
+    backend: { type: 'string', default: 'native,wasm' },
+    'torch-mode': { type: 'string', default: 'crop' },
+  },
+});
+const num = (name: keyof typeof values) => {
+  const v = Number(values[name]);
+  if (!Number.isFinite(v) || v <= 0)
+    throw new Error(`--${name}: expected a positive number, got ${String(values[name])}`);
+  return v;
+};
+const seconds = num('seconds');
+const nSeeds = num('seeds');
+const batch = num('batch');
+const lr = num('lr');
+const size = num('size');
+const sides = new Set(values.sides!.split(','));
+const outDir = path.resolve(values.out!);
+const root = fileURLToPath(new URL('..', import.meta.url));
+const photoDir = path.join(root, 'examples', 'photos');
+
+// ---- The stand-in data set: 120 photos to train on, 20 held out (one whole kind among them). ----
+const files = readdirSync(photoDir)
+  .filter((f) => f.endsWith('.jpg'))
+  .sort();
+const isHeldKind = (f: string) => f.startsWith('explore_world_music-');
+const others = files.filter((f) => !isHeldKind(f));
+// Every 11th of the others (a fixed, spread-out pick), plus the held-out kind.
+const heldOthers = others.filter((_, i) => i % 11 === 5).slice(0, 11);
+const testFiles = [...files.filter(isHeldKind), ...heldOthers];
+const trainFiles = others.filter((f) => !heldOthers.includes(f));
+const dataDir = path.join(outDir, 'data');
+rmSync(dataDir, { recursive: true, force: true });
+for (const d of ['train_gt', 'train_input', 'test_input', 'test_gt', 'test_mask'])
+  mkdirSync(path.join(dataDir, d), { recursive: true });
+const trainPhotos: Image[] = [];
+const trainRows = ['input_image_path,gt_image_path'];
+for (const [i, f] of trainFiles.entries()) {
+  const photo = await readPhoto(path.join(photoDir, f));
+  trainPhotos.push(photo);
+  const name = `TRAIN_${String(i).padStart(3, '0')}.png`;
+  const d = damage(photo, { seed: i });
+  await writePng(path.join(dataDir, 'train_gt', name), photo);
+  await writePng(path.join(dataDir, 'train_input', name), d.input);
+  trainRows.push(`./train_input/${name},./train_gt/${name}`);
+}
+await writeFileAtomic(path.join(dataDir, 'train.csv'), trainRows.join('\n') + '\n');
+interface TestCase {
+  name: string;
+  input: Image;
+  gt: Image;
+  /** The lost region found without the original (what every method is given). */
+  detected: Mask;
+  /** The competition's mask (input vs the gt's gray), for scoring. */
+  scoring: Mask;
+}
+const tests: TestCase[] = [];
+const testRows = ['id,input_image_path'];
+for (const [i, f] of testFiles.entries()) {
+  const gt = await readPhoto(path.join(photoDir, f));
+  const d = damage(gt, { seed: 100_000 + i });
+  const name = `TEST_${String(i).padStart(3, '0')}`;
+  const detected = detectLostRegion(d.input);
+  tests.push({ name, input: d.input, gt, detected, scoring: competitionMask(d.input, gt) });
+  await writePng(path.join(dataDir, 'test_input', `${name}.png`), d.input);
+  await writePng(path.join(dataDir, 'test_gt', `${name}.png`), gt);
+  await writePng(path.join(dataDir, 'test_mask', `${name}.png`), {
+    ...detected,
+    data: detected.data.map((v) => (v ? 255 : 0)),
+  });
+  testRows.push(`${name},./test_input/${name}.png`);
+}
+await writeFileAtomic(path.join(dataDir, 'test.csv'), testRows.join('\n') + '\n');
+console.log(
+  `${machine()}\n${trainFiles.length} training photos, ${tests.length} held out (${testFiles.filter(isHeldKind).length} of a kind absent from training); ` +
+    `${seconds} s per run, ${nSeeds} seeds`,
+);
+
+// ---- Scoring ----
+interface Run {
+  scores: ImageScores[];
+  steps?: number;
+}
+function score(preds: Image[]): ImageScores[] {
+  return tests.map((t, i) => {
+    const s = scoreImage(t.gt, preds[i], t.scoring);
+    return Number.isNaN(s.score) ? { ...s, score: 0, ssim: 0, maskedSsim: 0 } : s;
+  });
+}
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const results = new Map<string, Run[]>();
+const add = (name: string, run: Run) => results.set(name, [...(results.get(name) ?? []), run]);
+
+add('gray input copied as RGB', { scores: score(tests.map((t) => grayToRgb(t.input))) });
+add('classical fill (fast marching), gray', {
+  scores: score(tests.map((t) => grayToRgb(inpaintTelea(t.input, t.detected)))),
+});
+
+// ---- The library ----
+const preset = values.preset as PipelinePreset | undefined;
+const config = values.config ? (JSON.parse(values.config) as Partial<PipelineConfig>) : undefined;
+const loss = values.loss ? (JSON.parse(values.loss) as LossWeights) : undefined;
+const libName = `library (${preset ?? 'default'}${values.config ? ' ' + values.config : ''}${values.loss ? ' loss ' + values.loss : ''}${values.schedule !== 'constant' ? ' ' + values.schedule : ''})`;
+if (sides.has('library')) {
+  const backend = await useFirstBackend(values.backend!.split(',') as BackendName[]);
+  for (let seed = 0; seed < nSeeds; seed++) {
+    const pipeline = RestorationPipeline.create({ encoder: values.encoder, preset, config, seed });
+    let steps = 0;
+    const t0 = performance.now();
+    const result = await trainPipeline(pipeline, {
+      train: photoSource(trainPhotos.length, async (i) => trainPhotos[i], pipeline.config, { size, seed }),
+      epochs: 1_000_000,
+      batchSize: batch,
+      learningRate: lr,
+      maxSeconds: seconds,
+      seed,
+      loss,
+      schedule: values.schedule as 'constant' | 'cosine',
+      augment: new Compose([horizontalFlip()], { seed }),
+      onStep: () => steps++,
+    });
+    const trainSeconds = (performance.now() - t0) / 1000;
+    const preds: Image[] = [];
+    for (const t of tests) preds.push(await pipeline.predict(t.input, t.detected));
+    pipeline.dispose();
+    const predDir = path.join(outDir, `library-seed${seed}`);
+    mkdirSync(predDir, { recursive: true });
+    for (const [i, t] of tests.entries()) await writePng(path.join(predDir, `${t.name}.png`), preds[i]);
+    const run = { scores: score(preds), steps };
+    add(libName, run);
+    console.log(
+      `library seed ${seed} (${backend}): ${steps} steps, ${result.history.length} epochs in ${trainSeconds.toFixed(0)} s: ` +
+        `score ${mean(run.scores.map((s) => s.score)).toFixed(4)}`,
+    );
+  }
+}
+
+// ---- The reference recipe in PyTorch ----
+function runPython(args: string[]): Promise<Record<string, unknown>> {
+  const python = process.env.PYTHON ?? '/usr/bin/python3';
+  return new Promise((resolve, reject) => {
+    const child = spawn(python, [path.join(root, 'bench', 'quality', 'torch_recipe.py'), ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`torch_recipe.py exited with ${code}`));
+      resolve(JSON.parse(out.trim().split('\n').pop() ?? '{}'));
+    });
+  });
+}
+if (sides.has('torch')) {
+  for (let seed = 0; seed < nSeeds; seed++) {
+    const predDir = path.join(outDir, `torch-seed${seed}`);
+    rmSync(predDir, { recursive: true, force: true });
+    const info = await runPython([
+      '--data',
+      dataDir,
+      '--pred',
+      predDir,
+      '--masks',
+      path.join(dataDir, 'test_mask'),
+      '--seconds',
+      String(seconds),
+      '--seed',
+      String(seed),
+      '--encoder',
+      values.encoder!,
+      '--size',
+      String(size),
+      '--batch',
+      String(batch),
+      '--lr',
+      String(lr),
+      '--mode',
+      values['torch-mode']!,
+    ]);
+    const preds = await Promise.all(
+      tests.map((t) => readPng(path.join(predDir, `${t.name}.png`), { channels: 3 })),
+    );
+    const run = { scores: score(preds), steps: Number(info.steps) };
+    add(`PyTorch reference recipe (${values['torch-mode']})`, run);
+    console.log(
+      `torch seed ${seed}: ${JSON.stringify(info)}: score ${mean(run.scores.map((s) => s.score)).toFixed(4)}`,
+    );
+  }
+}
+
+// ---- Table ----
+const stat = (runs: Run[], f: (s: ImageScores) => number) => {
+  const means = runs.map((r) => mean(r.scores.map(f)));
+  const m = mean(means);
+  return {
+    m,
+    spread: Math.max(...means) - Math.min(...means),
+    text:
+      runs.length > 1
+        ? `${m.toFixed(3)} ± ${((Math.max(...means) - Math.min(...means)) / 2).toFixed(3)}`
+        : m.toFixed(3),
+  };
+};
+const rows: string[][] = [];
+for (const [name, runs] of results) {
+  rows.push([
+    name,
+    stat(runs, (s) => s.score).text,
+    stat(runs, (s) => s.ssim).text,
+    stat(runs, (s) => s.maskedSsim).text,
+    stat(runs, (s) => s.histogram).text,
+    runs[0].steps === undefined ? '' : runs.map((r) => r.steps).join(', '),
+  ]);
+}
+console.log(
+  `\n${new Date().toISOString().slice(0, 16)} UTC, ${tests.length} held-out photos, mean ± half the range over seeds`,
+);
+console.log(table(['method', 'score', 'S', 'M (lost region)', 'C (hue)', 'steps'], rows));
+const lib = results.get(libName);
+const torch = [...results.entries()].find(([k]) => k.startsWith('PyTorch'))?.[1];
+const classical = results.get('classical fill (fast marching), gray')!;
+if (lib) {
+  const l = stat(lib, (s) => s.score);
+  const c = stat(classical, (s) => s.score);
+  console.log(
+    `library - classical fill: ${(l.m - c.m).toFixed(4)}; library M - classical M: ${(stat(lib, (s) => s.maskedSsim).m - stat(classical, (s) => s.maskedSsim).m).toFixed(4)}; spread ${l.spread.toFixed(4)}`,
+  );
+  if (torch) {
+    const t = stat(torch, (s) => s.score);
+    console.log(`library / PyTorch recipe: ${(l.m / t.m).toFixed(3)}x`);
+    if (l.m < t.m) {
+      console.log('FAIL: the library scores below the PyTorch reference recipe');
+      process.exitCode = 1;
+    }
+  }
+}
