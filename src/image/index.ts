@@ -8,5 +8,5 @@ export { lumaPil, toGray, grayToRgb, hueOpenCv, rgbToHsv } from './color.js';
 export { decodePng, encodePng } from './png.js';
 export type { DecodeOptions } from './png.js';
 export { decodeJpeg, hasJpegSignature } from './jpeg.js';
-export { resizeImage, cropImage, fitImage } from './resize.js';
+export { resizeImage, cropImage, fitImage, flipImage } from './resize.js';
 export type { ResizeMethod } from './resize.js';

@@ -9,5 +9,7 @@ export { trainPipeline, validationScore } from './train.js';
 export type { TrainOptions, TrainResult, StepLog, EpochLog, SampleSource } from './train.js';
 export { lossChart, contactSheet } from './chart.js';
 export type { LossSeries, LossChartOptions } from './chart.js';
+export { asRestorer, ensembleRestorer, flipTta, tiledRestorer } from './restorers.js';
+export type { Restorer, TileOptions } from './restorers.js';
 export { submissionZip } from './submission.js';
 export type { SubmissionEntry } from './submission.js';
