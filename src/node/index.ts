@@ -3,7 +3,15 @@
  * Not for browsers.
  * @module node
  */
-export { readPng, writePng, writeFileAtomic, listPngs } from './files.js';
+export {
+  readPng,
+  writePng,
+  readPngInfo,
+  readMaskPng,
+  writeMaskPng,
+  writeFileAtomic,
+  listPngs,
+} from './files.js';
 export { matchPngsByName } from './pairs.js';
 export type { MatchedFiles, MatchPngsOptions } from './pairs.js';
 export { openDataset } from './dataset.js';

@@ -1,6 +1,7 @@
 /**
- * Saving and loading a {@link RestorationPipeline} to a directory in Node (`tfjs-restoration/pipeline/node`): a
- * subpath of its own so that `tfjs-restoration/pipeline` stays browser-safe.
+ * Saving and loading a {@link RestorationPipeline} to a directory in Node (`tfjs-restoration/pipeline/node`), restoring
+ * folders of PNGs, checking and zipping a submission: a subpath of its own so that `tfjs-restoration/pipeline` stays
+ * browser-safe.
  * @module pipeline/node
  */
 import { promises as fs } from 'node:fs';
@@ -62,3 +63,6 @@ export async function loadPipeline(dir: string): Promise<RestorationPipeline> {
     preserveLuminance: manifest.preserveLuminance ?? true,
   });
 }
+
+export { restoreFiles, checkSubmission, writeSubmissionZip } from './files.js';
+export type { RestoreFilesOptions, RestoreFilesResult, SubmissionFile } from './files.js';

@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { buildNative } from './build-native.js';
 import { damage } from './damage.js';
 import { detectMask } from './detect-mask.js';
+import { predict } from './predict.js';
 import { score } from './score.js';
 
 /** The CLI's subcommands, by name. */
@@ -9,5 +10,6 @@ export const commands: Record<string, Command> = {
   score,
   damage,
   'detect-mask': detectMask,
+  predict,
   'build-native': buildNative,
 };
