@@ -4,6 +4,7 @@ import { damage } from './damage.js';
 import { detectMask } from './detect-mask.js';
 import { predict } from './predict.js';
 import { score } from './score.js';
+import { submit } from './submit.js';
 
 /** The CLI's subcommands, by name. */
 export const commands: Record<string, Command> = {
@@ -11,5 +12,6 @@ export const commands: Record<string, Command> = {
   damage,
   'detect-mask': detectMask,
   predict,
+  submit,
   'build-native': buildNative,
 };
