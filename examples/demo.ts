@@ -19,34 +19,24 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { useFirstBackend } from '../src/backends/index.js';
 import type { Sample } from '../src/data/index.js';
 import { cropImage, grayToRgb, resizeImage, type Image } from '../src/image/index.js';
 import { damage } from '../src/masks/index.js';
 import { competitionMask, scoreImage, type ImageScores } from '../src/metrics/index.js';
 import { RestorationPipeline, trainPipeline, type EpochLog, type StepLog } from '../src/pipeline/index.js';
-import { readPng, writePng } from '../src/node/index.js';
+import { parseOptions, readPng, writePng } from '../src/node/index.js';
 import { labelledSheet, lossCurvePicture, progressBar } from './report.js';
 
-const { values } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: '90' },
-    size: { type: 'string', default: '96' },
-    out: { type: 'string', default: 'out/demo' },
-    seed: { type: 'string', default: '1' },
-    epochs: { type: 'string', default: '100' },
-  },
+const values = parseOptions(process.argv.slice(2), {
+  seconds: { type: 'number', default: 90, min: 1 },
+  size: { type: 'int', default: 96, min: 32 },
+  out: { type: 'string', default: 'out/demo' },
+  seed: { type: 'int', default: 1 },
+  epochs: { type: 'int', default: 100, min: 1 },
 });
-const maxSeconds = Number(values.seconds);
-const size = Number(values.size);
-const seed = Number(values.seed);
-const maxEpochs = Number(values.epochs);
-if (!(Number.isInteger(maxEpochs) && maxEpochs > 0))
-  throw new Error(`--epochs must be a positive integer, got ${values.epochs}`);
-if (!(size > 0 && size % 32 === 0))
-  throw new Error(`--size must be a positive multiple of 32, got ${values.size}`);
-if (!(maxSeconds > 0)) throw new Error(`--seconds must be positive, got ${values.seconds}`);
+const { seconds: maxSeconds, size, seed, epochs: maxEpochs } = values;
+if (size % 32 !== 0) throw new Error(`--size must be a positive multiple of 32, got ${size}`);
 const outDir = values.out;
 const started = performance.now();
 

@@ -21,7 +21,5 @@ export interface Command {
   run(args: string[], io: CliIO): Promise<number>;
 }
 
-/** An error for a bad argument: the CLI prints its message and the usage hint, and exits 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+// A bad argument: the CLI prints its message and the usage hint, and exits 2. Thrown by the one option parser.
+export { UsageError } from '../node/args.js';

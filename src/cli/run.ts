@@ -35,7 +35,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   try {
     return await command.run(rest, io);
   } catch (err) {
-    const usage = err instanceof UsageError || isParseArgsError(err);
+    const usage = err instanceof UsageError;
     io.stderr(`tfjs-restoration ${name}: ${(err as Error).message}\n`);
     if (usage) io.stderr(`Usage: ${command.usage.split('\n')[0].replace(/^Usage:\s*/, '')}\n`);
     return usage ? 2 : 1;
@@ -49,10 +49,4 @@ export function processIO(): CliIO {
     stderr: (text) => process.stderr.write(text),
     stderrIsTTY: process.stderr.isTTY === true,
   };
-}
-
-/** node:util parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes for unknown or malformed options. */
-function isParseArgsError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
 }

@@ -5,9 +5,9 @@
 export { createImage, assertSameSize, assertChannels } from './types.js';
 export type { Image, Mask } from './types.js';
 export { lumaPil, toGray, grayToRgb, hueOpenCv, rgbToHsv } from './color.js';
-export { decodePng, encodePng } from './png.js';
-export type { DecodeOptions } from './png.js';
+export { decodePng, encodePng, pngInfo } from './png.js';
+export type { DecodeOptions, PngInfo } from './png.js';
 export { decodeJpeg, hasJpegSignature } from './jpeg.js';
-export { resizeImage, cropImage, fitImage } from './resize.js';
+export { resizeImage, cropImage, fitImage, flipImage } from './resize.js';
 export type { ResizeMethod } from './resize.js';
 export { inpaintTelea } from './inpaint.js';

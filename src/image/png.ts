@@ -63,6 +63,51 @@ export function decodePng(bytes: Uint8Array, options: DecodeOptions = {}, name =
   return want === 1 ? toGray(image) : grayToRgb(image);
 }
 
+/** What a PNG's header says: size, bit depth, color type and the matching Pillow mode. */
+export interface PngInfo {
+  width: number;
+  height: number;
+  /** Bits per sample: 1, 2, 4, 8 or 16. */
+  depth: number;
+  /** PNG color type: 0 gray, 2 RGB, 3 palette, 4 gray + alpha, 6 RGB + alpha. */
+  colorType: number;
+  /** Samples per pixel as stored (a palette PNG has 1). */
+  channels: number;
+  /** Pillow's name for the mode: `1`, `L`, `I;16`, `P`, `LA`, `RGB`, `RGBA`. */
+  mode: string;
+}
+
+/**
+ * Reads a PNG's header (the first 33 bytes suffice) without decoding the pixels. `name` only serves error messages.
+ *
+ * ```ts
+ * const { width, height, mode } = pngInfo(bytes); // mode 'RGB' for an 8-bit color PNG
+ * ```
+ * @throws Error naming `name` when the bytes are not a PNG or its header is cut short or malformed.
+ */
+export function pngInfo(bytes: Uint8Array, name = 'PNG data'): PngInfo {
+  if (!hasPngSignature(bytes)) throw new Error(`${name}: not a PNG file (no PNG signature)`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const type = String.fromCharCode(...bytes.subarray(12, 16));
+  if (bytes.length < 33 || type !== 'IHDR') throw new Error(`${name}: corrupt PNG (no IHDR header)`);
+  const width = view.getUint32(16);
+  const height = view.getUint32(20);
+  const depth = bytes[24];
+  const colorType = bytes[25];
+  const channels = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 }[colorType];
+  if (channels === undefined || width === 0 || height === 0)
+    throw new Error(`${name}: corrupt PNG (color type ${colorType}, size ${width}x${height})`);
+  const mode =
+    colorType === 0
+      ? depth === 1
+        ? '1'
+        : depth === 16
+          ? 'I;16'
+          : 'L'
+      : (['', '', 'RGB', 'P', 'LA', '', 'RGBA'][colorType] ?? '');
+  return { width, height, depth, colorType, channels, mode };
+}
+
 /** Encodes a plain {@link Image} as an 8-bit gray or RGB PNG. */
 export function encodePng(image: Image): Uint8Array {
   return encode({

@@ -90,6 +90,25 @@ export function resizeImage(
   return createImage(width, height, ch, out);
 }
 
+/**
+ * Mirrors an image left–right (any number of channels).
+ *
+ * ```ts
+ * const mirrored = flipImage(photo);
+ * ```
+ */
+export function flipImage(image: Image): Image {
+  const { width: w, height: h, channels: ch, data } = image;
+  const out = new Uint8Array(data.length);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const src = (y * w + x) * ch;
+      const dst = (y * w + (w - 1 - x)) * ch;
+      for (let c = 0; c < ch; c++) out[dst + c] = data[src + c];
+    }
+  return createImage(w, h, ch, out);
+}
+
 /** Crops the rectangle at (top, left) of the given size; errors when it leaves the image. */
 export function cropImage(image: Image, top: number, left: number, height: number, width: number): Image {
   if (

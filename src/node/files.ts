@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { decodePng, encodePng, type DecodeOptions } from '../image/png.js';
-import type { Image } from '../image/types.js';
+import { decodePng, encodePng, pngInfo, type DecodeOptions, type PngInfo } from '../image/png.js';
+import { createImage, type Image, type Mask } from '../image/types.js';
 
 /** Reads a whole file; errors name the file (`no such file` or why it cannot be read). */
 export async function readFileNamed(file: string): Promise<Uint8Array> {
@@ -41,6 +41,66 @@ export async function listFilesByExtension(
 /** Reads a PNG file into a plain image; errors name the file. */
 export async function readPng(file: string, options: DecodeOptions = {}): Promise<Image> {
   return decodePng(await readFileNamed(file), options, file);
+}
+
+/**
+ * Reads a PNG file's header (size, bit depth, mode) without reading or decoding the pixels; errors name the file.
+ *
+ * ```ts
+ * const { width, height, mode } = await readPngInfo('pred/TEST_000.png');
+ * ```
+ */
+export async function readPngInfo(file: string): Promise<PngInfo> {
+  let handle;
+  try {
+    handle = await fs.open(file, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(
+      code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${(err as Error).message})`,
+    );
+  }
+  try {
+    const head = new Uint8Array(33);
+    const { bytesRead } = await handle.read(head, 0, 33, 0);
+    return pngInfo(head.subarray(0, bytesRead), file);
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Reads a mask PNG (any nonzero gray is lost, as in the 255 = lost masks the CLI writes) into a {@link Mask} of 0/1.
+ *
+ * ```ts
+ * const mask = await readMaskPng('masks/TEST_000.png');
+ * ```
+ */
+export async function readMaskPng(file: string): Promise<Mask> {
+  const gray = await readPng(file, { channels: 1 });
+  return createImage(
+    gray.width,
+    gray.height,
+    1,
+    gray.data.map((v) => (v ? 1 : 0)),
+  ) as Mask;
+}
+
+/**
+ * Writes a mask (nonzero = lost) atomically as a gray PNG with 255 where lost and 0 elsewhere.
+ *
+ * ```ts
+ * await writeMaskPng('masks/TEST_000.png', detectLostRegion(input));
+ * ```
+ */
+export async function writeMaskPng(file: string, mask: Mask): Promise<void> {
+  const png = createImage(
+    mask.width,
+    mask.height,
+    1,
+    mask.data.map((v) => (v ? 255 : 0)),
+  );
+  await writePng(file, png);
 }
 
 /**

@@ -1,9 +1,20 @@
 /**
- * Node-only helpers: file I/O with atomic writes, matching files by name, datasets on disk. Not for browsers.
+ * Node-only helpers: file I/O with atomic writes, matching files by name, datasets on disk, command-line options.
+ * Not for browsers.
  * @module node
  */
-export { readPng, writePng, writeFileAtomic, listPngs } from './files.js';
+export {
+  readPng,
+  writePng,
+  readPngInfo,
+  readMaskPng,
+  writeMaskPng,
+  writeFileAtomic,
+  listPngs,
+} from './files.js';
 export { matchPngsByName } from './pairs.js';
 export type { MatchedFiles, MatchPngsOptions } from './pairs.js';
 export { openDataset } from './dataset.js';
 export { readPhoto, listPhotos } from './photos.js';
+export { parseOptions, UsageError } from './args.js';
+export type { OptionSpec, OptionType, ParsedOptions } from './args.js';

@@ -13,5 +13,7 @@ export type { TrainingSampleOptions } from './samples.js';
 export type { TrainOptions, TrainResult, StepLog, EpochLog, SampleSource, LossWeights } from './train.js';
 export { lossChart, contactSheet } from './chart.js';
 export type { LossSeries, LossChartOptions } from './chart.js';
+export { asRestorer, ensembleRestorer, flipTta, tiledRestorer } from './restorers.js';
+export type { Restorer, TileOptions } from './restorers.js';
 export { submissionZip } from './submission.js';
 export type { SubmissionEntry } from './submission.js';

@@ -1,6 +1,7 @@
 /**
- * Saving and loading a {@link RestorationPipeline} to a directory in Node (`tfjs-restoration/pipeline/node`): a
- * subpath of its own so that `tfjs-restoration/pipeline` stays browser-safe.
+ * Saving and loading a {@link RestorationPipeline} to a directory in Node (`tfjs-restoration/pipeline/node`), restoring
+ * folders of PNGs, checking and zipping a submission: a subpath of its own so that `tfjs-restoration/pipeline` stays
+ * browser-safe.
  * @module pipeline/node
  */
 import { promises as fs } from 'node:fs';
@@ -67,3 +68,6 @@ export async function loadPipeline(dir: string): Promise<RestorationPipeline> {
     config: checkPipelineConfig(manifest.config ?? PIPELINE_PRESETS.legacy, `${file}: config`),
   });
 }
+
+export { restoreFiles, checkSubmission, writeSubmissionZip } from './files.js';
+export type { RestoreFilesOptions, RestoreFilesResult, SubmissionFile } from './files.js';

@@ -5,11 +5,11 @@ import { zipSync } from 'fflate';
 import { encodePng } from '../image/png.js';
 import type { Image } from '../image/types.js';
 
-/** One predicted image and its file name in the archive (the test input's name, e.g. `TEST_000.png`). */
-export interface SubmissionEntry {
-  name: string;
-  image: Image;
-}
+/**
+ * One prediction and its file name in the archive (the test input's name, e.g. `TEST_000.png`): an image (encoded
+ * here) or the bytes of a PNG file (stored as they are).
+ */
+export type SubmissionEntry = { name: string; image: Image } | { name: string; png: Uint8Array };
 
 /**
  * Encodes predictions as PNGs and zips them at the archive's root (no folders), in the given order. PNGs are
@@ -23,11 +23,12 @@ export interface SubmissionEntry {
  */
 export function submissionZip(entries: readonly SubmissionEntry[]): Uint8Array {
   const files: Record<string, [Uint8Array, { level: 0 }]> = {};
-  entries.forEach(({ name, image }, i) => {
+  entries.forEach((entry, i) => {
+    const { name } = entry;
     if (!/^[^/\\]+\.png$/i.test(name))
       throw new Error(`submissionZip: entry ${i} name '${name}' must be a plain file name ending in .png`);
     if (name in files) throw new Error(`submissionZip: entry ${i} name '${name}' appears twice`);
-    files[name] = [encodePng(image), { level: 0 }];
+    files[name] = ['image' in entry ? encodePng(entry.image) : entry.png, { level: 0 }];
   });
   return zipSync(files);
 }

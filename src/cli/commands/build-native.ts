@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { nativePackageRoot } from '../../backends/native/addon.js';
 import type { Command } from '../command.js';
-import { parseArgs } from './args.js';
+import { parseOptions } from '../../node/args.js';
 
 export const buildNative: Command = {
   summary: "compile the C++ kernels of the 'native' backend (Node; needs a C++ compiler)",
@@ -12,7 +12,7 @@ export const buildNative: Command = {
 Compiles this package's native/ addon with node-gyp (npm's own copy) for useBackend('native'). Needs a C++
 compiler, make and Python 3 (node-gyp's own needs).`,
   async run(args, io) {
-    const a = parseArgs('build-native', args, { quiet: 'flag' });
+    const a = parseOptions(args, { quiet: { type: 'flag' } });
     const root = nativePackageRoot();
     const script = root === undefined ? undefined : join(root, 'native', 'build.mjs');
     if (script === undefined || !existsSync(script))

@@ -7,7 +7,7 @@ import { createRng } from '../../masks/random.js';
 import { listPhotos, readPhoto } from '../../node/photos.js';
 import { writeFileAtomic, writePng } from '../../node/files.js';
 import type { Command } from '../command.js';
-import { parseArgs } from './args.js';
+import { parseOptions } from '../../node/args.js';
 import { startProgress } from '../progress.js';
 
 const USAGE = `Usage: tfjs-restoration damage --photos DIR --out DIR [--seed N] [--count N] [--size N] [--test N] [--preset NAME]
@@ -39,32 +39,30 @@ export const damage: Command = {
   summary: 'make a competition-layout dataset of damaged photos',
   usage: USAGE,
   async run(args, io) {
-    const a = parseArgs('damage', args, {
-      photos: 'string',
-      out: 'string',
-      seed: 'int',
-      count: 'int',
-      size: 'int',
-      test: 'int',
-      preset: 'string',
+    const a = parseOptions(args, {
+      photos: { type: 'string', required: true, value: 'DIR' },
+      out: { type: 'string', required: true, value: 'DIR' },
+      seed: { type: 'int', default: 0 },
+      count: { type: 'int' },
+      size: { type: 'int', default: 512 },
+      test: { type: 'int', default: 0 },
+      preset: { type: 'string', default: 'competition' },
     });
-    if (!a.photos) throw new Error('missing --photos DIR');
-    if (!a.out) throw new Error('missing --out DIR');
-    const preset = (a.preset ?? 'competition') as MaskPresetName;
+    const preset = a.preset as MaskPresetName;
     if (!MASK_PRESETS.includes(preset))
       throw new Error(`--preset: unknown preset '${preset}'; valid presets: ${MASK_PRESETS.join(', ')}`);
-    const size = (a.size as number | undefined) ?? 512;
+    const size = a.size;
     if (size < 16 || size > 8192) throw new Error(`--size must be in 16..8192, got ${size}`);
-    const files = await listPhotos(a.photos as string);
-    const count = (a.count as number | undefined) ?? files.length;
-    const test = (a.test as number | undefined) ?? 0;
+    const files = await listPhotos(a.photos);
+    const count = a.count ?? files.length;
+    const test = a.test;
     if (count < 0 || test < 0) throw new Error(`--count and --test must be >= 0, got ${count} and ${test}`);
     if (count + test === 0) throw new Error('nothing to do: --count and --test are both 0');
     if (test > 1000) throw new Error(`--test must be at most 1000 (TEST_000..TEST_999), got ${test}`);
     if (count > 100000)
       throw new Error(`--count must be at most 100000 (TRAIN_00000..TRAIN_99999), got ${count}`);
-    const out = a.out as string;
-    const seeds = sampleSeeds((a.seed as number | undefined) ?? 0, count + test);
+    const out = a.out;
+    const seeds = sampleSeeds(a.seed, count + test);
     const progress = startProgress(io, 'damage', count + test);
     const cache = new Map<string, Awaited<ReturnType<typeof readPhoto>>>();
     const load = async (k: number) => {

@@ -4,7 +4,7 @@ import { createImage } from '../../image/types.js';
 import { detectLostRegion } from '../../masks/detect.js';
 import { listPngs, readPng, writePng } from '../../node/files.js';
 import type { Command } from '../command.js';
-import { parseArgs } from './args.js';
+import { parseOptions } from '../../node/args.js';
 import { startProgress } from '../progress.js';
 
 export const detectMask: Command = {
@@ -14,10 +14,11 @@ export const detectMask: Command = {
 Reads damaged gray inputs (PNG; RGB inputs are converted like Pillow convert('L')) and writes, for each, a
 same-named PNG mask into --out: 255 where the pixel is judged lost, 0 elsewhere.`,
   async run(args, io) {
-    const a = parseArgs('detect-mask', args, { input: 'string', out: 'string' });
-    if (!a.input) throw new Error('missing --input FILE|DIR');
-    if (!a.out) throw new Error('missing --out DIR');
-    const input = a.input as string;
+    const a = parseOptions(args, {
+      input: { type: 'string', required: true, value: 'FILE|DIR' },
+      out: { type: 'string', required: true, value: 'DIR' },
+    });
+    const input = a.input;
     let stat;
     try {
       stat = await fs.stat(input);
@@ -35,7 +36,7 @@ same-named PNG mask into --out: 255 where the pixel is judged lost, 0 elsewhere.
         1,
         mask.data.map((v) => (v ? 255 : 0)),
       );
-      await writePng(path.join(a.out as string, path.basename(file)), png);
+      await writePng(path.join(a.out, path.basename(file)), png);
       progress.tick(path.basename(file));
     }
     progress.done();

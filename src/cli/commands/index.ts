@@ -2,12 +2,16 @@ import type { Command } from '../command.js';
 import { buildNative } from './build-native.js';
 import { damage } from './damage.js';
 import { detectMask } from './detect-mask.js';
+import { predict } from './predict.js';
 import { score } from './score.js';
+import { submit } from './submit.js';
 
 /** The CLI's subcommands, by name. */
 export const commands: Record<string, Command> = {
   score,
   damage,
   'detect-mask': detectMask,
+  predict,
+  submit,
   'build-native': buildNative,
 };

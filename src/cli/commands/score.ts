@@ -1,8 +1,8 @@
-import { parseArgs } from 'node:util';
 import type { Image } from '../../image/index.js';
 import { competitionMask, scoreImage, summarizeScores, type ImageScores } from '../../metrics/index.js';
 import { matchPngsByName, readPng, type MatchedFiles } from '../../node/index.js';
-import { UsageError, type Command } from '../command.js';
+import { parseOptions } from '../../node/args.js';
+import type { Command } from '../command.js';
 import { startProgress } from '../progress.js';
 
 const USAGE = `Usage: tfjs-restoration score --gt DIR|FILE --pred DIR|FILE --input DIR|FILE [--per-image]
@@ -50,20 +50,13 @@ export const score: Command = {
   summary: 'score predictions against ground truth with the competition metric',
   usage: USAGE,
   async run(args, io) {
-    const { values } = parseArgs({
-      args,
-      options: {
-        gt: { type: 'string' },
-        pred: { type: 'string' },
-        input: { type: 'string' },
-        'per-image': { type: 'boolean', default: false },
-      },
-      strict: true,
-      allowPositionals: false,
+    const values = parseOptions(args, {
+      gt: { type: 'string', required: true, value: 'DIR|FILE' },
+      pred: { type: 'string', required: true, value: 'DIR|FILE' },
+      input: { type: 'string', required: true, value: 'DIR|FILE' },
+      'per-image': { type: 'flag' },
     });
-    const missing = (['gt', 'pred', 'input'] as const).filter((k) => values[k] === undefined);
-    if (missing.length > 0) throw new UsageError(`missing ${missing.map((k) => `--${k}`).join(', ')}`);
-    const sources = { pred: values.pred!, gt: values.gt!, input: values.input! };
+    const sources = { pred: values.pred, gt: values.gt, input: values.input };
 
     const sets = await matchPngsByName<Role>(sources, { primary: 'pred', label: (r) => `--${r}` });
     const progress = startProgress(io, 'score', sets.length);

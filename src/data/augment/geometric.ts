@@ -1,18 +1,6 @@
-import { cropImage, resizeImage } from '../../image/resize.js';
-import { createImage, type Image, type Mask } from '../../image/types.js';
+import { cropImage, flipImage, resizeImage } from '../../image/resize.js';
+import type { Image, Mask } from '../../image/types.js';
 import { checkProbability, type Params, type Transform } from './types.js';
-
-function flipImage(image: Image): Image {
-  const { width: w, height: h, channels: ch, data } = image;
-  const out = new Uint8Array(data.length);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      const src = (y * w + x) * ch;
-      const dst = (y * w + (w - 1 - x)) * ch;
-      for (let c = 0; c < ch; c++) out[dst + c] = data[src + c];
-    }
-  return createImage(w, h, ch, out);
-}
 
 /**
  * Mirrors input, gt and mask left–right. Targets: input, gt, mask. Runs on plain images.
