@@ -152,38 +152,38 @@ const preset = values.preset as PipelinePreset | undefined;
 const config = values.config ? (JSON.parse(values.config) as Partial<PipelineConfig>) : undefined;
 const loss = values.loss ? (JSON.parse(values.loss) as LossWeights) : undefined;
 const libName = `library (${preset ?? 'default'}${values.config ? ' ' + values.config : ''}${values.loss ? ' loss ' + values.loss : ''}${values.schedule !== 'constant' ? ' ' + values.schedule : ''})`;
-if (sides.has('library')) {
-  const backend = await useFirstBackend(values.backend!.split(',') as BackendName[]);
-  for (let seed = 0; seed < nSeeds; seed++) {
-    const pipeline = RestorationPipeline.create({ encoder: values.encoder, preset, config, seed });
-    let steps = 0;
-    const t0 = performance.now();
-    const result = await trainPipeline(pipeline, {
-      train: photoSource(trainPhotos.length, async (i) => trainPhotos[i], pipeline.config, { size, seed }),
-      epochs: 1_000_000,
-      batchSize: batch,
-      learningRate: lr,
-      maxSeconds: seconds,
-      seed,
-      loss,
-      schedule: values.schedule as 'constant' | 'cosine',
-      augment: new Compose([horizontalFlip()], { seed }),
-      onStep: () => steps++,
-    });
-    const trainSeconds = (performance.now() - t0) / 1000;
-    const preds: Image[] = [];
-    for (const t of tests) preds.push(await pipeline.predict(t.input, t.detected));
-    pipeline.dispose();
-    const predDir = path.join(outDir, `library-seed${seed}`);
-    mkdirSync(predDir, { recursive: true });
-    for (const [i, t] of tests.entries()) await writePng(path.join(predDir, `${t.name}.png`), preds[i]);
-    const run = { scores: score(preds), steps };
-    add(libName, run);
-    console.log(
-      `library seed ${seed} (${backend}): ${steps} steps, ${result.history.length} epochs in ${trainSeconds.toFixed(0)} s: ` +
-        `score ${mean(run.scores.map((s) => s.score)).toFixed(4)}`,
-    );
-  }
+const backend = sides.has('library')
+  ? await useFirstBackend(values.backend!.split(',') as BackendName[])
+  : '';
+async function runLibrary(seed: number): Promise<void> {
+  const pipeline = RestorationPipeline.create({ encoder: values.encoder, preset, config, seed });
+  let steps = 0;
+  const t0 = performance.now();
+  const result = await trainPipeline(pipeline, {
+    train: photoSource(trainPhotos.length, async (i) => trainPhotos[i], pipeline.config, { size, seed }),
+    epochs: 1_000_000,
+    batchSize: batch,
+    learningRate: lr,
+    maxSeconds: seconds,
+    seed,
+    loss,
+    schedule: values.schedule as 'constant' | 'cosine',
+    augment: new Compose([horizontalFlip()], { seed }),
+    onStep: () => steps++,
+  });
+  const trainSeconds = (performance.now() - t0) / 1000;
+  const preds: Image[] = [];
+  for (const t of tests) preds.push(await pipeline.predict(t.input, t.detected));
+  pipeline.dispose();
+  const predDir = path.join(outDir, `library-seed${seed}`);
+  mkdirSync(predDir, { recursive: true });
+  for (const [i, t] of tests.entries()) await writePng(path.join(predDir, `${t.name}.png`), preds[i]);
+  const run = { scores: score(preds), steps };
+  add(libName, run);
+  console.log(
+    `library seed ${seed} (${backend}): ${steps} steps, ${result.history.length} epochs in ${trainSeconds.toFixed(0)} s: ` +
+      `score ${mean(run.scores.map((s) => s.score)).toFixed(4)}`,
+  );
 }
 
 // ---- The reference recipe in PyTorch ----
@@ -202,41 +202,45 @@ function runPython(args: string[]): Promise<Record<string, unknown>> {
     });
   });
 }
-if (sides.has('torch')) {
-  for (let seed = 0; seed < nSeeds; seed++) {
-    const predDir = path.join(outDir, `torch-seed${seed}`);
-    rmSync(predDir, { recursive: true, force: true });
-    const info = await runPython([
-      '--data',
-      dataDir,
-      '--pred',
-      predDir,
-      '--masks',
-      path.join(dataDir, 'test_mask'),
-      '--seconds',
-      String(seconds),
-      '--seed',
-      String(seed),
-      '--encoder',
-      values.encoder!,
-      '--size',
-      String(size),
-      '--batch',
-      String(batch),
-      '--lr',
-      String(lr),
-      '--mode',
-      values['torch-mode']!,
-    ]);
-    const preds = await Promise.all(
-      tests.map((t) => readPng(path.join(predDir, `${t.name}.png`), { channels: 3 })),
-    );
-    const run = { scores: score(preds), steps: Number(info.steps) };
-    add(`PyTorch reference recipe (${values['torch-mode']})`, run);
-    console.log(
-      `torch seed ${seed}: ${JSON.stringify(info)}: score ${mean(run.scores.map((s) => s.score)).toFixed(4)}`,
-    );
-  }
+async function runReference(seed: number): Promise<void> {
+  const predDir = path.join(outDir, `torch-seed${seed}`);
+  rmSync(predDir, { recursive: true, force: true });
+  const info = await runPython([
+    '--data',
+    dataDir,
+    '--pred',
+    predDir,
+    '--masks',
+    path.join(dataDir, 'test_mask'),
+    '--seconds',
+    String(seconds),
+    '--seed',
+    String(seed),
+    '--encoder',
+    values.encoder!,
+    '--size',
+    String(size),
+    '--batch',
+    String(batch),
+    '--lr',
+    String(lr),
+    '--mode',
+    values['torch-mode']!,
+  ]);
+  const preds = await Promise.all(
+    tests.map((t) => readPng(path.join(predDir, `${t.name}.png`), { channels: 3 })),
+  );
+  const run = { scores: score(preds), steps: Number(info.steps) };
+  add(`PyTorch reference recipe (${values['torch-mode']})`, run);
+  console.log(
+    `torch seed ${seed}: ${JSON.stringify(info)}: score ${mean(run.scores.map((s) => s.score)).toFixed(4)}`,
+  );
+}
+
+// Interleaved (library, PyTorch, library, ...) so that a change in the machine's load falls on both sides.
+for (let seed = 0; seed < nSeeds; seed++) {
+  if (sides.has('library')) await runLibrary(seed);
+  if (sides.has('torch')) await runReference(seed);
 }
 
 // ---- Table ----

@@ -17,7 +17,7 @@ async function weightsOf(p: ReturnType<typeof tinyPipeline>): Promise<Float32Arr
 
 describe('trainPipeline', () => {
   it('lowers the training loss of both stages on a fixed batch, leak-free', async () => {
-    const p = tinyPipeline();
+    const p = tinyPipeline(3, 'legacy');
     const movingMean = () => p.inpaint.nonTrainableWeights[0].read().dataSync().slice();
     const statsBefore = movingMean();
     const before = tf.memory().numTensors;
@@ -36,7 +36,8 @@ describe('trainPipeline', () => {
     expect(movingMean()).not.toEqual(statsBefore);
     expect(steps).toHaveLength(6);
     expect(steps[0]).toMatchObject({ epoch: 0, step: 0, steps: 1 });
-    expect(steps[5].inpaintLoss).toBeLessThan(steps[0].inpaintLoss);
+    // one joint loss: its total and the color term fall (the gray term, on the lost region only, may wander)
+    expect(steps[5].loss).toBeLessThan(steps[0].loss);
     expect(steps[5].colorizeLoss).toBeLessThan(steps[0].colorizeLoss);
     expect(result.stopReason).toBe('epochs');
     expect(result.bestEpoch).toBe(-1); // no validation: nothing scored

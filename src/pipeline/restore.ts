@@ -177,15 +177,15 @@ export class RestorationPipeline {
 
   /** Builds both stages with random weights via `createModel('unet', ...)`. */
   static create(options: PipelineOptions = {}): RestorationPipeline {
-    const config = checkPipelineConfig({
-      ...PIPELINE_PRESETS[options.preset ?? DEFAULT_PRESET],
-      ...options.config,
-    });
     if (options.preset !== undefined && !(options.preset in PIPELINE_PRESETS))
       throw new RangeError(
         `RestorationPipeline.create: unknown preset '${String(options.preset)}'; expected one of ` +
           Object.keys(PIPELINE_PRESETS).join(', '),
       );
+    const config = checkPipelineConfig({
+      ...PIPELINE_PRESETS[options.preset ?? DEFAULT_PRESET],
+      ...options.config,
+    });
     const { inpaintIn, colorizeOut } = stageChannels(config);
     const common = {
       encoder: options.encoder ?? 'resnet34',
@@ -208,6 +208,10 @@ export class RestorationPipeline {
       seed: seed + 1,
       name: 'colorize',
     });
+    // A residual stage 1 and a chroma stage 2 start as the identity and as gray: with zeroed heads the untrained
+    // pipeline returns the (pre-filled) input, and training can only move it from there.
+    if (config.residual) zeroHead(inpaint);
+    if (config.color === 'chroma') zeroHead(colorize);
     return new RestorationPipeline(inpaint, colorize, {
       preserveLuminance: options.preserveLuminance,
       config,
@@ -270,6 +274,14 @@ export class RestorationPipeline {
     this.inpaint.dispose();
     this.colorize.dispose();
   }
+}
+
+/** Sets the weights of a U-Net's last convolution (`segmentation_head.0`) to zero. */
+function zeroHead(model: tfl.LayersModel): void {
+  const head = model.getLayer('segmentation_head.0');
+  const zeros = head.getWeights().map((w) => tf.zerosLike(w));
+  head.setWeights(zeros);
+  tf.dispose(zeros);
 }
 
 function checkStage(model: tfl.LayersModel, inC: number, outC: number, what: string): void {

@@ -1,0 +1,190 @@
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { grayToRgb, inpaintTelea, lumaPil } from '../src/image/index.js';
+import { createRng } from '../src/masks/index.js';
+import {
+  checkPipelineConfig,
+  forwardStages,
+  PIPELINE_PRESETS,
+  photoSource,
+  pipelineLoss,
+  RestorationPipeline,
+  trainingSample,
+  trainPipeline,
+  ycbcrToRgb,
+  type PipelineOptions,
+} from '../src/pipeline/index.js';
+import { loadPipeline, savePipeline } from '../src/pipeline/node.js';
+import { photo, samples } from './helpers/pipeline.js';
+
+const tiny = (o: PipelineOptions = {}) =>
+  RestorationPipeline.create({
+    encoder: 'resnet18',
+    encoderWidth: 4,
+    decoderChannels: [16, 8, 8, 4, 4],
+    seed: 5,
+    ...o,
+  });
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('PipelineConfig', () => {
+  it('rejects bad fields, naming them', () => {
+    const ok = PIPELINE_PRESETS.global;
+    expect(() => checkPipelineConfig({ ...ok, workSize: 100 })).toThrow(
+      /workSize must be null or a positive multiple of 32/,
+    );
+    expect(() => checkPipelineConfig({ ...ok, fill: 'blur' as 'telea' })).toThrow(
+      /fill must be 'input' or 'telea'/,
+    );
+    expect(() => checkPipelineConfig({ ...ok, color: 'lab' as 'rgb' })).toThrow(
+      /color must be 'rgb' or 'chroma'/,
+    );
+    expect(() => checkPipelineConfig({ ...ok, residual: 1 as unknown as boolean })).toThrow(
+      /residual must be a boolean/,
+    );
+    expect(() => RestorationPipeline.create({ preset: 'best' as 'global' })).toThrow(/unknown preset 'best'/);
+  });
+
+  it('builds stages with the channels the configuration needs', () => {
+    const ref = tiny({ preset: 'reference' });
+    expect(ref.inpaint.inputs[0].shape[3]).toBe(1);
+    expect(ref.colorize.outputs[0].shape[3]).toBe(3);
+    const glob = tiny({ preset: 'global' });
+    expect(glob.inpaint.inputs[0].shape[3]).toBe(2);
+    expect(glob.colorize.outputs[0].shape[3]).toBe(2);
+    ref.dispose();
+    glob.dispose();
+  });
+});
+
+describe('ycbcrToRgb', () => {
+  it("keeps the luma: the RGB's Pillow luma is Y", () => {
+    const y = tf.randomUniform([1, 8, 8, 1], 0.2, 0.8, 'float32', 1) as tf.Tensor4D;
+    const c = tf.randomUniform([1, 8, 8, 2], -0.1, 0.1, 'float32', 2) as tf.Tensor4D;
+    const rgb = ycbcrToRgb(y, c);
+    const [r, g, b] = tf.split(rgb, 3, 3);
+    const luma = tf.addN([tf.mul(r, 0.299), tf.mul(g, 0.587), tf.mul(b, 0.114)]);
+    expect(tf.max(tf.abs(tf.sub(luma, y))).dataSync()[0]).toBeLessThan(1e-6);
+    // zero chroma is gray
+    const gray = ycbcrToRgb(y, tf.zerosLike(c) as tf.Tensor4D);
+    expect(tf.max(tf.abs(tf.sub(gray, tf.tile(y, [1, 1, 1, 3])))).dataSync()[0]).toBe(0);
+    tf.dispose([y, c, rgb, r, g, b, luma, gray]);
+  });
+});
+
+describe('the global preset', () => {
+  it('starts as the classical fill: an untrained pipeline returns the Telea-filled gray exactly', async () => {
+    const p = tiny({ preset: 'global', config: { workSize: 64 } });
+    for (const s of samples(96, 4).slice(0, 2)) {
+      const out = await p.predict(s.input, s.mask);
+      expect(out).toEqual(grayToRgb(inpaintTelea(s.input, s.mask)));
+    }
+    p.dispose();
+  });
+
+  it('keeps known pixels and gives every pixel the completed gray as its luma after training', async () => {
+    const p = tiny({ preset: 'global', config: { workSize: 64 } });
+    await trainPipeline(p, { train: samples(64, 2), epochs: 2, batchSize: 2, loss: { hue: 0.1 }, seed: 1 });
+    const s = samples(96, 9)[0];
+    const { rgb, gray, mask } = await p.predictDetailed(s.input, s.mask);
+    for (let i = 0; i < gray.data.length; i++) {
+      if (!mask.data[i]) expect(gray.data[i]).toBe(s.input.data[i]);
+      const l = lumaPil(rgb.data[3 * i], rgb.data[3 * i + 1], rgb.data[3 * i + 2]);
+      expect(Math.abs(l - gray.data[i])).toBeLessThanOrEqual(2); // clamping at 0/255 may cut in
+    }
+    p.dispose();
+  });
+
+  it('round-trips its configuration through savePipeline / loadPipeline', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'recipe-'));
+    const p = tiny({ preset: 'global', config: { workSize: 64 } });
+    await savePipeline(p, dir);
+    const q = await loadPipeline(dir);
+    expect(q.config).toEqual(p.config);
+    const s = samples(64, 3)[0];
+    expect(await q.predict(s.input, s.mask)).toEqual(await p.predict(s.input, s.mask));
+    p.dispose();
+    q.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('forwardStages and pipelineLoss', () => {
+  it('composites stage 1 into the start image and differentiates through both stages, leak-free', () => {
+    const p = tiny({ preset: 'reference' });
+    const batch = samples(64, 1).slice(0, 2);
+    const before = tf.memory().numTensors;
+    const start = tf.tensor4d(
+      Float32Array.from([...batch[0].input.data, ...batch[1].input.data], (v) => v / 255),
+      [2, 64, 64, 1],
+    );
+    const mask = tf.tensor4d(
+      Float32Array.from([...batch[0].mask.data, ...batch[1].mask.data]),
+      [2, 64, 64, 1],
+    );
+    const { gray, rgb } = forwardStages(p.inpaint, p.colorize, p.config, start, mask, false);
+    const g = gray.dataSync();
+    const st = start.dataSync();
+    const m = mask.dataSync();
+    for (let i = 0; i < g.length; i++) if (!m[i]) expect(g[i]).toBeCloseTo(st[i], 6);
+    expect(rgb.shape).toEqual([2, 64, 64, 3]);
+    const vars = p.colorize.trainableWeights.map((w) => w.read() as tf.Variable);
+    const { value, grads } = tf.tidy(() =>
+      tf.variableGrads(() => pipelineLoss(p, batch, { hue: 0.5, region: 2 })[2], vars),
+    );
+    expect(Number.isFinite(value.dataSync()[0])).toBe(true);
+    const norm = tf.tidy(() => tf.addN(Object.values(grads).map((t) => tf.sum(tf.abs(t)))));
+    expect(norm.dataSync()[0]).toBeGreaterThan(0);
+    norm.dispose();
+    tf.dispose([start, mask, gray, rgb, value, ...Object.values(grads)]);
+    expect(tf.memory().numTensors).toBe(before);
+    p.dispose();
+  });
+
+  it('rejects bad loss weights and schedules', async () => {
+    const p = tiny({ preset: 'reference' });
+    await expect(trainPipeline(p, { train: samples(64), loss: { hue: -1 } })).rejects.toThrow(
+      /loss.hue must be a finite number >= 0/,
+    );
+    await expect(trainPipeline(p, { train: samples(64), schedule: 'step' as 'cosine' })).rejects.toThrow(
+      /schedule must be/,
+    );
+    await expect(trainPipeline(p, { train: samples(48) })).rejects.toThrow(/multiple of 32/);
+    p.dispose();
+  });
+});
+
+describe('trainingSample / photoSource', () => {
+  it('resizes the whole photo to workSize, or cuts a window around the lost region at full size', () => {
+    const big = photo('sea', 256);
+    const g = trainingSample(big, { ...PIPELINE_PRESETS.global, workSize: 64 }, createRng(1));
+    expect([g.gt.width, g.input.width, g.mask.width]).toEqual([64, 64, 64]);
+    const r = trainingSample(big, PIPELINE_PRESETS.reference, createRng(1), { size: 128 });
+    expect([r.gt.width, r.gt.height]).toEqual([128, 128]);
+    expect(r.mask.data.some((v) => v > 0)).toBe(true);
+    expect(() => trainingSample(big, PIPELINE_PRESETS.reference, createRng(1), { size: 100 })).toThrow(
+      /multiple of 32/,
+    );
+  });
+
+  it('draws a fresh lost region at every read, replayably', async () => {
+    const photos = [photo('sea', 128), photo('animal', 128)];
+    const config = { ...PIPELINE_PRESETS.global, workSize: 64 };
+    const a = photoSource(2, async (i) => photos[i], config, { seed: 3 });
+    const b = photoSource(2, async (i) => photos[i], config, { seed: 3 });
+    const a1 = await a.load(0);
+    const a2 = await a.load(0);
+    expect(a1.mask).not.toEqual(a2.mask);
+    expect(await b.load(0)).toEqual(a1);
+    expect(await b.load(0)).toEqual(a2);
+  });
+});
+
+afterAll(() => undefined);
