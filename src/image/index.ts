@@ -7,6 +7,7 @@ export type { Image, Mask } from './types.js';
 export { lumaPil, toGray, grayToRgb, hueOpenCv, rgbToHsv } from './color.js';
 export { decodePng, encodePng } from './png.js';
 export type { DecodeOptions } from './png.js';
-export { decodeJpeg, hasJpegSignature } from './jpeg.js';
+export { decodeJpeg } from './jpeg.js';
+export { hasJpegSignature } from './signature.js';
 export { resizeImage, cropImage, fitImage } from './resize.js';
 export type { ResizeMethod } from './resize.js';
