@@ -8,7 +8,7 @@ Needs scikit-image, OpenCV, Pillow and NumPy; exits 3 with a message on stderr w
 
 The formulas are the competition's: SSIM with skimage's structural_similarity (7x7 uniform window,
 channel_axis=-1, data_range = pred.max() - pred.min()); the masked SSIM on the (N, 3) arrays of lost pixels
-gt[mask > 0], pred[mask > 0], data_range from those pixels of pred; the hue histogram with cv2.calcHist
+gt[mask > 0], pred[mask > 0], with data_range = pred.max() - pred.min() of the WHOLE prediction; the hue histogram with cv2.calcHist
 (180 bins over [0, 180)), cv2.normalize (L2) and cv2.compareHist(HISTCMP_CORREL); the mask is where the
 Pillow convert('L') of the input differs from that of the ground truth.
 """
@@ -45,9 +45,9 @@ def ssim(true, pred):
 
 
 def masked_ssim(true, pred, mask):
-    t = true[mask > 0]
-    p = pred[mask > 0]
-    return structural_similarity(t, p, channel_axis=-1, data_range=p.max() - p.min())
+    # The data range is the whole prediction's, not that of its masked pixels (as the competition's code).
+    return structural_similarity(true[mask > 0], pred[mask > 0], channel_axis=-1,
+                                 data_range=pred.max() - pred.min())
 
 
 def histogram_similarity(true, pred):

@@ -193,6 +193,37 @@ describe('tfjs-restoration score', () => {
     expect(r.stderr).toMatch(/warning: 1 image\(s\) have a NaN term .*: constant\.png/);
   });
 
+  it('a ground truth with no prediction is an error listing it; --allow-missing scores the rest', async () => {
+    // A submission that leaves out one image.
+    await fs.mkdir(d('pred-subset'));
+    const kept = cases.filter((_, k) => k !== 1);
+    for (const c of kept) await fs.copyFile(d('pred', c.name), d('pred-subset', c.name));
+    const args = ['score', '--gt', d('gt'), '--pred', d('pred-subset'), '--input', d('input')];
+    let r = await cli(args);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(
+      `--pred ${d('pred-subset')} is missing 1 of the ${cases.length} files in --gt ${d('gt')}: ${cases[1].name}`,
+    );
+    expect(r.stderr).toContain('--allow-missing');
+
+    r = await cli([...args, '--allow-missing']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe(
+      `score: skipped 1 of the ${cases.length} images in --gt ${d('gt')} (no prediction, --allow-missing): ` +
+        `${cases[1].name}\n`,
+    );
+    const out = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(Object.keys(out)).toEqual(['n', 'score', 'ssim', 'maskedSsim', 'histogram', 'skipped']);
+    expect(out).toEqual({ n: kept.length, ...pick(summarizeScores(kept.map(expectedScores))), skipped: 1 });
+
+    // Nothing missing: "skipped": 0 with the flag, nothing on stderr.
+    r = await cli(['score', '--gt', d('gt'), '--pred', d('pred'), '--input', d('input'), '--allow-missing']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toMatchObject({ n: cases.length, skipped: 0 });
+  });
+
   it('shows progress on stderr only when stderr is a terminal, and keeps stdout to the JSON', async () => {
     const r = await cli(['score', '--gt', d('gt'), '--pred', d('pred'), '--input', d('input')], true);
     expect(r.code).toBe(0);
@@ -244,8 +275,21 @@ describe('tfjs-restoration score', () => {
       expect(r.stderr).toContain(`${d('small.png')}: size ${SIZE - 1}x${SIZE} differs from the ground truth`);
     });
 
+    it('a JPEG (or other image type) where a PNG is expected is named for what it is', async () => {
+      await fs.mkdir(d('pred-jpeg'));
+      for (const c of cases) await fs.copyFile(d('pred', c.name), d('pred-jpeg', c.name));
+      // A JPEG saved under the .png name, as a submission converted carelessly would be.
+      const jpeg = Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, ...Buffer.from('JFIF\0')]);
+      await fs.writeFile(d('pred-jpeg', cases[1].name), jpeg);
+      const r = await cli(['score', '--gt', d('gt'), '--pred', d('pred-jpeg'), '--input', d('input')]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`${d('pred-jpeg', cases[1].name)} is a JPEG file, expected PNG`);
+      expect(r.stdout).toBe('');
+    });
+
     it('a file that is not a PNG', async () => {
       await fs.writeFile(d('fake.png'), 'GIF89a, not a PNG');
+      await fs.writeFile(d('junk.png'), 'neither a PNG nor any image');
       const c = cases[0];
       const r = await cli([
         'score',
@@ -257,7 +301,19 @@ describe('tfjs-restoration score', () => {
         d('fake.png'),
       ]);
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain(`${d('fake.png')}: not a PNG file`);
+      expect(r.stderr).toContain(`${d('fake.png')} is a GIF file, expected PNG`);
+      const c1 = cases[1];
+      const r2 = await cli([
+        'score',
+        '--gt',
+        d('junk.png'),
+        '--pred',
+        d('pred', c1.name),
+        '--input',
+        d('input', c1.name),
+      ]);
+      expect(r2.code).toBe(1);
+      expect(r2.stderr).toContain(`${d('junk.png')}: not a PNG file`);
     });
 
     it('a directory with no PNG, and a mix of files and directories', async () => {
@@ -297,6 +353,7 @@ describe('tfjs-restoration score', () => {
     let r = await cli(['score', '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('--per-image');
+    expect(r.stdout).toContain('--allow-missing');
     r = await cli(['--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/score\s+score predictions/);

@@ -32,4 +32,17 @@ describe('image', () => {
   it('rejects bytes that are not a PNG, naming the source', () => {
     expect(() => decodePng(new Uint8Array([1, 2, 3]), {}, 'x.png')).toThrow(/x\.png: not a PNG/);
   });
+
+  it('names the format of bytes that are another image type', () => {
+    const bytes = (s: string, ...head: number[]) => Uint8Array.from([...head, ...Buffer.from(s)]);
+    const cases: [Uint8Array, string][] = [
+      [bytes('JFIF', 0xff, 0xd8, 0xff, 0xe0), 'x.png is a JPEG file, expected PNG'],
+      [bytes('GIF89a...'), 'x.png is a GIF file, expected PNG'],
+      [bytes('RIFF\0\0\0\0WEBPVP8 '), 'x.png is a WebP file, expected PNG'],
+      [bytes('II*\0\x08\0\0\0'), 'x.png is a TIFF file, expected PNG'],
+      [bytes('BM\0\0\0\0\0\0\0\0\0\0\0\0'), 'x.png is a BMP file, expected PNG'],
+      [new Uint8Array(0), 'x.png is an empty file, expected PNG'],
+    ];
+    for (const [b, message] of cases) expect(() => decodePng(b, {}, 'x.png')).toThrow(message);
+  });
 });

@@ -50,13 +50,63 @@ describe('competition metric vs the Python reference (skimage 0.19.3 + OpenCV 4.
     const c = goldens.cases.find((x) => x.photo === 'animal' && x.pred === 'gray')!;
     const s = scoreImage(gt, input, mask);
     for (const k of TERMS) expect(diff(s[k], c[k])).toBe(0);
+    expect(Number.isFinite(s.maskedSsim)).toBe(true);
   });
 
-  it('reproduces the reference NaN for a prediction constant over the lost region (data range 0)', () => {
-    const c = goldens.cases.find((x) => x.photo === 'sea' && x.pred === 'gray')!;
-    expect(c.maskedSsim).toBeNaN();
-    const { gt, input, mask } = loadPhoto('sea');
-    expect(scoreImage(gt, input, mask).maskedSsim).toBeNaN();
+  it('M takes its data range from the whole prediction: flat in the region only is finite, as the reference', () => {
+    // The gray input (and gt with the gray fill in the region) is one value over the lost region but not
+    // over the image: the reference's range is the image's, so M is a number. The region's own range
+    // would be 0 and give NaN: a test that fails if the range is taken from the region again.
+    for (const pred of ['gray', 'gray-in-region'])
+      for (const photo of Object.keys(goldens.photos)) {
+        const c = goldens.cases.find((x) => x.photo === photo && x.pred === pred)!;
+        expect(Number.isFinite(c.maskedSsim), `${photo}/${pred}`).toBe(true);
+        expect(c.maskedSsimRegion, `${photo}/${pred}`).toBeNaN();
+        const { gt, mask } = loadPhoto(photo);
+        const p = makePred(photo, c.spec);
+        expect(scoreImage(gt, p, mask).maskedSsim).toBe(c.maskedSsim);
+        expect(maskedSsim(gt, p, mask, { dataRange: 'prediction' })).toBe(c.maskedSsim);
+        expect(maskedSsim(gt, p, mask, { dataRange: 'region' })).toBeNaN();
+      }
+    // A region range much narrower than the image's: the two readings differ by far more than rounding.
+    for (const c of goldens.cases.filter((x) => x.pred === 'narrow-in-region')) {
+      expect(c.maskedSsim - c.maskedSsimRegion, c.photo).toBeGreaterThan(0.15);
+      const { gt, mask } = loadPhoto(c.photo);
+      expect(maskedSsim(gt, makePred(c.photo, c.spec), mask)).toBe(c.maskedSsim);
+    }
+  });
+
+  it("dataRange: 'region' (the masked pixels' range) matches the script's maskedSsimRegion exactly", () => {
+    for (const c of goldens.cases) {
+      const { gt, mask } = loadPhoto(c.photo);
+      const m = maskedSsim(gt, makePred(c.photo, c.spec), mask, { dataRange: 'region' });
+      expect(diff(m, c.maskedSsimRegion), `${c.photo}/${c.pred}`).toBe(0);
+    }
+    for (const c of goldens.crops) {
+      const spec = goldens.cases.find((x) => x.photo === c.photo && x.pred === c.pred)!.spec;
+      const { gt, mask } = loadPhoto(c.photo);
+      const m = maskedSsim(
+        crop(gt, c.crop),
+        crop(makePred(c.photo, spec), c.crop),
+        crop(mask, c.crop) as Mask,
+        {
+          dataRange: 'region',
+        },
+      );
+      expect(diff(m, c.maskedSsimRegion), `${c.photo}/${c.pred}@${c.crop.join(',')}`).toBe(0);
+    }
+    // The goldens discriminate the two readings in many cases, not just the constructed ones.
+    const differ = goldens.cases.filter((c) => diff(c.maskedSsim, c.maskedSsimRegion) !== 0);
+    expect(differ.length).toBeGreaterThanOrEqual(15);
+  });
+
+  it('reproduces the reference NaN for a prediction constant over the whole image (data range 0)', () => {
+    for (const photo of Object.keys(goldens.photos)) {
+      const c = goldens.cases.find((x) => x.photo === photo && x.pred === 'constant')!;
+      expect(c.maskedSsim, photo).toBeNaN();
+      const { gt, mask } = loadPhoto(photo);
+      expect(scoreImage(gt, makePred(photo, c.spec), mask).maskedSsim).toBeNaN();
+    }
     // ...and the finite reference value where no window is flat in both images.
     const finite = goldens.crops.find((x) => x.pred === 'constant' && !Number.isNaN(x.ssim))!;
     const photo = loadPhoto(finite.photo);
@@ -75,6 +125,8 @@ describe('competition metric vs the Python reference (skimage 0.19.3 + OpenCV 4.
       for (let i = 0; i < t.pixels; i++) mask.data[(i * 7919) % mask.data.length] = 1;
       expect(sha256(mask.data)).toBe(t.maskSha256);
       expect(diff(maskedSsim(gt, pred, mask), t.maskedSsim), `${t.pixels} pixels`).toBe(0);
+      const region = maskedSsim(gt, pred, mask, { dataRange: 'region' });
+      expect(diff(region, t.maskedSsimRegion), `${t.pixels} pixels, region range`).toBe(0);
     }
     const g = toGray(gt);
     const p = toGray(pred);

@@ -23,6 +23,8 @@ export interface CaseValues {
   maskedSsim: Num;
   histogram: Num;
   score: Num;
+  /** M with the data range of the masked prediction pixels (`dataRange: 'region'`), not the reference's. */
+  maskedSsimRegion: Num;
   ssim255?: Num;
   ssimWin5?: Num;
   ssimGaussian?: Num;
@@ -56,7 +58,7 @@ export interface Goldens {
   cases: GoldenCase[];
   crops: GoldenCrop[];
   /** Masked SSIM on the sea photo's noisy prediction with `pixels` mask pixels at (i * 7919) % (512*512). */
-  tiny: { pixels: number; maskSha256: string; maskedSsim: Num }[];
+  tiny: { pixels: number; maskSha256: string; maskedSsim: Num; maskedSsimRegion: Num }[];
   /** 1-channel SSIM of the Pillow gray sea photo and its noisy prediction. */
   gray: { ssim255: Num; ssimPrediction: Num };
 }
@@ -145,6 +147,9 @@ export function makePred(name: string, spec: PredSpec): Image {
         const p = Math.floor(i / 3);
         out[i] = mask.data[p] > 0 ? input.data[p] : src[i];
       }
+      break;
+    case 'narrow-in-region':
+      for (let i = 0; i < n; i++) out[i] = mask.data[Math.floor(i / 3)] > 0 ? 96 + (src[i] >> 3) : src[i];
       break;
     case 'png':
       return decodePng(readFileSync(`${metricsDir}${spec.path!}`), { channels: 3 });

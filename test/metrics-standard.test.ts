@@ -3,6 +3,7 @@ import { createImage, type Mask } from '../src/image/index.js';
 import {
   compareHistograms,
   histogram,
+  maskedSsim,
   regionSsim,
   ssim,
   ssim1d,
@@ -64,6 +65,14 @@ describe('standard SSIM forms vs scikit-image', () => {
       if (!mask.data[i]) scribbled.data.fill((i * 7) & 255, 3 * i, 3 * i + 3);
     expect(regionSsim(gt, scribbled, mask)).toBe(before);
     expect(before).toBe(1);
+    // dataRange 'region' reads only the region too; 'prediction' is the whole image's range.
+    const noisy = makePred('sea', goldens.cases.find((c) => c.photo === 'sea' && c.pred === 'noisy')!.spec);
+    const outside = createImage(gt.width, gt.height, 3, noisy.data.slice());
+    for (let i = 0; i < mask.data.length; i++)
+      if (!mask.data[i]) outside.data.fill(i & 1 ? 0 : 255, 3 * i, 3 * i + 3);
+    const region = regionSsim(gt, noisy, mask, { dataRange: 'region' });
+    expect(regionSsim(gt, outside, mask, { dataRange: 'region' })).toBe(region);
+    expect(regionSsim(gt, outside, mask, { dataRange: 'prediction' })).toBe(regionSsim(gt, outside, mask));
   });
 
   it('ssim1d: identical sequences give 1, a known short case, and length errors', () => {
@@ -85,6 +94,11 @@ describe('standard SSIM forms vs scikit-image', () => {
     const a = createImage(8, 8, 3);
     expect(() => ssim(a, a, { windowSize: 4 })).toThrow(/windowSize must be an odd positive integer, got 4/);
     expect(() => ssim(a, a, { dataRange: -1 })).toThrow(/dataRange must be a finite number >= 0/);
+    expect(() => ssim(a, a, { dataRange: 'region' as 'prediction' })).toThrow(/'region' needs a mask/);
+    const m = createImage(8, 8, 1, new Uint8Array(64).fill(1)) as Mask;
+    expect(() => maskedSsim(a, a, m, { dataRange: 'full' as 'region' })).toThrow(
+      /maskedSsim: dataRange must be a finite number >= 0, 'prediction' or 'region', got full/,
+    );
     expect(() => ssim(a, createImage(8, 8, 1))).toThrow(/a has 3 channels but b has 1/);
     expect(() => regionSsim(a, a, createImage(8, 8, 1) as Mask)).toThrow(/no pixel > 0/);
   });

@@ -27,7 +27,8 @@ function toBatch(images: Image[]): tf.Tensor4D {
 
 // 96x96 crops around the lost regions keep the tensor tests fast on the CPU backend.
 const CROP = { sea: [120, 100, 96, 96], animal: [50, 300, 96, 96] } as const;
-const PREDS = ['noisy', 'blurred', 'color-shifted', 'gray-in-region'];
+// gray-in-region: flat over the lost region only; narrow-in-region: a region range far below the image's.
+const PREDS = ['noisy', 'blurred', 'color-shifted', 'gray-in-region', 'narrow-in-region'];
 interface Pair {
   name: string;
   gt: Image;
@@ -90,12 +91,41 @@ describe('tensor metrics agree with the plain (bit-exact) forms', () => {
     const a = fromArrays.arraySync();
     const b = fromTensor.arraySync();
     pairs.forEach((p, i) => {
-      if (Number.isNaN(plain[i])) return; // constant region: the reference's 0/0 is not reproducible in float32
+      // The data range is the whole prediction's: flat over the region only is still a number.
+      expect(Number.isFinite(plain[i]), p.name).toBe(true);
       expect(Math.abs(a[i] - plain[i]), p.name).toBeLessThan(2e-5);
       expect(b[i]).toBe(a[i]);
     });
     tf.dispose([fromArrays, fromTensor, maskTensor]);
     expect(tf.memory().numTensors).toBe(start);
+    tf.dispose([gt, pred]);
+  });
+
+  it("maskedSsimTensor: the whole prediction's data range by default, the region's with dataRange 'region'", () => {
+    const sub = pairs.filter((p) => /\/(gray|narrow)/.test(p.name));
+    expect(sub.length).toBe(4);
+    const gt = toBatch(sub.map((p) => p.gt));
+    const pred = toBatch(sub.map((p) => p.pred));
+    const masks = sub.map((p) => p.mask);
+    const start = tf.memory().numTensors;
+    const [whole, explicit, region] = tf.tidy(() => [
+      maskedSsimTensor(gt, pred, masks).arraySync(),
+      maskedSsimTensor(gt, pred, masks, { dataRange: 'prediction' }).arraySync(),
+      maskedSsimTensor(gt, pred, masks, { dataRange: 'region' }).arraySync(),
+    ]);
+    expect(tf.memory().numTensors).toBe(start);
+    expect(explicit).toEqual(whole);
+    sub.forEach((p, i) => {
+      const r = maskedSsim(p.gt, p.pred, p.mask, { dataRange: 'region' });
+      if (Number.isNaN(r)) return; // flat region: range 0, the float64 0/0 is not reproducible in float32
+      expect(Math.abs(region[i] - r), p.name).toBeLessThan(2e-5);
+    });
+    // Would fail if the default took the region's range: the narrow-range prediction tells them apart.
+    for (const [i, p] of sub.entries())
+      if (p.name.endsWith('narrow-in-region')) expect(whole[i] - region[i], p.name).toBeGreaterThan(0.1);
+    expect(() => maskedSsimTensor(gt, pred, masks, { dataRange: 'all' as 'region' })).toThrow(
+      /dataRange must be a number, 'prediction' or 'region', got all/,
+    );
     tf.dispose([gt, pred]);
   });
 
@@ -141,9 +171,12 @@ describe('tensor metrics agree with the plain (bit-exact) forms', () => {
     );
     expect(tf.memory().numTensors).toBe(start + 4);
     const score = r.score.arraySync();
+    const m = r.maskedSsim.arraySync();
     pairs.forEach((p, i) => {
       const s = scoreImage(p.gt, p.pred, p.mask);
-      if (!Number.isNaN(s.score)) expect(Math.abs(score[i] - s.score), p.name).toBeLessThan(2e-5);
+      expect(Number.isFinite(s.score), p.name).toBe(true);
+      expect(Math.abs(score[i] - s.score), p.name).toBeLessThan(2e-5);
+      expect(Math.abs(m[i] - s.maskedSsim), p.name).toBeLessThan(2e-5);
     });
     tf.dispose([r.score, r.ssim, r.maskedSsim, r.histogram]);
     expect(tf.memory().numTensors).toBe(start);

@@ -7,9 +7,16 @@ For each photo test/fixtures/photos/<name>.png it draws a deterministic lost reg
 test/fixtures/metrics/<name>-region.png (255 = lost) and builds the damaged input like the competition:
 Pillow convert('L') of the photo with the region filled by one gray value. Predictions are either
 regenerated exactly by the tests (gt, gray input, integer noise from a xorshift32 stream, integer color
-shifts, constant, random, gt outside / gray inside the region) -- the JSON keeps a sha256 of each so a
-mismatch shows -- or stored as PNG (blurred). Writes test/fixtures/metrics/goldens.json; NaN is written
-as the string "NaN".
+shifts, constant, random, gt outside / gray inside the region, gt outside / a narrow-range copy inside) --
+the JSON keeps a sha256 of each so a mismatch shows -- or stored as PNG (blurred). Writes
+test/fixtures/metrics/goldens.json; NaN is written as the string "NaN".
+
+The lost-region term M is the reference's: structural_similarity(gt[mask > 0], pred[mask > 0],
+channel_axis=-1, data_range=pred.max() - pred.min()) with `pred` the WHOLE prediction (all pixels, all
+channels), not its masked pixels. On uint8 arrays pred.max() - pred.min() is a numpy.uint8 (max >= min, so no
+wrap-around) and skimage's C1 = (K1 * R) ** 2 is float64. `maskedSsimRegion` is the same SSIM with the range of
+the masked prediction pixels instead (the library's explicit dataRange: 'region' option), kept so a test
+fails if the default ever takes the region's range again.
 """
 import hashlib
 import json
@@ -59,6 +66,12 @@ def ssim_s(gt, pred):
 
 
 def ssim_m(gt, pred, mask):
+    """The reference's M: data range from the whole prediction."""
+    return structural_similarity(gt[mask > 0], pred[mask > 0], channel_axis=-1, data_range=pred.max() - pred.min())
+
+
+def ssim_m_region(gt, pred, mask):
+    """M with the data range of the masked prediction pixels (not the reference; dataRange: 'region')."""
     t = gt[mask > 0]
     p = pred[mask > 0]
     return structural_similarity(t, p, channel_axis=-1, data_range=p.max() - p.min())
@@ -142,6 +155,9 @@ def make_preds(name, gt, gray_in, mask, seed):
     inpaint = gt.copy()
     inpaint[mask > 0] = np.repeat(gray_in[..., None], 3, axis=2)[mask > 0]
     preds['gray-in-region'] = ({'kind': 'gray-in-region'}, inpaint)
+    # Region range much narrower than the image's: 96 + gt // 8 inside the mask (range <= 31), gt outside.
+    narrow = np.where(mask[..., None] > 0, 96 + gt // 8, gt).astype(np.uint8)
+    preds['narrow-in-region'] = ({'kind': 'narrow-in-region'}, narrow)
     if name in ('sea', 'animal'):
         blurred = np.asarray(Image.fromarray(gt).filter(ImageFilter.GaussianBlur(2)))
         path = f'{name}-blurred.png'
@@ -157,6 +173,7 @@ def case_values(gt, pred, mask, full=True):
     v = {
         'ssim': num(s), 'maskedSsim': num(m), 'histogram': num(c),
         'score': num(0.2 * s + 0.4 * m + 0.4 * c),
+        'maskedSsimRegion': num(ssim_m_region(gt, pred, mask)),
     }
     if full:
         v['ssim255'] = num(structural_similarity(gt, pred, channel_axis=-1, data_range=255))
@@ -211,7 +228,8 @@ def main():
     for k in (7, 8, 9, 13, 14, 15, 135, 136, 137):
         mask = np.zeros(gt.shape[:2], np.uint8)
         mask.flat[(np.arange(k) * 7919) % mask.size] = 1
-        result['tiny'].append({'pixels': k, 'maskSha256': sha(mask), 'maskedSsim': num(ssim_m(gt, pred, mask))})
+        result['tiny'].append({'pixels': k, 'maskSha256': sha(mask), 'maskedSsim': num(ssim_m(gt, pred, mask)),
+                               'maskedSsimRegion': num(ssim_m_region(gt, pred, mask))})
     gray_gt = np.asarray(Image.fromarray(gt).convert('L'))
     gray_pred = np.asarray(Image.fromarray(pred).convert('L'))
     result['gray'] = {

@@ -1,11 +1,7 @@
 import { decode } from 'jpeg-js';
 import { toGray } from './color.js';
+import { hasJpegSignature } from './signature.js';
 import { createImage, type Image } from './types.js';
-
-/** true when the bytes start with the JPEG SOI marker (FF D8 FF). */
-export function hasJpegSignature(bytes: Uint8Array): boolean {
-  return bytes.length >= 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
-}
 
 /**
  * Decodes JPEG bytes into a plain RGB {@link Image} (or gray with `channels: 1`, converted like Pillow's

@@ -1,5 +1,6 @@
 import { decode, encode, hasPngSignature } from 'fast-png';
 import { grayToRgb, toGray } from './color.js';
+import { otherFormat } from './signature.js';
 import { createImage, type Image } from './types.js';
 
 export interface DecodeOptions {
@@ -13,14 +14,20 @@ export interface DecodeOptions {
 
 /**
  * Decodes PNG bytes into a plain {@link Image}. Alpha is dropped without compositing and 16-bit samples
- * keep their high byte, as OpenCV's and Pillow's readers do. `name` only serves error messages.
+ * keep their high byte, as OpenCV's and Pillow's readers do. `name` only serves error messages; bytes of
+ * another format are named for what they are (`x.png is a JPEG file, expected PNG`).
  *
  * ```ts
  * const image = decodePng(await fs.readFile('a.png'), { channels: 3 });
  * ```
  */
 export function decodePng(bytes: Uint8Array, options: DecodeOptions = {}, name = 'PNG data'): Image {
-  if (!hasPngSignature(bytes)) throw new Error(`${name}: not a PNG file (no PNG signature)`);
+  if (!hasPngSignature(bytes)) {
+    const other = otherFormat(bytes);
+    throw new Error(
+      other ? `${name} is ${other}, expected PNG` : `${name}: not a PNG file (no PNG signature)`,
+    );
+  }
   let png;
   try {
     png = decode(bytes);

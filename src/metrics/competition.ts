@@ -17,7 +17,7 @@ export interface ImageScores {
   score: number;
   /** S: SSIM of the whole image (7x7 window, data range from the prediction). */
   ssim: number;
-  /** M: 1-D SSIM of the lost-region pixels in row-major order. */
+  /** M: 1-D SSIM of the lost-region pixels in row-major order (data range from the whole prediction). */
   maskedSsim: number;
   /** C: correlation of the L2-normalized 180-bin hue histograms. */
   histogram: number;
@@ -64,9 +64,10 @@ function asRgb(image: Image): Image {
  * Scores one prediction like the competition: S, M and C (see {@link ImageScores}) and
  * `score = 0.2 S + 0.4 M + 0.4 C`. 1-channel images count as gray replicated to RGB.
  *
- * Edge cases, as the reference: a prediction constant over the image (or over the lost region) has data
- * range 0, so S (or M) divides 0/0 wherever the ground truth is flat too, and is `NaN` then (the score with
- * it). Submitting the gray input itself makes M `NaN` for that reason: its lost region is one gray value.
+ * S and M both take their data range from the whole prediction (`pred.max() - pred.min()` in the
+ * reference), so a prediction flat over the lost region only (the gray input itself, say) gets a finite M.
+ * Edge case, as the reference: a prediction constant over the whole image has data range 0, so S and M
+ * divide 0/0 wherever the ground truth is flat too, and are `NaN` then (the score with them), else 0.
  *
  * ```ts
  * const { score, ssim, maskedSsim, histogram } = scoreImage(gt, pred, competitionMask(input, gt));

@@ -6,6 +6,6 @@
 export { competitionMask, scoreImage, summarizeScores } from './competition.js';
 export type { ImageScores, ScoreSummary } from './competition.js';
 export { ssim, ssim1d, maskedSsim, regionSsim } from './ssim.js';
-export type { SsimOptions } from './ssim.js';
+export type { SsimOptions, MaskedSsimOptions } from './ssim.js';
 export { histogram, normalizeHistogram, compareHistograms, hueHistogramSimilarity } from './histogram.js';
 export type { HistogramChannel, HistogramOptions, HistogramComparison } from './histogram.js';

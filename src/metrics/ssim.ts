@@ -22,7 +22,8 @@ export interface SsimOptions {
   sigma?: number;
   /**
    * The dynamic range `L` in `C1 = (K1 L)^2, C2 = (K2 L)^2`: a number, or `'prediction'` for
-   * `max(b) - min(b)` over the second argument (the competition's choice). Default 255.
+   * `max(b) - min(b)` over the whole second argument, all pixels and channels (the competition's choice,
+   * `pred.max() - pred.min()`). Default 255.
    * A prediction with a single value gives `L = 0`, so `C1 = C2 = 0`: see {@link ssim} for what happens then.
    */
   dataRange?: number | 'prediction';
@@ -34,6 +35,16 @@ export interface SsimOptions {
   k2?: number;
 }
 
+/**
+ * Options of the masked forms ({@link maskedSsim}, {@link regionSsim}): those of {@link SsimOptions}, and
+ * `dataRange: 'region'` for `max - min` of the prediction over the masked pixels only (all channels).
+ * `'prediction'` stays the whole prediction's range, masked pixels or not, as the competition computes it.
+ */
+export interface MaskedSsimOptions extends Omit<SsimOptions, 'dataRange'> {
+  /** A number, `'prediction'` (the whole prediction's `max - min`) or `'region'` (the masked pixels'). */
+  dataRange?: number | 'prediction' | 'region';
+}
+
 interface ResolvedOptions {
   gaussian: boolean;
   size: number;
@@ -43,7 +54,7 @@ interface ResolvedOptions {
   k2: number;
 }
 
-function resolve(options: SsimOptions, what: string): ResolvedOptions {
+function resolve(options: Omit<SsimOptions, 'dataRange'>, what: string): ResolvedOptions {
   const gaussian = (options.window ?? 'uniform') === 'gaussian';
   if (options.window !== undefined && options.window !== 'uniform' && options.window !== 'gaussian')
     throw new RangeError(`${what}: window must be 'uniform' or 'gaussian', got ${String(options.window)}`);
@@ -80,9 +91,42 @@ function resolveRange(dataRange: SsimOptions['dataRange'], pred: ArrayLike<numbe
   if (dataRange === 'prediction') return rangeOf(pred);
   if (typeof dataRange !== 'number' || !Number.isFinite(dataRange) || dataRange < 0)
     throw new RangeError(
-      `${what}: dataRange must be a finite number >= 0 or 'prediction', got ${String(dataRange)}`,
+      `${what}: dataRange must be a finite number >= 0 or 'prediction', got ${String(dataRange)}` +
+        ((dataRange as unknown) === 'region' ? ` ('region' needs a mask: maskedSsim, regionSsim)` : ''),
     );
   return dataRange;
+}
+
+/**
+ * The data range of a masked form: `'region'` is `max - min` of `pred` over the pixels where `mask > 0`
+ * (all channels); `'prediction'` that of the whole `pred`; a number as is; `undefined` gives `fallback`.
+ */
+function resolveMaskedRange(
+  dataRange: MaskedSsimOptions['dataRange'],
+  fallback: 'prediction' | number,
+  pred: Image,
+  mask: Mask,
+  what: string,
+): number {
+  const r = dataRange ?? fallback;
+  if (r !== 'region') {
+    if (r === 'prediction' || typeof r === 'number') return resolveRange(r, pred.data, what);
+    throw new RangeError(
+      `${what}: dataRange must be a finite number >= 0, 'prediction' or 'region', got ${String(r)}`,
+    );
+  }
+  const ch = pred.channels;
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < mask.data.length; i++) {
+    if (mask.data[i] === 0) continue;
+    for (let c = 0; c < ch; c++) {
+      const v = pred.data[i * ch + c];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  }
+  return hi - lo;
 }
 
 /**
@@ -472,16 +516,22 @@ function checkMask(image: Image, mask: Mask, what: string): void {
  * The competition's masked SSIM (its "M" term): the pixels where `mask > 0`, taken in row-major order as
  * an N x channels sequence (`gt[mask > 0]` in NumPy), compared per channel with a 1-D 7-sample window
  * ({@link ssim1d}, covariance normalized by 7/6) and averaged over channels. `dataRange` defaults to
- * `'prediction'` here: `max - min` over the masked prediction samples of all channels, as the competition
- * does. A constant masked prediction gives `NaN` or a number exactly as the reference (see {@link ssim}).
+ * `'prediction'` here: `max - min` over the WHOLE prediction (every pixel and channel, masked or not), as
+ * the competition's `data_range=pred.max() - pred.min()` does. `dataRange: 'region'` takes it over the
+ * masked prediction pixels only (not the reference: a prediction flat in the region gives range 0 then).
+ *
+ * With the default, a prediction flat over the lost region but not elsewhere (the gray input copied to
+ * RGB, say) gets a finite M, as in the reference; only a prediction constant over the whole image has
+ * range 0, and then M is `NaN` where some window of the truth is flat too, else 0 (see {@link ssim}).
  *
  * ```ts
- * const m = maskedSsim(gt, pred, mask);
+ * const m = maskedSsim(gt, pred, mask); // the competition's M
+ * const own = maskedSsim(gt, pred, mask, { dataRange: 'region' }); // range of the lost pixels only
  * ```
  * @throws RangeError when fewer than `windowSize` (7) pixels are masked (the reference raises then too),
  * or when sizes/channels differ.
  */
-export function maskedSsim(gt: Image, pred: Image, mask: Mask, options: SsimOptions = {}): number {
+export function maskedSsim(gt: Image, pred: Image, mask: Mask, options: MaskedSsimOptions = {}): number {
   checkPair(gt, pred, 'maskedSsim');
   checkMask(gt, mask, 'maskedSsim');
   if (options.window === 'gaussian') throw new RangeError(`maskedSsim: only the uniform window is supported`);
@@ -509,20 +559,7 @@ export function maskedSsim(gt: Image, pred: Image, mask: Mask, options: SsimOpti
     }
     k++;
   }
-  let range: number;
-  if (options.dataRange === undefined || options.dataRange === 'prediction') {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (const y of ys) {
-      for (let i = 0; i < count; i++) {
-        if (y[i] < lo) lo = y[i];
-        if (y[i] > hi) hi = y[i];
-      }
-    }
-    range = hi - lo;
-  } else {
-    range = resolveRange(options.dataRange, [], 'maskedSsim');
-  }
+  const range = resolveMaskedRange(options.dataRange, 'prediction', pred, mask, 'maskedSsim');
   let sum = 0;
   for (let c = 0; c < ch; c++) sum += sequenceSsim(xs[c], ys[c], opts.size, range, opts);
   return sum / ch;
@@ -541,15 +578,16 @@ export function maskedSsim(gt: Image, pred: Image, mask: Mask, options: SsimOpti
  * ```
  *
  * Covariances are population ones (no N/(N-1): the effective sample count varies per pixel, so the
- * `sampleCovariance` option is ignored here) and there is no border crop (reflection mirrors the mask too, so nothing leaks in). `dataRange` defaults to 255;
- * `'prediction'` is `max - min` of `b` over the region.
+ * `sampleCovariance` option is ignored here) and there is no border crop (reflection mirrors the mask too, so
+ * nothing leaks in). `dataRange` defaults to 255; `'region'` is `max - min` of `b` over the region,
+ * `'prediction'` that of the whole `b` (the one option that reads pixels outside the region).
  *
  * ```ts
  * const r = regionSsim(gt, pred, mask); // structure of the lost region in its 2-D context
  * ```
  * @throws RangeError when the mask is empty or sizes/channels differ.
  */
-export function regionSsim(a: Image, b: Image, mask: Mask, options: SsimOptions = {}): number {
+export function regionSsim(a: Image, b: Image, mask: Mask, options: MaskedSsimOptions = {}): number {
   checkPair(a, b, 'regionSsim');
   checkMask(a, mask, 'regionSsim');
   const opts = resolve(options, 'regionSsim');
@@ -564,22 +602,7 @@ export function regionSsim(a: Image, b: Image, mask: Mask, options: SsimOptions 
     }
   }
   if (count === 0) throw new RangeError(`regionSsim: the mask (${width}x${height}) has no pixel > 0`);
-  let range: number;
-  if (options.dataRange === 'prediction') {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let i = 0; i < n; i++) {
-      if (m[i] === 0) continue;
-      for (let c = 0; c < channels; c++) {
-        const v = b.data[i * channels + c];
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
-    }
-    range = hi - lo;
-  } else {
-    range = resolveRange(options.dataRange, [], 'regionSsim');
-  }
+  const range = resolveMaskedRange(options.dataRange, 255, b, mask, 'regionSsim');
   const c1 = (opts.k1 * range) ** 2;
   const c2 = (opts.k2 * range) ** 2;
   const planes = new Planes(n, width);

@@ -1,4 +1,5 @@
-import { hasJpegSignature, decodeJpeg } from '../image/jpeg.js';
+import { decodeJpeg } from '../image/jpeg.js';
+import { hasJpegSignature } from '../image/signature.js';
 import { decodePng } from '../image/png.js';
 import type { Image } from '../image/types.js';
 import { listFilesByExtension, readFileNamed } from './files.js';

@@ -152,7 +152,9 @@ export interface TrainResult {
 
 /**
  * Mean competition score of the pipeline's predictions on samples (`scoreImage` against the gt, on the
- * competition's mask from input and gt). A sample whose score is `NaN` (a flat prediction) counts as 0.
+ * competition's mask from input and gt). A sample whose score is `NaN` counts as 0: as in the reference, only
+ * a prediction of one value over the whole image (data range 0) can give it, where the truth is flat somewhere;
+ * one flat over the lost region only gets a finite score.
  */
 export async function validationScore(
   pipeline: RestorationPipeline,

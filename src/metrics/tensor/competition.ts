@@ -17,7 +17,8 @@ export interface CompetitionScoreTensors {
 
 /**
  * `score = 0.2 S + 0.4 M + 0.4 C` per image, with S = `ssimTensor(gt, pred, { dataRange: 'prediction' })`,
- * M = `maskedSsimTensor(gt, pred, masks)` and C = `hueHistogramSimilarityTensor(gt, pred, histogram)`.
+ * M = `maskedSsimTensor(gt, pred, masks)` (both take the data range of each whole prediction, as the
+ * reference) and C = `hueHistogramSimilarityTensor(gt, pred, histogram)`.
  * With the default hard histogram C has no gradient (the score's gradient comes from S and M); pass
  * `{ histogram: { mode: 'soft' } }` for a differentiable C. Leak-free: only the four results stay allocated.
  *

@@ -4,7 +4,7 @@
  * @module metrics/tensor
  */
 export { ssimTensor, maskedSsimTensor } from './ssim.js';
-export type { SsimTensorOptions, TensorMasks } from './ssim.js';
+export type { SsimTensorOptions, MaskedSsimTensorOptions, TensorMasks } from './ssim.js';
 export {
   hueOpenCvTensor,
   hueTensor,

@@ -17,7 +17,10 @@ export interface SsimTensorOptions {
   windowSize?: number;
   /** Gaussian sigma. Default 1.5. */
   sigma?: number;
-  /** In [0, 1] units: a number (default 1, i.e. 255 in 8-bit) or `'prediction'`: max - min of `b` per image. */
+  /**
+   * In [0, 1] units: a number (default 1, i.e. 255 in 8-bit) or `'prediction'`: max - min of the whole `b`
+   * per image (all pixels and channels, the reference's `pred.max() - pred.min()`).
+   */
   dataRange?: number | 'prediction';
   /** Default: true for uniform, false for Gaussian. */
   sampleCovariance?: boolean;
@@ -25,6 +28,18 @@ export interface SsimTensorOptions {
   k1?: number;
   /** Default 0.03. */
   k2?: number;
+}
+
+/**
+ * Options of {@link maskedSsimTensor}: `dataRange` is a number (in [0, 1] units), `'prediction'` (default:
+ * max - min of each whole prediction, as the competition) or `'region'` (max - min of its masked pixels).
+ */
+export interface MaskedSsimTensorOptions extends Pick<
+  SsimTensorOptions,
+  'windowSize' | 'k1' | 'k2' | 'sampleCovariance'
+> {
+  /** A number, `'prediction'` (each whole prediction's range, default) or `'region'` (its masked pixels'). */
+  dataRange?: number | 'prediction' | 'region';
 }
 
 function check4d(t: tf.Tensor, name: string, what: string): asserts t is tf.Tensor4D {
@@ -211,11 +226,13 @@ export function maskIndices(masks: TensorMasks, batch: number, pixels: number, w
 /**
  * The competition's masked SSIM per image on tensors: the masked pixels in row-major order as a sequence
  * (gathered with indices computed on the CPU from `masks`), a 1-D 7-sample window per channel (covariance
- * normalized by 7/6), data range `'prediction'` (max - min of the masked prediction) unless given.
- * Differentiable with respect to `pred` (and `gt`). Returns shape `[batch]`.
+ * normalized by 7/6), data range `'prediction'` unless given: max - min of each WHOLE prediction image,
+ * masked pixels or not, as the competition's `data_range=pred.max() - pred.min()`; `'region'` takes it over
+ * the masked prediction pixels only. Differentiable with respect to `pred` (and `gt`). Returns shape `[batch]`.
  *
  * ```ts
  * const m = maskedSsimTensor(gt, pred, masks); // masks: [B,H,W,1] tensor or plain Mask[]
+ * const own = maskedSsimTensor(gt, pred, masks, { dataRange: 'region' }); // range of the lost pixels only
  * ```
  * @throws RangeError when an image's mask has fewer than 7 pixels (naming the batch index).
  */
@@ -223,7 +240,7 @@ export function maskedSsimTensor(
   gt: tf.Tensor4D,
   pred: tf.Tensor4D,
   masks: TensorMasks,
-  options: Pick<SsimTensorOptions, 'windowSize' | 'dataRange' | 'k1' | 'k2' | 'sampleCovariance'> = {},
+  options: MaskedSsimTensorOptions = {},
 ): tf.Tensor1D {
   check4d(gt, 'gt', 'maskedSsimTensor');
   check4d(pred, 'pred', 'maskedSsimTensor');
@@ -240,6 +257,11 @@ export function maskedSsimTensor(
       );
   });
   const covNorm = (options.sampleCovariance ?? true) ? size / (size - 1) : 1;
+  const dataRange = options.dataRange ?? 'prediction';
+  if (dataRange !== 'prediction' && dataRange !== 'region' && typeof dataRange !== 'number')
+    throw new RangeError(
+      `maskedSsimTensor: dataRange must be a number, 'prediction' or 'region', got ${String(dataRange)}`,
+    );
   return tf.tidy(() => {
     const flatGt = tf.reshape(gt, [batch, height * width, channels]);
     const flatPred = tf.reshape(pred, [batch, height * width, channels]);
@@ -254,14 +276,18 @@ export function maskedSsimTensor(
         tf.squeeze(tf.slice(flatPred, [b, 0, 0], [1, -1, -1]), [0]) as tf.Tensor2D,
         indices[b],
       );
-      const [c1, c2] = constants(
-        gy,
-        options.dataRange ?? 'prediction',
-        options.k1 ?? 0.01,
-        options.k2 ?? 0.03,
-        [0, 1],
-        'maskedSsimTensor',
-      );
+      // 'prediction': the whole image b (all pixels and channels); 'region': its gathered masked pixels.
+      const [c1, c2] =
+        dataRange === 'region'
+          ? constants(gy, 'prediction', options.k1 ?? 0.01, options.k2 ?? 0.03, [0, 1], 'maskedSsimTensor')
+          : constants(
+              tf.slice(flatPred, [b, 0, 0], [1, -1, -1]),
+              dataRange,
+              options.k1 ?? 0.01,
+              options.k2 ?? 0.03,
+              [0, 1, 2],
+              'maskedSsimTensor',
+            );
       const mx = tf.mean(gx, 0, true);
       const my = tf.mean(gy, 0, true);
       const x = tf.reshape(tf.sub(gx, mx), [1, n, 1, channels]) as tf.Tensor4D;
