@@ -56,8 +56,13 @@ describe('hdbscanLabels', () => {
           adj.set(fast.b[e], [...(adj.get(fast.b[e]) ?? []), fast.a[e]]);
         }
         const todo = [0];
-        while (todo.length)
-          for (const m of adj.get(todo.pop()!) ?? []) if (!seen.has(m)) (todo.push(m), seen.add(m));
+        while (todo.length > 0) {
+          for (const m of adj.get(todo.pop()!) ?? []) {
+            if (seen.has(m)) continue;
+            seen.add(m);
+            todo.push(m);
+          }
+        }
         expect(seen.size).toBe(pts.length);
       }
     }

@@ -89,7 +89,7 @@ function buildKdTree(p: PackedPoints, core2: Float64Array): KdTree {
  * O(n²·dim) like Prim.
  */
 export function mutualReachabilityMst(p: PackedPoints, core2: Float64Array): Edges {
-  const { data, n, dim } = p;
+  const { n } = p;
   const edges: Edges = { a: new Int32Array(n - 1), b: new Int32Array(n - 1), w: new Float64Array(n - 1) };
   if (n < 2) return edges;
   const t = buildKdTree(p, core2);
