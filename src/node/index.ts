@@ -7,3 +7,4 @@ export { matchPngsByName } from './pairs.js';
 export type { MatchedFiles, MatchPngsOptions } from './pairs.js';
 export { openDataset } from './dataset.js';
 export { readPhoto, listPhotos } from './photos.js';
+export { readPlaceLabels, writePlaceLabels } from './places.js';
