@@ -62,3 +62,5 @@ export async function loadPipeline(dir: string): Promise<RestorationPipeline> {
     preserveLuminance: manifest.preserveLuminance ?? true,
   });
 }
+export { clusterDatasetPlaces } from './places.js';
+export type { ClusterDatasetOptions, DatasetPlaces } from './places.js';

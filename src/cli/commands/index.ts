@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { buildNative } from './build-native.js';
+import { cluster } from './cluster.js';
 import { damage } from './damage.js';
 import { detectMask } from './detect-mask.js';
 import { score } from './score.js';
@@ -9,5 +10,6 @@ export const commands: Record<string, Command> = {
   score,
   damage,
   'detect-mask': detectMask,
+  cluster,
   'build-native': buildNative,
 };
