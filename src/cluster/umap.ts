@@ -21,7 +21,8 @@ export interface UmapOptions {
 /**
  * Reduces vectors with UMAP (McInnes, Healy and Melville 2018; the `umap-js` implementation, random initial
  * layout) and returns one row of `nComponents` coordinates per vector. Seeded with the library's generator
- * (`createRng(seed).float`), so the result is the same on every run and platform for the same input and seed.
+ * (`createRng(seed).float`), so the same input and seed give the same coordinates on every run (umap-js' float math
+ * uses `Math.exp`/`Math.pow`, so other JavaScript engines may differ in the last bits).
  *
  * ```ts
  * const xy = umapCoordinates(l2Normalize(embeddings), { nNeighbors: 5, minDist: 0, seed: 42 });
