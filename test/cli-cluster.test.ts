@@ -23,7 +23,7 @@ beforeAll(async () => {
   const rows = ['input_image_path,gt_image_path'];
   for (const [i, image] of bursts.images.entries()) {
     const name = `TRAIN_${String(i).padStart(5, '0')}.png`;
-    const gt = fitImage(image, 96, 96);
+    const gt = fitImage(image, 64, 64);
     await writePng(path.join(root, 'train_gt', name), gt);
     await writePng(path.join(root, 'train_input', name), toGray(gt));
     rows.push(`./train_input/${name},./train_gt/${name}`);
@@ -56,7 +56,7 @@ describe('cluster command', () => {
     const { out, io: cliIO } = io();
     const csv = path.join(root, 'out', 'train_preproc.csv');
     const plot = path.join(root, 'out', 'umap.png');
-    const args = ['cluster', '--data', root, '--out', csv, '--plot', plot, '--seed', '3', '--size', '96'];
+    const args = ['cluster', '--data', root, '--out', csv, '--plot', plot, '--seed', '3', '--size', '64'];
     const code = await runCli([...args, '--backend', NATIVE_BUILT ? 'native' : 'wasm'], cliIO);
     expect(out.stderr).toBe('');
     expect(code).toBe(0);
