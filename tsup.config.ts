@@ -10,6 +10,7 @@ export default defineConfig([
       'metrics/tensor/index': 'src/metrics/tensor/index.ts',
       'masks/index': 'src/masks/index.ts',
       'data/index': 'src/data/index.ts',
+      'cluster/index': 'src/cluster/index.ts',
       'models/index': 'src/models/index.ts',
       'models/node': 'src/models/node.ts',
       'losses/index': 'src/losses/index.ts',
@@ -33,6 +34,12 @@ export default defineConfig([
   {
     entry: { 'cli/main': 'src/cli/main.ts' },
     format: ['esm'],
+    // Commands that need tfjs (cluster) import it dynamically: split those into chunks of their own, under
+    // dist/cli/, so starting the CLI (e.g. for `score`) loads no tfjs.
+    splitting: true,
+    esbuildOptions(options) {
+      options.chunkNames = 'cli/[name]-[hash]';
+    },
     sourcemap: true,
     target: 'node20',
     platform: 'node',

@@ -98,3 +98,10 @@ export {
   type CycleGanLosses,
 } from './cyclegan.js';
 export { adamW, AdamWOptimizer, type AdamWOptions, type VariableGradients } from './optimizer.js';
+export {
+  embedImages,
+  loadImagenetEmbedder,
+  type EmbedOptions,
+  type EmbedPreprocessing,
+  type EmbedSource,
+} from './embed.js';

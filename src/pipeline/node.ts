@@ -71,3 +71,5 @@ export async function loadPipeline(dir: string): Promise<RestorationPipeline> {
 
 export { restoreFiles, checkSubmission, writeSubmissionZip } from './files.js';
 export type { RestoreFilesOptions, RestoreFilesResult, SubmissionFile } from './files.js';
+export { clusterDatasetPlaces } from './places.js';
+export type { ClusterDatasetOptions, DatasetPlaces } from './places.js';

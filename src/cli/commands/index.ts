@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { buildNative } from './build-native.js';
+import { cluster } from './cluster.js';
 import { damage } from './damage.js';
 import { detectMask } from './detect-mask.js';
 import { predict } from './predict.js';
@@ -13,5 +14,6 @@ export const commands: Record<string, Command> = {
   'detect-mask': detectMask,
   predict,
   submit,
+  cluster,
   'build-native': buildNative,
 };
