@@ -66,3 +66,5 @@ export async function loadPipeline(dir: string): Promise<RestorationPipeline> {
 
 export { restoreFiles, checkSubmission, writeSubmissionZip } from './files.js';
 export type { RestoreFilesOptions, RestoreFilesResult, SubmissionFile } from './files.js';
+export { inspectDataset } from './inspect-node.js';
+export type { InspectOptions } from './inspect-node.js';

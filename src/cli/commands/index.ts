@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { buildNative } from './build-native.js';
 import { damage } from './damage.js';
 import { detectMask } from './detect-mask.js';
+import { inspect } from './inspect.js';
 import { predict } from './predict.js';
 import { score } from './score.js';
 import { submit } from './submit.js';
@@ -13,5 +14,6 @@ export const commands: Record<string, Command> = {
   'detect-mask': detectMask,
   predict,
   submit,
+  inspect,
   'build-native': buildNative,
 };
