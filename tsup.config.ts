@@ -31,8 +31,12 @@ export default defineConfig([
     external: [/^@tensorflow\//, 'webgpu'],
   },
   {
-    entry: { 'cli/main': 'src/cli/main.ts' },
+    // Its own folder: the commands that need tfjs load it lazily (dynamic imports, split into chunks here), so
+    // `score` and the other tfjs-free commands start without it.
+    entry: { main: 'src/cli/main.ts' },
+    outDir: 'dist/cli',
     format: ['esm'],
+    splitting: true,
     sourcemap: true,
     target: 'node20',
     platform: 'node',

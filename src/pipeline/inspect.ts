@@ -21,7 +21,7 @@ export interface LostRegionStats {
   empty: number;
 }
 
-/** What {@link inspectDataset} returns and {@link datasetReportHtml} renders. */
+/** What `inspectDataset` (`tfjs-restoration/pipeline/node`) returns and {@link datasetReportHtml} renders. */
 export interface DatasetReport {
   /** The dataset's folder, as given. */
   root: string;
