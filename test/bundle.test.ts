@@ -183,14 +183,16 @@ describe('built package', () => {
     );
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain(`--pred ${missing}: no such file or directory`);
-    // predict's lazily loaded chunks ship too: it gets as far as reading the model.
+    // predict's lazily loaded chunks ship too: with an input to restore it gets as far as reading the model.
+    const input = path.join(consumer, 'input.png');
+    await fs.copyFile(path.join(ROOT, 'test', 'fixtures', 'photos-masks', 'erase-flying_fox.png'), input);
     const predicted = await run(process.execPath, [
       bin,
       'predict',
       '--model',
       path.join(consumer, 'no-model'),
       '--input',
-      missing,
+      input,
       '--out',
       path.join(consumer, 'pred'),
       '--backend',
