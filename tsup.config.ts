@@ -32,13 +32,14 @@ export default defineConfig([
     external: [/^@tensorflow\//, 'webgpu'],
   },
   {
-    entry: { 'cli/main': 'src/cli/main.ts' },
+    // Its own folder: the commands that need tfjs load it lazily (dynamic imports, split into chunks here), so
+    // `score` and the other tfjs-free commands start without it.
+    entry: { main: 'src/cli/main.ts' },
+    outDir: 'dist/cli',
     format: ['esm'],
-    // Commands that need tfjs (cluster) import it dynamically: split those into chunks of their own, under
-    // dist/cli/, so starting the CLI (e.g. for `score`) loads no tfjs.
     splitting: true,
     esbuildOptions(options) {
-      options.chunkNames = 'cli/[name]-[hash]';
+      options.chunkNames = 'chunks/[name]-[hash]';
     },
     sourcemap: true,
     target: 'node20',

@@ -160,8 +160,8 @@ describe('built package', () => {
   it('ships a runnable CLI: help exits 0, a missing file exits 1 naming it', async () => {
     const bin = path.join(packed, Object.values(pkg.bin)[0]);
     expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node')).toBe(true);
-    // `score` needs no tfjs: a user who only scores need not install the peers. (Commands that need it, like
-    // `cluster`, load it with a dynamic import when they run: only static imports count here.)
+    // `score` needs no tfjs: a user who only scores need not install the peers. The commands that need it
+    // (predict, cluster, ...) load it with a dynamic import when they run: only static imports count here.
     expect(
       (await externalImports(bin, { dynamic: false })).filter((s) => s.startsWith('@tensorflow/')),
     ).toEqual([]);
@@ -183,6 +183,26 @@ describe('built package', () => {
     );
     expect(failed.code).toBe(1);
     expect(failed.stderr).toContain(`--pred ${missing}: no such file or directory`);
+    // predict's lazily loaded chunks ship too: with an input to restore it gets as far as reading the model.
+    const input = path.join(consumer, 'input.png');
+    await fs.copyFile(path.join(ROOT, 'test', 'fixtures', 'photos-masks', 'erase-flying_fox.png'), input);
+    const predicted = await run(process.execPath, [
+      bin,
+      'predict',
+      '--model',
+      path.join(consumer, 'no-model'),
+      '--input',
+      input,
+      '--out',
+      path.join(consumer, 'pred'),
+      '--backend',
+      'cpu',
+    ]).then(
+      () => ({ code: 0, stderr: '' }),
+      (err: { code: number; stderr: string }) => err,
+    );
+    expect(predicted.code).toBe(1);
+    expect(predicted.stderr).toContain('no-model/pipeline.json: no such file');
   });
 
   it('loads no @tensorflow module and no Node built-in from the tfjs-free subpaths', async () => {
@@ -298,7 +318,7 @@ async function listFiles(dir: string): Promise<string[]> {
   return out;
 }
 
-/** Bare specifiers imported by a built file and, transitively, by the relative files it imports. */
+/** Packages a built file imports, following its relative imports; `dynamic: false` skips `import()`s. */
 async function externalImports(entry: string, options: { dynamic?: boolean } = {}): Promise<string[]> {
   const seen = new Set<string>();
   const external = new Set<string>();

@@ -37,6 +37,15 @@ async function cli(argv: string[]): Promise<{ code: number; stdout: string; stde
   return { code, stdout, stderr };
 }
 
+/** Runs `predict` with `--name=value` options (`true`: a flag), on the cpu backend unless told otherwise. */
+const predict = (options: Record<string, string | true>) =>
+  cli([
+    'predict',
+    ...Object.entries<string | true>({ backend: 'cpu', ...options }).map(([k, v]) =>
+      v === true ? `--${k}` : `--${k}=${v}`,
+    ),
+  ]);
+
 const same = (x: Image, y: Image) =>
   x.width === y.width && x.height === y.height && Buffer.from(x.data).equals(Buffer.from(y.data));
 
@@ -71,16 +80,7 @@ afterAll(async () => {
 describe('tfjs-restoration predict', () => {
   it('restores every PNG into --out under its name and prints one JSON line', async () => {
     const before = tf.memory().numTensors;
-    const r = await cli([
-      'predict',
-      '--model',
-      d('model-a'),
-      '--input',
-      d('in'),
-      '--out',
-      d('p1'),
-      '--backend=cpu',
-    ]);
+    const r = await predict({ model: d('model-a'), input: d('in'), out: d('p1') });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
@@ -101,22 +101,14 @@ describe('tfjs-restoration predict', () => {
   });
 
   it('--tta, --ensemble and --tile compose like the library functions', async () => {
-    const r = await cli([
-      'predict',
-      '--ensemble',
-      `${d('model-a')},${d('model-b')}`,
-      '--input',
-      d('in', 'TEST_001.png'),
-      '--out',
-      d('p2'),
-      '--tta',
-      '--tile',
-      '64',
-      '--overlap',
-      '16',
-      '--backend',
-      'cpu',
-    ]);
+    const r = await predict({
+      ensemble: `${d('model-a')},${d('model-b')}`,
+      input: d('in', 'TEST_001.png'),
+      out: d('p2'),
+      tta: true,
+      tile: '64',
+      overlap: '16',
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ n: 1, models: 2, tta: true });
     const input = await readPng(d('in', 'TEST_001.png'), { channels: 1 });
@@ -136,19 +128,7 @@ describe('tfjs-restoration predict', () => {
     lost.data.fill(1, 64 * 10, 64 * 20);
     await writeMaskPng(d('masks', 'TEST_000.png'), lost);
     await writeMaskPng(d('masks', 'TEST_001.png'), createImage(100, 40, 1) as Mask);
-    const r = await cli([
-      'predict',
-      '--model',
-      d('model-a'),
-      '--input',
-      d('in'),
-      '--mask',
-      d('masks'),
-      '--out',
-      d('p3'),
-      '--backend',
-      'cpu',
-    ]);
+    const r = await predict({ model: d('model-a'), input: d('in'), mask: d('masks'), out: d('p3') });
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ masksDetected: 0 });
     const input = await readPng(d('in', 'TEST_000.png'), { channels: 1 });
@@ -159,86 +139,31 @@ describe('tfjs-restoration predict', () => {
 
   it('never mixes runs: an --out with PNGs needs --force, which also deletes stale PNGs', async () => {
     await writePng(d('p4', 'old.png'), createImage(2, 2, 3));
-    const args = [
-      'predict',
-      '--model',
-      d('model-a'),
-      '--input',
-      d('in', 'TEST_000.png'),
-      '--out',
-      d('p4'),
-      '--backend',
-      'cpu',
-    ];
-    let r = await cli(args);
+    const options = { model: d('model-a'), input: d('in', 'TEST_000.png'), out: d('p4') };
+    let r = await predict(options);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`out ${d('p4')}: already holds 1 PNG file(s) (old.png)`);
     expect(r.stderr).toContain('--force');
-    r = await cli([...args, '--force']);
+    r = await predict({ ...options, force: true });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('removed 1 stale PNG(s)');
     expect(await fs.readdir(d('p4'))).toEqual(['TEST_000.png']);
-    r = await cli([
-      'predict',
-      '--model',
-      d('model-a'),
-      '--input',
-      d('in'),
-      '--out',
-      d('in'),
-      '--force',
-      '--backend',
-      'cpu',
-    ]);
+    r = await predict({ model: d('model-a'), input: d('in'), out: d('in'), force: true });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/is the input folder/);
   });
 
   it('bad usage and bad files name the argument or file', async () => {
-    let r = await cli(['predict', '--input', d('in'), '--out', d('p5')]);
+    let r = await predict({ input: d('in'), out: d('p5') });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('missing --model DIR');
-    r = await cli([
-      'predict',
-      '--model',
-      d('model-a'),
-      '--input',
-      d('in'),
-      '--out',
-      d('p5'),
-      '--tile',
-      '64',
-      '--overlap',
-      '40',
-    ]);
+    r = await predict({ model: d('model-a'), input: d('in'), out: d('p5'), tile: '64', overlap: '40' });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("'--overlap' must be less than half of --tile");
-    r = await cli([
-      'predict',
-      '--model',
-      d('nope'),
-      '--input',
-      d('in'),
-      '--out',
-      d('p5'),
-      '--backend',
-      'cpu',
-    ]);
+    r = await predict({ model: d('nope'), input: d('in'), out: d('p5') });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('pipeline.json: no such file');
-    r = await cli([
-      'predict',
-      '--model',
-      d('model-a'),
-      '--input',
-      d('in'),
-      '--mask',
-      d('p4'),
-      '--out',
-      d('p5'),
-      '--backend',
-      'cpu',
-    ]);
+    r = await predict({ model: d('model-a'), input: d('in'), mask: d('p4'), out: d('p5') });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`mask ${d('p4')} is missing 1 of the 2 files`);
     await writeMaskPng(d('bad-mask', 'TEST_000.png'), createImage(5, 5, 1) as Mask);
@@ -249,7 +174,7 @@ describe('tfjs-restoration predict', () => {
         out: d('p6'),
       }),
     ).rejects.toThrow(/mask is 5x5, the input .*TEST_000.png 64x48/);
-    r = await cli(['predict', '--help']);
+    r = await predict({ help: true });
     expect(r.stdout).toContain('--ensemble');
   });
 });

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createImage, decodePng, type Image, type Mask } from '../src/image/index.js';
+import { createImage, decodePng, type Mask } from '../src/image/index.js';
 import { detectLostRegion } from '../src/masks/index.js';
 import { createModel } from '../src/models/index.js';
 import {
@@ -17,7 +17,7 @@ import {
   submissionZip,
 } from '../src/pipeline/index.js';
 import { loadPipeline, savePipeline } from '../src/pipeline/node.js';
-import { samples, tinyPipeline } from './helpers/pipeline.js';
+import { damagedGray, samples, tinyPipeline } from './helpers/pipeline.js';
 
 let pipeline: RestorationPipeline;
 const dir = mkdtempSync(join(tmpdir(), 'pipeline-'));
@@ -30,22 +30,6 @@ afterAll(() => {
   pipeline.dispose();
   rmSync(dir, { recursive: true, force: true });
 });
-
-/** A seeded gray image with a filled rectangle (lost region) and its mask, of any size. */
-function damagedGray(width: number, height: number): { input: Image; mask: Mask } {
-  const input = createImage(width, height, 1);
-  const mask = createImage(width, height, 1) as Mask;
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      const i = y * width + x;
-      input.data[i] = (x * 7 + y * 13 + ((x * y) % 11)) & 255;
-      if (x >= width / 4 && x < width / 2 && y >= height / 3 && y < (2 * height) / 3) {
-        mask.data[i] = 1;
-        input.data[i] = 77;
-      }
-    }
-  return { input, mask };
-}
 
 describe('RestorationPipeline.predict', () => {
   it('restores any size to RGB of the same size (padding to 32 and cropping back)', async () => {

@@ -10,23 +10,7 @@ import {
   type Restorer,
   type RestorationPipeline,
 } from '../src/pipeline/index.js';
-import { tinyPipeline } from './helpers/pipeline.js';
-
-/** A seeded gray image with one filled rectangle, and its mask. */
-function damaged(width: number, height: number): { input: Image; mask: Mask } {
-  const input = createImage(width, height, 1);
-  const mask = createImage(width, height, 1) as Mask;
-  for (let y = 0; y < height; y++)
-    for (let x = 0; x < width; x++) {
-      const i = y * width + x;
-      input.data[i] = (x * 7 + y * 13 + ((x * y) % 11)) & 255;
-      if (x >= 10 && x < 40 && y >= 12 && y < 30) {
-        mask.data[i] = 1;
-        input.data[i] = 60;
-      }
-    }
-  return { input, mask };
-}
+import { damagedGray, tinyPipeline } from './helpers/pipeline.js';
 
 /** An RGB image whose every channel is `f(x, y)`. */
 function fill(width: number, height: number, f: (x: number, y: number) => number): Image {
@@ -42,7 +26,7 @@ const at = (im: Image, x: number, y: number) => im.data[(y * im.width + x) * im.
 
 describe('ensembleRestorer / flipTta', () => {
   it('averages per pixel and channel, rounding halves up', async () => {
-    const { input, mask } = damaged(8, 4);
+    const { input, mask } = damagedGray(8, 4);
     const constant =
       (v: number): Restorer =>
       async (x) =>
@@ -62,7 +46,7 @@ describe('ensembleRestorer / flipTta', () => {
   });
 
   it('flip TTA: a mirror-symmetric restorer is unchanged; a position-coded one averages with its mirror', async () => {
-    const { input, mask } = damaged(9, 5);
+    const { input, mask } = damagedGray(9, 5);
     const gray: Restorer = async (x) => grayToRgb(x);
     expect(await flipTta(gray)(input, mask)).toEqual(grayToRgb(input));
     const column: Restorer = async (x, m) => {
@@ -81,7 +65,7 @@ describe('ensembleRestorer / flipTta', () => {
 
 describe('tiledRestorer', () => {
   it('gives exactly the whole-image result for a per-pixel restorer, calling every tile', async () => {
-    const { input, mask } = damaged(300, 170);
+    const { input, mask } = damagedGray(300, 170);
     const calls: [number, number, number][] = [];
     const gray: Restorer = async (x, m) => {
       calls.push([x.width, x.height, m.data.reduce((a, b) => a + b, 0)]);
@@ -89,20 +73,20 @@ describe('tiledRestorer', () => {
     };
     const out = await tiledRestorer(gray, { tile: 64, overlap: 16 })(input, mask);
     expect(same(out, grayToRgb(input))).toBe(true);
-    // ceil((300 - 16) / 48) = 6 columns, ceil((170 - 16) / 48) = 4 rows; all 64x64, most without lost pixels
+    // ceil((300 - 16) / 48) = 6 columns, ceil((170 - 16) / 48) = 4 rows; all 64x64
     expect(calls).toHaveLength(24);
     expect(calls.every(([w, h]) => w === 64 && h === 64)).toBe(true);
-    expect(calls.filter(([, , lost]) => lost === 0).length).toBeGreaterThan(20);
+    expect(calls.filter(([, , lost]) => lost === 0)).toHaveLength(12); // tiles without lost pixels run too
     // small images go through whole
     calls.length = 0;
-    const small = damaged(64, 40);
+    const small = damagedGray(64, 40);
     const whole = await tiledRestorer(gray, { tile: 64, overlap: 16 })(small.input, small.mask);
     expect(same(whole, grayToRgb(small.input))).toBe(true);
-    expect(calls).toEqual([[64, 40, 30 * 18]]);
+    expect(calls).toEqual([[64, 40, small.mask.data.reduce((a, b) => a + b, 0)]]);
   });
 
   it('blends neighbouring tiles with a linear ramp across their overlap', async () => {
-    const { input, mask } = damaged(100, 30); // one row of tiles at x = 0 and 36 (overlap 28)
+    const { input, mask } = damagedGray(100, 30); // one row of tiles at x = 0 and 36 (overlap 28)
     let k = 0;
     const perTile: Restorer = async (x) => {
       const v = k++ === 0 ? 0 : 200;
@@ -124,7 +108,7 @@ describe('tiledRestorer', () => {
     expect(() => tiledRestorer(async (x) => x, { tile: 64, overlap: 64 })).toThrow(
       /overlap must be .* 0\.\.63/,
     );
-    const { input, mask } = damaged(100, 100);
+    const { input, mask } = damagedGray(100, 100);
     const t = tiledRestorer(async () => createImage(8, 8, 3), { tile: 64, overlap: 8 });
     await expect(t(input, createImage(99, 100, 1) as Mask)).rejects.toThrow(
       /mask is 99x100, the input 100x100/,
@@ -147,7 +131,7 @@ describe('with a tiny pipeline', () => {
   });
 
   it('tiles, flips and ensembles real predictions without leaking tensors', async () => {
-    const { input, mask } = damaged(96, 40); // two 64x40 tiles
+    const { input, mask } = damagedGray(96, 40); // two 64x40 tiles
     const plain = asRestorer(a);
     await plain(input, mask); // warm up
     const before = tf.memory().numTensors;

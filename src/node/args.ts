@@ -32,7 +32,8 @@ export interface OptionSpec {
   value?: string;
 }
 
-type ValueOf<T extends OptionType> = T extends 'string'
+/** The value type of an option of type `T`. */
+export type OptionValue<T extends OptionType> = T extends 'string'
   ? string
   : T extends 'int' | 'number'
     ? number
@@ -48,12 +49,12 @@ type ValueOf<T extends OptionType> = T extends 'string'
  */
 export type ParsedOptions<S extends Record<string, OptionSpec>> = {
   [K in keyof S]: S[K] extends { required: true }
-    ? ValueOf<S[K]['type']>
+    ? OptionValue<S[K]['type']>
     : S[K] extends { default: unknown }
-      ? ValueOf<S[K]['type']>
+      ? OptionValue<S[K]['type']>
       : S[K]['type'] extends 'flag'
         ? boolean
-        : ValueOf<S[K]['type']> | undefined;
+        : OptionValue<S[K]['type']> | undefined;
 };
 
 /**

@@ -3,15 +3,20 @@ import * as path from 'node:path';
 import { decodePng, encodePng, pngInfo, type DecodeOptions, type PngInfo } from '../image/png.js';
 import { createImage, type Image, type Mask } from '../image/types.js';
 
+/** The error for a file that cannot be opened: `no such file`, or why. */
+function readError(file: string, err: unknown): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  return new Error(
+    code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${(err as Error).message})`,
+  );
+}
+
 /** Reads a whole file; errors name the file (`no such file` or why it cannot be read). */
 export async function readFileNamed(file: string): Promise<Uint8Array> {
   try {
     return await fs.readFile(file);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(
-      code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${(err as Error).message})`,
-    );
+    throw readError(file, err);
   }
 }
 
@@ -55,10 +60,7 @@ export async function readPngInfo(file: string): Promise<PngInfo> {
   try {
     handle = await fs.open(file, 'r');
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(
-      code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${(err as Error).message})`,
-    );
+    throw readError(file, err);
   }
   try {
     const head = new Uint8Array(33);

@@ -17,5 +17,5 @@ export type { MatchedFiles, MatchPngsOptions } from './pairs.js';
 export { openDataset } from './dataset.js';
 export { readPhoto, listPhotos } from './photos.js';
 export { parseOptions, UsageError } from './args.js';
-export type { OptionSpec, OptionType, ParsedOptions } from './args.js';
+export type { OptionSpec, OptionType, OptionValue, ParsedOptions } from './args.js';
 export { readPlaceLabels, writePlaceLabels } from './places.js';

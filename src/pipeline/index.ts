@@ -15,5 +15,7 @@ export { lossChart, contactSheet } from './chart.js';
 export type { LossSeries, LossChartOptions } from './chart.js';
 export { asRestorer, ensembleRestorer, flipTta, tiledRestorer } from './restorers.js';
 export type { Restorer, TileOptions } from './restorers.js';
+export { DatasetReportBuilder, datasetReportHtml } from './inspect.js';
+export type { DatasetReport, LostRegionStats } from './inspect.js';
 export { submissionZip } from './submission.js';
 export type { SubmissionEntry } from './submission.js';

@@ -73,3 +73,5 @@ export { restoreFiles, checkSubmission, writeSubmissionZip } from './files.js';
 export type { RestoreFilesOptions, RestoreFilesResult, SubmissionFile } from './files.js';
 export { clusterDatasetPlaces } from './places.js';
 export type { ClusterDatasetOptions, DatasetPlaces } from './places.js';
+export { inspectDataset } from './inspect-node.js';
+export type { InspectOptions } from './inspect-node.js';

@@ -1,6 +1,6 @@
 /** Shared pieces of the pipeline tests: a tiny pipeline and small damaged samples from the fixture photos. */
 import { readFileSync } from 'node:fs';
-import { decodePng, resizeImage, type Image } from '../../src/image/index.js';
+import { createImage, decodePng, resizeImage, type Image, type Mask } from '../../src/image/index.js';
 import { damage } from '../../src/masks/index.js';
 import type { Sample } from '../../src/data/index.js';
 import { RestorationPipeline, type PipelinePreset } from '../../src/pipeline/index.js';
@@ -30,4 +30,20 @@ export function tinyPipeline(seed = 3, preset?: PipelinePreset): RestorationPipe
     decoderChannels: [16, 8, 8, 4, 4],
     seed,
   });
+}
+
+/** A seeded gray image with a filled rectangle (lost region) and its mask, of any size. */
+export function damagedGray(width: number, height: number): { input: Image; mask: Mask } {
+  const input = createImage(width, height, 1);
+  const mask = createImage(width, height, 1) as Mask;
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
+      input.data[i] = (x * 7 + y * 13 + ((x * y) % 11)) & 255;
+      if (x >= width / 4 && x < width / 2 && y >= height / 3 && y < (2 * height) / 3) {
+        mask.data[i] = 1;
+        input.data[i] = 77;
+      }
+    }
+  return { input, mask };
 }

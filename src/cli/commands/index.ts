@@ -3,6 +3,7 @@ import { buildNative } from './build-native.js';
 import { cluster } from './cluster.js';
 import { damage } from './damage.js';
 import { detectMask } from './detect-mask.js';
+import { inspect } from './inspect.js';
 import { predict } from './predict.js';
 import { score } from './score.js';
 import { submit } from './submit.js';
@@ -15,5 +16,6 @@ export const commands: Record<string, Command> = {
   predict,
   submit,
   cluster,
+  inspect,
   'build-native': buildNative,
 };

@@ -1,4 +1,13 @@
+import type { Image, Mask } from '../../image/types.js';
 import { parseOptions, UsageError } from '../../node/args.js';
+import { restoreFiles } from '../../pipeline/files.js';
+import {
+  asRestorer,
+  ensembleRestorer,
+  flipTta,
+  tiledRestorer,
+  type Restorer,
+} from '../../pipeline/restorers.js';
 import type { Command } from '../command.js';
 import { startProgress } from '../progress.js';
 
@@ -43,21 +52,25 @@ export const predict: Command = {
         `option '--overlap' must be less than half of --tile (${a.tile}), got ${a.overlap}`,
       );
     const started = performance.now();
-    // tfjs is loaded only by the commands that need it.
-    const [{ useFirstBackend }, { loadPipeline, restoreFiles }, pipeline] = await Promise.all([
-      import('../../backends/index.js'),
-      import('../../pipeline/node.js'),
-      import('../../pipeline/index.js'),
-    ]);
-    const backend = await useFirstBackend(a.backend as Parameters<typeof useFirstBackend>[0]);
-    const models = [];
-    try {
+    // The backend and the models load at the first image, after restoreFiles has checked the input, the masks and
+    // --out (a bad path fails at once); tfjs itself is imported only here, so the tfjs-free commands start without it.
+    const models: { predict(x: Image, m: Mask): Promise<Image>; dispose(): void }[] = [];
+    let backend = '';
+    let restorer: Restorer | undefined;
+    const load = async (): Promise<Restorer> => {
+      const [{ useFirstBackend }, { loadPipeline }] = await Promise.all([
+        import('../../backends/index.js'),
+        import('../../pipeline/node.js'),
+      ]);
+      backend = await useFirstBackend(a.backend as Parameters<typeof useFirstBackend>[0]);
       for (const dir of dirs) models.push(await loadPipeline(dir));
-      let restorer = pipeline.ensembleRestorer(models.map(pipeline.asRestorer));
-      if (a.tta) restorer = pipeline.flipTta(restorer);
-      restorer = pipeline.tiledRestorer(restorer, { tile: a.tile, overlap: a.overlap });
+      let r = ensembleRestorer(models.map(asRestorer));
+      if (a.tta) r = flipTta(r);
+      return tiledRestorer(r, { tile: a.tile, overlap: a.overlap });
+    };
+    try {
       let progress = startProgress(io, 'predict', 0);
-      const result = await restoreFiles(restorer, {
+      const result = await restoreFiles(async (x, m) => (restorer ??= await load())(x, m), {
         input: a.input,
         out: a.out,
         masks: a.mask,
