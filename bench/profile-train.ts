@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import { useBackend, type BackendName } from '../src/backends/index.js';
-import { adamW, createModel } from '../src/models/index.js';
+import { trainingStep } from './workloads.js';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
@@ -26,21 +26,8 @@ const steps = Number(values.steps);
 await useBackend(backend);
 // NaN checks read every kernel output back; they would dominate the profile.
 tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false);
-const model = createModel('unet', { encoder: values.encoder, inChannels: 1, classes: 3, seed: 1 });
-// This library's Adam: tf.train.adam's arithmetic, one fused pass per variable on the native backend.
-const optimizer = adamW(1e-4);
-const x = tf.randomUniform([batch, size, size, 1], 0, 1, 'float32', 1);
-const y = tf.randomUniform([batch, size, size, 3], 0, 1, 'float32', 2);
-
-function step(): number {
-  const loss = optimizer.minimize(
-    () => tf.mean(tf.abs(tf.sub(model.apply(x, { training: true }) as tf.Tensor, y))) as tf.Scalar,
-    true,
-  );
-  const v = loss!.dataSync()[0];
-  loss!.dispose();
-  return v;
-}
+const work = trainingStep({ encoder: values.encoder, batch, size });
+const step = (): number => work.runSync();
 
 for (let i = 0; i < steps - 1; i++) {
   const t0 = performance.now();
