@@ -116,7 +116,7 @@ export interface BackendResult extends Measurement {
 }
 
 /** What a child reports: its result, or why the backend could not be measured. */
-type ChildReport = BackendResult | { backend: string; skipped: string };
+export type ChildReport = BackendResult | { backend: string; skipped: string };
 
 /** How {@link runBenchmark} runs one benchmark. */
 export interface BenchSpec {
@@ -147,7 +147,6 @@ export function backendList(values: BenchValues): string[] {
     .filter((b) => b !== '');
 }
 
-/** Parses a whole-number option (--batch, --steps, ...); exits with a message naming it when it is not one. */
 /**
  * Runs `run` once to warm up (operators built, kernels compiled, buffers allocated), then `count` timed times,
  * printing each run's wall and CPU time to stderr; returns the medians and images/s for `batch` images a run.
@@ -178,6 +177,7 @@ export async function timeRuns(
   return { seconds: median(times), cpuSeconds: median(cpuTimes), imagesPerSecond: batch / median(times) };
 }
 
+/** Parses a whole-number option (--batch, --steps, ...); exits with a message naming it when it is not one. */
 export function positiveInt(name: string, value: string | undefined): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) {
@@ -188,7 +188,7 @@ export function positiveInt(name: string, value: string | undefined): number {
 }
 
 /** --threads as a number; undefined (each backend's own default) when not given. */
-function threadsOption(values: BenchValues): number | undefined {
+export function threadsOption(values: BenchValues): number | undefined {
   return values.threads === undefined ? undefined : positiveInt('threads', values.threads);
 }
 
@@ -213,36 +213,44 @@ async function startBackend(name: string, threads: number | undefined): Promise<
   }
 }
 
-/** Child side: starts one backend, measures, prints the result as one JSON line on stdout. */
-async function runChild(spec: BenchSpec, backend: string): Promise<void> {
+/**
+ * Child side: starts one backend (with `threads`, or its default), runs `measure` on it, prints the result (or why
+ * the backend could not start) as one JSON line on stdout; progress goes to stderr.
+ */
+export async function runChild(
+  backend: string,
+  threads: number | undefined,
+  measure: (backend: string) => Promise<Measurement>,
+): Promise<void> {
   // stdout carries the result line only: whatever the libraries log joins the progress lines on stderr.
   const write = (report: ChildReport) => process.stdout.write(JSON.stringify(report) + '\n');
   console.log = console.error;
   console.info = console.error;
-  let threads: string;
+  let used: string;
   try {
-    threads = await startBackend(backend, threadsOption(spec.values));
+    used = await startBackend(backend, threads);
   } catch (e) {
     write({ backend, skipped: e instanceof Error ? e.message : String(e) });
     return;
   }
-  console.error(`${backend}: started, ${threads} thread(s)`);
-  const m = await spec.measure(backend);
+  console.error(`${backend}: started, ${used} thread(s)`);
+  const m = await measure(backend);
   const busiest = threadCpuSeconds().slice(0, 3);
   if (busiest.length)
     console.error(`${backend}: CPU s of the busiest threads: ${busiest.map((c) => c.toFixed(1)).join(', ')}`);
-  write({ backend, threads, ...m, peakRssMiB: peakRssMiB() });
+  write({ backend, threads: used, ...m, peakRssMiB: peakRssMiB() });
 }
 
 /**
- * Parent side: runs the benchmark script again as `--child BACKEND` in a fresh Node process (so peak RSS, JIT and
- * kernel warm-up belong to that backend alone), its stderr shown as it comes, its last stdout line parsed.
+ * Parent side: runs `script` again with `args` (which name the backend with `--child BACKEND`) in a fresh Node
+ * process (so peak RSS, JIT and kernel warm-up belong to that run alone), its stderr shown as it comes, its last
+ * stdout line parsed.
  */
-function spawnChild(script: string, backend: string): Promise<ChildReport> {
+export function spawnChild(script: string, args: string[], backend: string): Promise<ChildReport> {
   const tsx = import.meta.resolve('tsx');
-  const args = ['--import', tsx, fileURLToPath(script), ...process.argv.slice(2), '--child', backend];
+  const argv = ['--import', tsx, fileURLToPath(script), ...args];
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     child.on('error', (e) => resolve({ backend, skipped: `could not start a child process: ${e.message}` }));
@@ -341,13 +349,15 @@ function torchReference(spec: BenchSpec): TorchResult | null {
  * child per backend of --backends in turn, then the PyTorch reference, then the table and the target lines.
  */
 export async function runBenchmark(spec: BenchSpec): Promise<void> {
-  if (spec.values.child !== undefined) return runChild(spec, spec.values.child);
+  if (spec.values.child !== undefined) {
+    return runChild(spec.values.child, threadsOption(spec.values), spec.measure);
+  }
   threadsOption(spec.values); // a bad --threads fails here, once, rather than in every child
   console.log(`machine: ${machine()}; date ${new Date().toISOString()}`);
   console.log(spec.describe);
   const results: BackendResult[] = [];
   for (const backend of backendList(spec.values)) {
-    const r = await spawnChild(spec.script, backend);
+    const r = await spawnChild(spec.script, [...process.argv.slice(2), '--child', backend], backend);
     if ('skipped' in r) console.log(`${backend}: skipped: ${r.skipped}`);
     else results.push(r);
   }

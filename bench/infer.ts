@@ -4,12 +4,10 @@
  * Run: npm run bench:infer -- [--backends native,wasm] [--batch 1] [--size 512] [--reps 5] [--threads N]
  * [--encoder resnet34] [--no-torch]
  */
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-layers';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { createModel } from '../src/models/index.js';
 import { BENCH_OPTIONS, positiveInt, runBenchmark, timeRuns, type Measurement } from './common.js';
+import { inferencePass } from './workloads.js';
 
 const { values } = parseArgs({
   options: {
@@ -25,15 +23,9 @@ const reps = positiveInt('reps', values.reps);
 
 /** One warm-up forward pass, then `reps` timed ones, on the backend this process runs. */
 async function measure(backend: string): Promise<Measurement> {
-  const model = createModel('unet', { encoder: values.encoder, inChannels: 1, classes: 3, seed: 1 });
-  const x = tf.randomUniform([batch, size, size, 1], 0, 1, 'float32', 1);
-  const result = await timeRuns(backend, 'pass', reps, batch, async () => {
-    const y = model.predict(x) as tf.Tensor;
-    await y.data();
-    y.dispose();
-  });
-  tf.dispose(x);
-  model.dispose();
+  const pass = inferencePass({ encoder: values.encoder, batch, size });
+  const result = await timeRuns(backend, 'pass', reps, batch, () => pass.run());
+  pass.dispose();
   return result;
 }
 

@@ -1,64 +1,291 @@
 /**
- * Training-step benchmark: U-Net (resnet34 encoder, 1->3), L1 loss, Adam, on each tfjs backend asked for (each in
- * its own process) and PyTorch (CPU, threads = cores), side by side.
- * Run: npm run bench:train -- [--backends native,wasm] [--batch 4] [--size 256] [--steps 3] [--threads N]
- * [--encoder resnet34] [--no-torch]
+ * The benchmark matrix: U-Net training steps (L1 loss, Adam) and inference passes at several shapes and encoders,
+ * each tfjs backend asked for (each cell in its own Node process) beside PyTorch (CPU, threads = cores) run right
+ * after it, in one table with wall, CPU and peak-RSS ratios and issue 12's targets.
+ * Run: npm run bench:train -- [--shapes train:4x256,infer:1x512,...] [--encoders resnet18,resnet34] [--steps 3]
+ * [--rounds 1] [--backends native] [--threads N] [--no-torch]
+ * (`--batch B --size S` alone: the one training shape BxS, as before.)
  */
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-layers';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { adamW, createModel } from '../src/models/index.js';
-import { BENCH_OPTIONS, positiveInt, runBenchmark, timeRuns, type Measurement } from './common.js';
+import {
+  machine,
+  median,
+  positiveInt,
+  runChild,
+  runTorch,
+  spawnChild,
+  table,
+  threadsOption,
+  timeRuns,
+  type BackendResult,
+} from './common.js';
+import { inferencePass, trainingStep } from './workloads.js';
+
+/** The default matrix (issue 12): training at the shapes people train at on a CPU, inference at two. */
+const DEFAULT_SHAPES = 'train:4x256,train:8x128,train:16x128,train:1x512,infer:1x512,infer:8x256';
+
+/** Issue 12's targets: wall time at most this many times PyTorch's, and peak RSS at most PyTorch's. */
+const TARGET = { train: 1.0, infer: 0.8, rss: 1.0 };
 
 const { values } = parseArgs({
   options: {
-    ...BENCH_OPTIONS,
-    batch: { type: 'string', default: '4' },
-    size: { type: 'string', default: '256' },
+    shapes: { type: 'string' },
+    encoders: { type: 'string' },
+    encoder: { type: 'string' },
+    batch: { type: 'string' },
+    size: { type: 'string' },
     steps: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '1' },
+    backends: { type: 'string' },
+    backend: { type: 'string' },
+    threads: { type: 'string' },
+    'no-torch': { type: 'boolean', default: false },
+    // Internal: a child process measures one cell.
+    child: { type: 'string' },
+    task: { type: 'string' },
   },
 });
-const batch = positiveInt('batch', values.batch);
-const size = positiveInt('size', values.size);
-const steps = positiveInt('steps', values.steps);
 
-/** One warm-up step, then `steps` timed ones, on the backend this process runs. */
-async function measure(backend: string): Promise<Measurement> {
-  const model = createModel('unet', { encoder: values.encoder, inChannels: 1, classes: 3, seed: 1 });
-  // This library's Adam: tf.train.adam's arithmetic, one fused pass per variable on the native backend.
-  const optimizer = adamW(1e-4);
-  const x = tf.randomUniform([batch, size, size, 1], 0, 1, 'float32', 1);
-  const y = tf.randomUniform([batch, size, size, 3], 0, 1, 'float32', 2);
-  const step = async () => {
-    const loss = optimizer.minimize(
-      () => tf.mean(tf.abs(tf.sub(model.apply(x, { training: true }) as tf.Tensor, y))) as tf.Scalar,
-      true,
-    );
-    await loss!.data();
-    loss!.dispose();
-  };
-  const result = await timeRuns(backend, 'step', steps, batch, step);
-  tf.dispose([x, y]);
-  model.dispose();
-  optimizer.dispose();
-  return result;
+type Task = 'train' | 'infer';
+
+/** One cell of the matrix. */
+interface Cell {
+  task: Task;
+  encoder: string;
+  batch: number;
+  size: number;
 }
 
-await runBenchmark({
-  values,
-  script: import.meta.url,
-  describe:
-    `training step: U-Net ${values.encoder} 1->3, L1 loss, adamW(1e-4), batch ${batch}, ${size}x${size}; ` +
-    `median of ${steps} step(s) after a warm-up`,
-  unit: 'step',
-  target: 2,
-  task: 'training',
-  measure,
-  torch: {
-    script: fileURLToPath(new URL('./torch_train.py', import.meta.url)),
-    args: ['--batch', `${batch}`, '--size', `${size}`, '--steps', `${steps}`, '--encoder', values.encoder],
-    seconds: 'secondsPerStep',
-    cpuSeconds: 'cpuSecondsPerStep',
-  },
-});
+/** Parses `--shapes`: comma list of `train:BxS`, `infer:BxS` or `BxS` (training). */
+function parseShapes(text: string): { task: Task; batch: number; size: number }[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((s) => {
+      const m = /^(?:(train|infer):)?(\d+)x(\d+)$/.exec(s);
+      if (!m || Number(m[2]) < 1 || Number(m[3]) < 1) {
+        console.error(
+          `--shapes: '${s}' is not train:BATCHxSIZE, infer:BATCHxSIZE or BATCHxSIZE (e.g. train:8x128)`,
+        );
+        process.exit(2);
+      }
+      return { task: (m[1] ?? 'train') as Task, batch: Number(m[2]), size: Number(m[3]) };
+    });
+}
+
+const steps = positiveInt('steps', values.steps);
+
+if (values.child !== undefined) {
+  // Child: one cell on one backend.
+  const cell: Cell = {
+    task: values.task === 'infer' ? 'infer' : 'train',
+    encoder: values.encoder ?? 'resnet34',
+    batch: positiveInt('batch', values.batch),
+    size: positiveInt('size', values.size),
+  };
+  await runChild(values.child, threadsOption(values), async (backend) => {
+    const work = cell.task === 'train' ? trainingStep(cell) : inferencePass(cell);
+    const result = await timeRuns(backend, cell.task === 'train' ? 'step' : 'pass', steps, cell.batch, () =>
+      work.run(),
+    );
+    work.dispose();
+    return result;
+  });
+} else {
+  await parent();
+}
+
+/** PyTorch's figures for one cell (null when it could not run). */
+interface TorchFigures {
+  seconds: number;
+  cpuSeconds: number;
+  peakRssMiB: number;
+  label: string;
+}
+
+function torchCell(cell: Cell): TorchFigures | null {
+  const script = cell.task === 'train' ? 'torch_train.py' : 'torch_infer.py';
+  const t = runTorch(fileURLToPath(new URL(`./${script}`, import.meta.url)), [
+    '--batch',
+    `${cell.batch}`,
+    '--size',
+    `${cell.size}`,
+    cell.task === 'train' ? '--steps' : '--reps',
+    `${steps}`,
+    '--encoder',
+    cell.encoder,
+  ]);
+  if (!t) return null;
+  const per = cell.task === 'train' ? 'Step' : 'Batch';
+  return {
+    seconds: Number(t[`secondsPer${per}`]),
+    cpuSeconds: Number(t[`cpuSecondsPer${per}`]),
+    peakRssMiB: Number(t.peakRssMiB),
+    label: String(t.framework),
+  };
+}
+
+/** Median of each field over rounds (peak RSS: the largest). */
+function combine<T extends { seconds: number; cpuSeconds: number; peakRssMiB: number }>(runs: T[]): T | null {
+  if (runs.length === 0) return null;
+  return {
+    ...runs[0],
+    seconds: median(runs.map((r) => r.seconds)),
+    cpuSeconds: median(runs.map((r) => r.cpuSeconds)),
+    peakRssMiB: Math.max(...runs.map((r) => r.peakRssMiB)),
+  };
+}
+
+function loadAverage(): string {
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ');
+}
+
+async function parent(): Promise<void> {
+  threadsOption(values); // a bad --threads fails here, once, rather than in every child
+  const rounds = positiveInt('rounds', values.rounds);
+  const shapes =
+    values.shapes !== undefined
+      ? parseShapes(values.shapes)
+      : values.batch !== undefined || values.size !== undefined
+        ? [
+            {
+              task: 'train' as Task,
+              batch: positiveInt('batch', values.batch ?? '4'),
+              size: positiveInt('size', values.size ?? '256'),
+            },
+          ]
+        : parseShapes(DEFAULT_SHAPES);
+  const encoders = (values.encoders ?? values.encoder ?? 'resnet18,resnet34')
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  const backends = (values.backends ?? values.backend ?? 'native')
+    .split(',')
+    .map((b) => b.trim())
+    .filter((b) => b !== '');
+  const cells: Cell[] = [];
+  for (const task of ['train', 'infer'] as Task[]) {
+    for (const encoder of encoders) {
+      for (const s of shapes)
+        if (s.task === task) cells.push({ task, encoder, batch: s.batch, size: s.size });
+    }
+  }
+  console.log(`machine: ${machine()}; date ${new Date().toISOString()}; load average ${loadAverage()}`);
+  console.log(
+    `U-Net 1->3; training: L1 loss, adamW(1e-4) / torch.optim.Adam; inference: eval mode. Each cell: median of ` +
+      `${steps} step(s)/pass(es) after a warm-up, in its own process; ${rounds} round(s) per cell, ` +
+      `tfjs and PyTorch alternating`,
+  );
+  const rows: string[][] = [];
+  const verdicts: string[] = [];
+  let met = 0;
+  let checked = 0;
+  for (const cell of cells) {
+    const name = `${cell.task} ${cell.encoder} ${cell.batch}@${cell.size}`;
+    const per = new Map<string, BackendResult[]>();
+    const torchRuns: TorchFigures[] = [];
+    for (let r = 0; r < rounds; r++) {
+      for (const backend of backends) {
+        const args = [
+          '--child',
+          backend,
+          '--task',
+          cell.task,
+          '--encoder',
+          cell.encoder,
+          '--batch',
+          `${cell.batch}`,
+          '--size',
+          `${cell.size}`,
+          '--steps',
+          `${steps}`,
+          ...(values.threads !== undefined ? ['--threads', values.threads] : []),
+        ];
+        console.error(`${name}: ${backend} (round ${r + 1}/${rounds}, load average ${loadAverage()})`);
+        const res = await spawnChild(import.meta.url, args, backend);
+        if ('skipped' in res) console.log(`${name}: ${backend} skipped: ${res.skipped}`);
+        else per.set(backend, [...(per.get(backend) ?? []), res]);
+      }
+      if (!values['no-torch']) {
+        console.error(`${name}: pytorch (round ${r + 1}/${rounds})`);
+        const t = torchCell(cell);
+        if (t) torchRuns.push(t);
+      }
+    }
+    const torch = combine(torchRuns);
+    const ratio = (a: number, b: number | undefined) =>
+      b === undefined || !Number.isFinite(a) || !Number.isFinite(b) ? '-' : `${(a / b).toFixed(2)}x`;
+    for (const backend of backends) {
+      const m = combine(per.get(backend) ?? []);
+      if (!m) continue;
+      rows.push([
+        cell.task,
+        cell.encoder,
+        `${cell.batch}@${cell.size}`,
+        `${m.backend} (${m.threads})`,
+        m.seconds.toFixed(3),
+        m.cpuSeconds.toFixed(3),
+        m.peakRssMiB.toFixed(0),
+        torch ? torch.seconds.toFixed(3) : '-',
+        torch ? torch.cpuSeconds.toFixed(3) : '-',
+        torch ? torch.peakRssMiB.toFixed(0) : '-',
+        ratio(m.seconds, torch?.seconds),
+        ratio(m.cpuSeconds, torch?.cpuSeconds),
+        ratio(m.peakRssMiB, torch?.peakRssMiB),
+      ]);
+      if (torch) {
+        const wallOk = m.seconds / torch.seconds <= TARGET[cell.task];
+        const rssOk = m.peakRssMiB / torch.peakRssMiB <= TARGET.rss;
+        checked++;
+        if (wallOk && rssOk) met++;
+        else {
+          const why = [
+            wallOk ? '' : `wall ${ratio(m.seconds, torch.seconds)} > ${TARGET[cell.task]}x`,
+            rssOk ? '' : `peak RSS ${ratio(m.peakRssMiB, torch.peakRssMiB)} > ${TARGET.rss}x`,
+          ].filter((w) => w !== '');
+          verdicts.push(`${name} ${m.backend}: ${why.join(', ')}`);
+        }
+      }
+    }
+  }
+  console.log(`load average at the end: ${loadAverage()}`);
+  if (rows.length === 0) {
+    console.log('nothing measured');
+    return;
+  }
+  console.log(
+    table(
+      [
+        'task',
+        'encoder',
+        'batch@size',
+        'backend (threads)',
+        's/step',
+        'CPU s',
+        'peak RSS MiB',
+        'PyTorch s',
+        'PyTorch CPU s',
+        'PyTorch RSS MiB',
+        'wall ratio',
+        'CPU ratio',
+        'RSS ratio',
+      ],
+      rows,
+    ),
+  );
+  if (checked === 0) {
+    console.log('targets: not checked (no PyTorch figures)');
+    return;
+  }
+  console.log(
+    `targets (training <= ${TARGET.train}x PyTorch's wall time, inference <= ${TARGET.infer}x, peak RSS <= ` +
+      `${TARGET.rss}x): met in ${met} of ${checked} cells`,
+  );
+  for (const v of verdicts) console.log(`  not met: ${v}`);
+}

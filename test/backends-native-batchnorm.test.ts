@@ -10,8 +10,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadNativeAddon } from '../src/backends/native/addon.js';
 import { registerNativeBackend } from '../src/backends/native/index.js';
 import type { BatchNormTrainingAddon } from '../src/backends/native/batchnorm-kernels.js';
-import { BATCH_NORM_TRAINING, fusedBatchNormTraining } from '../src/backends/batchnorm-training.js';
-import { batchNorm, batchNormalization } from '../src/models/layers.js';
+import {
+  BATCH_NORM_RELU_TRAINING,
+  BATCH_NORM_TRAINING,
+  fusedBatchNormTraining,
+} from '../src/backends/batchnorm-training.js';
+import { batchNorm, batchNormalization, batchNormRelu } from '../src/models/layers.js';
 import { SKIP_NATIVE } from './helpers/native.js';
 import { randomValues, relativeError } from './helpers/backends.js';
 
@@ -184,6 +188,100 @@ describe.skipIf(SKIP_NATIVE)('native fused batch norm (training)', () => {
     const [yRef, dxRef] = await reference('cpu', false);
     expect(relativeError(y, yRef)).toBeLessThan(1e-5);
     expect(relativeError(dx, dxRef)).toBeLessThan(1e-5);
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it('with the fused ReLU equals relu(moments + batchNorm): output and gradients of x, gamma, beta', async () => {
+    const shape = [2, 7, 9, 6];
+    const n = 2 * 7 * 9 * 6;
+    const values = randomValues(n, 12).map((v) => 2 * v + 0.3);
+    const run = async (backend: string, fusedOp: boolean): Promise<Float32Array[]> => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const x = tf.tensor(values, shape);
+        const gamma = tf.tensor1d(randomValues(6, 13).map((v) => 1 + 0.5 * v));
+        const beta = tf.tensor1d(randomValues(6, 14));
+        const f = (input: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor => {
+          if (fusedOp) return fusedBatchNormTraining(input, g, b, 1e-5, true).y;
+          const { mean, variance } = tf.moments(input, [0, 1, 2]);
+          return tf.relu(tf.batchNorm(input, mean, variance, b, g, 1e-5));
+        };
+        const dyw = tf.tensor(randomValues(n, 15), shape);
+        const y = f(x, gamma, beta);
+        const grads = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a, g, b), dyw)))(
+          [x, gamma, beta],
+        );
+        return [y, ...grads].map((t) => t.dataSync() as Float32Array);
+      });
+    };
+    const start = tf.memory().numTensors;
+    const got = await run('native', true);
+    const ref = await run('cpu', false);
+    expect(got[0].some((v) => v === 0) && got[0].some((v) => v > 0)).toBe(true);
+    for (const [i, name] of ['y', 'dx', 'dgamma', 'dbeta'].entries()) {
+      expect(relativeError(got[i], ref[i]), name).toBeLessThan(1e-5);
+    }
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it('batchNormRelu trains as one kernel on native, as BatchNormalization + ReLU on cpu, with equal results', async () => {
+    const build = () => {
+      const input = tfl.input({ shape: [6, 6, 3] });
+      const conv = tfl.layers
+        // No bias: before a batch norm its gradient is 0 up to rounding, which a relative error cannot compare.
+        .conv2d({
+          filters: 5,
+          kernelSize: 3,
+          padding: 'same',
+          name: 'conv',
+          useBias: false,
+          kernelInitializer: 'ones',
+        })
+        .apply(input) as tfl.SymbolicTensor;
+      return tfl.model({ inputs: input, outputs: batchNormRelu(conv, 'bn', 'relu') });
+    };
+    const xs = randomValues(2 * 6 * 6 * 3, 21).map((v) => v - 0.2);
+    const dyw = randomValues(2 * 6 * 6 * 5, 22);
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      const model = build();
+      const x = tf.tensor(xs, [2, 6, 6, 3]);
+      const w = tf.tensor(dyw, [2, 6, 6, 5]);
+      const vars = model.trainableWeights.map((v) => v.read() as tf.Variable);
+      let y: Float32Array = new Float32Array();
+      const profile = await tf.profile(() => {
+        const { value, grads } = tf.variableGrads(() => {
+          const out = model.apply(x, { training: true }) as tf.Tensor;
+          y = out.dataSync() as Float32Array;
+          return tf.sum(tf.mul(out, w)) as tf.Scalar;
+        }, vars);
+        const result = vars.map((v) => grads[v.name].dataSync() as Float32Array);
+        tf.dispose([value, ...Object.values(grads)]);
+        return result as unknown as tf.Tensor[];
+      });
+      const predicted = model.predict(x) as tf.Tensor;
+      const inference = predicted.dataSync() as Float32Array;
+      tf.dispose([x, w, predicted]);
+      model.dispose();
+      return {
+        y,
+        grads: profile.result as unknown as Float32Array[],
+        kernels: profile.kernelNames,
+        inference,
+      };
+    };
+    const start = tf.memory().numTensors;
+    const got = await run('native');
+    const ref = await run('cpu');
+    expect(got.kernels).toContain(BATCH_NORM_RELU_TRAINING);
+    expect(got.kernels).not.toContain('Relu');
+    expect(ref.kernels).toContain('Relu');
+    expect(relativeError(got.y, ref.y)).toBeLessThan(1e-5);
+    expect(got.grads.length).toBe(ref.grads.length);
+    for (const [i, g] of got.grads.entries())
+      expect(relativeError(g, ref.grads[i]), `grad ${i}`).toBeLessThan(1e-5);
+    // Inference: tfjs-layers' own batch norm and ReLU.
+    expect(relativeError(got.inference, ref.inference)).toBeLessThan(1e-5);
     expect(tf.memory().numTensors).toBe(start);
   });
 

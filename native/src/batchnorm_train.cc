@@ -86,9 +86,10 @@ std::vector<double> combine(const std::vector<double>& partial, const Layout& l)
 
 }  // namespace
 
-// Forward: mean and biased variance per channel; y = (x - mean) * rsqrt(var + eps) * gamma + beta.
+// Forward: mean and biased variance per channel; y = (x - mean) * rsqrt(var + eps) * gamma + beta, and with `relu`
+// y = max(y, 0) in the same pass (the ReLU that follows most batch norms, fused: no pass and no tensor of its own).
 void batch_norm_train(const float* x, int64_t pixels, int64_t channels, const float* gamma, const float* beta,
-                      double epsilon, float* y, float* mean_out, float* var_out) {
+                      double epsilon, bool relu, float* y, float* mean_out, float* var_out) {
   if (channels == 0) return;
   if (pixels == 0) {
     // Statistics of nothing: NaN, as tfjs's mean (0 / 0).
@@ -139,16 +140,25 @@ void batch_norm_train(const float* x, int64_t pixels, int64_t channels, const fl
     sweep(l, l.begin(t), l.end(t), [&](int64_t o, int64_t n) {
       const float* xr = x + o;
       float* yr = y + o;
-      for (int64_t k = 0; k < n; ++k) yr[k] = (xr[k] - mr[k]) * fr[k] + br[k];
+      if (relu) {
+        for (int64_t k = 0; k < n; ++k) {
+          const float v = (xr[k] - mr[k]) * fr[k] + br[k];
+          yr[k] = v > 0.f ? v : 0.f;
+        }
+      } else {
+        for (int64_t k = 0; k < n; ++k) yr[k] = (xr[k] - mr[k]) * fr[k] + br[k];
+      }
     });
   });
 }
 
 // Backward: sumDy and sumDyXhat per channel (double), then
 // dx = gamma * rstd * (dy - sumDy / P - xhat * sumDyXhat / P); dgamma = sumDyXhat, dbeta = sumDy.
+// With the fused ReLU (`relu_y`: the forward's output, non-null), dy counts only where relu_y > 0 (ReLU's gradient,
+// as tfjs's dy * step(y)), applied as it is read.
 void batch_norm_train_grad(const float* dy, const float* x, int64_t pixels, int64_t channels, const float* mean,
-                           const float* var, const float* gamma, double epsilon, float* dx, float* dgamma,
-                           float* dbeta) {
+                           const float* var, const float* gamma, double epsilon, const float* relu_y, float* dx,
+                           float* dgamma, float* dbeta) {
   if (channels == 0) return;
   if (pixels == 0) {
     std::fill(dgamma, dgamma + channels, 0.f);
@@ -169,6 +179,15 @@ void batch_norm_train_grad(const float* dy, const float* x, int64_t pixels, int6
     sweep(l, l.begin(t), l.end(t), [&](int64_t o, int64_t n) {
       const float* dr = dy + o;
       const float* xr = x + o;
+      if (relu_y != nullptr) {
+        const float* yr = relu_y + o;
+        for (int64_t k = 0; k < n; ++k) {
+          const double g = yr[k] > 0.f ? static_cast<double>(dr[k]) : 0.0;
+          a1[k] += g;
+          a2[k] += g * (static_cast<double>(xr[k]) - mean_row[k]);
+        }
+        return;
+      }
       for (int64_t k = 0; k < n; ++k) {
         const double g = static_cast<double>(dr[k]);
         a1[k] += g;
@@ -199,6 +218,14 @@ void batch_norm_train_grad(const float* dy, const float* x, int64_t pixels, int6
       const float* g = dy + o;
       const float* xr = x + o;
       float* out = dx + o;
+      if (relu_y != nullptr) {
+        const float* yr = relu_y + o;
+        for (int64_t k = 0; k < n; ++k) {
+          const float gk = yr[k] > 0.f ? g[k] : 0.f;
+          out[k] = ar[k] * (gk - mdyr[k]) + cr[k] * (xr[k] - mr[k]);
+        }
+        return;
+      }
       for (int64_t k = 0; k < n; ++k) out[k] = ar[k] * (g[k] - mdyr[k]) + cr[k] * (xr[k] - mr[k]);
     });
   });
@@ -206,10 +233,10 @@ void batch_norm_train_grad(const float* dy, const float* x, int64_t pixels, int6
 
 namespace {
 
-// batchNormTrain(x, channels, gamma | null, beta | null, epsilon, y, mean, variance)
+// batchNormTrain(x, channels, gamma | null, beta | null, epsilon, y, mean, variance[, relu])
 napi_value batch_norm_train_binding(napi_env env, napi_callback_info info) {
   return guard(env, [&] {
-    Args args(env, info, "batchNormTrain", 8);
+    Args args(env, info, "batchNormTrain", 8, 1);
     const int64_t c = args.integer(1, 1);
     int64_t total = 0;
     const float* x = args.f32(0, -1, &total);
@@ -220,15 +247,16 @@ napi_value batch_norm_train_binding(napi_env env, napi_callback_info info) {
     float* y = args.f32(5, total);
     float* mean = args.f32(6, c);
     float* var = args.f32(7, c);
-    batch_norm_train(x, total / c, c, gamma, beta, eps, y, mean, var);
+    const bool relu = !args.is_null(8) && args.integer(8, 0) != 0;
+    batch_norm_train(x, total / c, c, gamma, beta, eps, relu, y, mean, var);
     return undefined(env);
   });
 }
 
-// batchNormTrainGrad(dy, x, channels, mean, variance, gamma | null, epsilon, dx, dgamma, dbeta)
+// batchNormTrainGrad(dy, x, channels, mean, variance, gamma | null, epsilon, dx, dgamma, dbeta[, reluY | null])
 napi_value batch_norm_train_grad_binding(napi_env env, napi_callback_info info) {
   return guard(env, [&] {
-    Args args(env, info, "batchNormTrainGrad", 10);
+    Args args(env, info, "batchNormTrainGrad", 10, 1);
     const int64_t c = args.integer(2, 1);
     int64_t total = 0;
     const float* x = args.f32(1, -1, &total);
@@ -241,7 +269,8 @@ napi_value batch_norm_train_grad_binding(napi_env env, napi_callback_info info) 
     float* dx = args.f32(7, total);
     float* dgamma = args.f32(8, c);
     float* dbeta = args.f32(9, c);
-    batch_norm_train_grad(dy, x, total / c, c, mean, var, gamma, eps, dx, dgamma, dbeta);
+    const float* relu_y = args.is_null(10) ? nullptr : args.f32(10, total);
+    batch_norm_train_grad(dy, x, total / c, c, mean, var, gamma, eps, relu_y, dx, dgamma, dbeta);
     return undefined(env);
   });
 }

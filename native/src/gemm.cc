@@ -5,12 +5,8 @@
 #include <cstring>
 #include <vector>
 
+#include "portable.h"
 #include "thread_pool.h"
-
-#if defined(__x86_64__) || defined(_M_X64)
-#include <immintrin.h>
-#define TFR_X86 1
-#endif
 
 namespace tfr {
 namespace {
@@ -49,7 +45,7 @@ void kernel_generic(int kc, const float* a, Rows b, float* c, int64_t ldc, bool 
 
 #ifdef TFR_X86
 template <class Rows>
-__attribute__((target("avx2,fma"))) void kernel_avx2(int kc, const float* a, Rows b, float* c, int64_t ldc,
+TFR_TARGET_AVX2_FMA void kernel_avx2(int kc, const float* a, Rows b, float* c, int64_t ldc,
                                                      bool accumulate) {
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
   __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
@@ -107,9 +103,38 @@ __attribute__((target("avx2,fma"))) void kernel_avx2(int kc, const float* a, Row
 
 #endif
 
+#ifdef TFR_ARM64
+// The 6x16 tile as 6 x 4 NEON registers (24 of the 32), B's row in 4 more.
+template <class Rows>
+void kernel_neon(int kc, const float* a, Rows b, float* c, int64_t ldc, bool accumulate) {
+  float32x4_t acc[kMR][4];
+  for (int r = 0; r < kMR; ++r) {
+    for (int j = 0; j < 4; ++j) acc[r][j] = vdupq_n_f32(0.f);
+  }
+  for (int k = 0; k < kc; ++k) {
+    const float* bk = b[k];
+    const float32x4_t b0 = vld1q_f32(bk), b1 = vld1q_f32(bk + 4), b2 = vld1q_f32(bk + 8), b3 = vld1q_f32(bk + 12);
+    for (int r = 0; r < kMR; ++r) {
+      const float av = a[r * kc + k];
+      acc[r][0] = vfmaq_n_f32(acc[r][0], b0, av);
+      acc[r][1] = vfmaq_n_f32(acc[r][1], b1, av);
+      acc[r][2] = vfmaq_n_f32(acc[r][2], b2, av);
+      acc[r][3] = vfmaq_n_f32(acc[r][3], b3, av);
+    }
+  }
+  for (int r = 0; r < kMR; ++r) {
+    float* cr = c + r * ldc;
+    for (int j = 0; j < 4; ++j) {
+      const float32x4_t v = accumulate ? vaddq_f32(acc[r][j], vld1q_f32(cr + 4 * j)) : acc[r][j];
+      vst1q_f32(cr + 4 * j, v);
+    }
+  }
+}
+#endif
+
 #ifdef TFR_X86
 bool has_avx2_fma() {
-  static const bool ok = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  static const bool ok = cpu_has_avx2_fma();
   return ok;
 }
 #endif
@@ -127,6 +152,9 @@ template <class Rows>
 Kernel<Rows> pick_kernel() {
 #ifdef TFR_X86
   if (has_avx2_fma() && !force_generic()) return kernel_avx2<Rows>;
+#endif
+#ifdef TFR_ARM64
+  if (!force_generic()) return kernel_neon<Rows>;
 #endif
   return kernel_generic<Rows>;
 }
@@ -155,7 +183,14 @@ Buffers& buffers() {
 
 alignas(32) const float kZeroRow[kNR] = {};
 
-const char* gemm_kernel_name() { return kPackedKernel == kernel_generic<PackedRows> ? "generic" : "avx2-fma"; }
+const char* gemm_kernel_name() {
+  if (kPackedKernel == kernel_generic<PackedRows>) return "generic";
+#ifdef TFR_ARM64
+  return "neon";
+#else
+  return "avx2-fma";
+#endif
+}
 
 void gemm_block(int64_t m_begin, int64_t m_end, int64_t n_begin, int64_t n_end, int64_t k_begin, int64_t k_end,
                 const APacker& a, const BPacker& b, const CRows& c, bool accumulate) {

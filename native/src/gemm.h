@@ -1,6 +1,6 @@
 // Blocked single-precision GEMM, C[M,N] (+)= A[M,K] * B[K,N], in the BLIS style: B is packed in KC x NC panels,
-// A in MC x KC blocks, and a 6x16 register-tile micro-kernel (AVX2 + FMA where the CPU has them, portable C++
-// otherwise) runs over them. A and B come through packers, so convolutions feed their operands straight from the
+// A in MC x KC blocks, and a 6x16 register-tile micro-kernel (AVX2 + FMA where the CPU has them, NEON on arm64,
+// portable C++ otherwise) runs over them. A and B come through packers, so convolutions feed their operands straight from the
 // image (implicit im2col) instead of materialising a patch matrix.
 #pragma once
 #include <cstdint>
@@ -71,7 +71,7 @@ struct DenseC final : CRows {
   float* row(int64_t m) const override { return c + m * ldc; }
 };
 
-// Which micro-kernel runs: "avx2-fma" or "generic".
+// Which micro-kernel runs: "avx2-fma" (x86-64 with AVX2 + FMA), "neon" (arm64) or "generic".
 const char* gemm_kernel_name();
 
 }  // namespace tfr

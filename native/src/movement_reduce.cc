@@ -8,6 +8,7 @@
 #include <type_traits>
 
 #include "movement.h"
+#include "portable.h"
 
 namespace tfr {
 namespace {
@@ -65,7 +66,7 @@ void reduce_rows(const float* x, int64_t stride, int64_t r0, int64_t r1, int64_t
 // reduce_rows kept out of line for reduce_run: inlined with a constant row length, GCC unrolls it and then fails to
 // vectorise the unrolled select (a branchy, mispredicting scalar loop).
 template <class Op>
-__attribute__((noinline)) void reduce_rows_noinline(const float* x, int64_t r0, int64_t r1, int64_t width,
+TFR_NOINLINE void reduce_rows_noinline(const float* x, int64_t r0, int64_t r1, int64_t width,
                                                     float count, typename Op::Acc* acc) {
   reduce_rows<Op>(x, width, r0, r1, width, count, acc);
 }

@@ -38,8 +38,10 @@ struct Args {
   const char* fn;
   std::vector<napi_value> argv;
 
-  Args(napi_env e, napi_callback_info info, const char* name, size_t count) : env(e), fn(name), argv(count) {
-    size_t argc = count;
+  // `count` arguments are required; up to `optional` more may follow (absent ones read as undefined: is_null).
+  Args(napi_env e, napi_callback_info info, const char* name, size_t count, size_t optional = 0)
+      : env(e), fn(name), argv(count + optional) {
+    size_t argc = count + optional;
     napi_get_cb_info(env, info, &argc, argv.data(), nullptr, nullptr);
     if (argc < count) {
       throw ArgError(std::string(fn) + ": expected " + std::to_string(count) + " arguments, got " +

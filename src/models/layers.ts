@@ -188,6 +188,14 @@ interface BatchNormInternals {
 let fusedBatchNormClass: (new (args: BatchNormArgs) => BatchNormLayer) | undefined;
 
 /**
+ * Outputs of fused batch norm + ReLU calls: the ReLU layer that follows such a batch norm (see {@link batchNormRelu})
+ * passes them through, its work already done.
+ */
+const reluApplied = new WeakSet<tf.Tensor>();
+/** Batch norm layers whose only consumer is a ReLU layer (set by {@link batchNormRelu}; not serialized). */
+const feedsRelu = new WeakSet<object>();
+
+/**
  * tfjs-layers' BatchNormalization, subclassed so that training on a backend with the fused batch norm kernels (the
  * native backend) runs them: statistics and normalisation in three passes, the gradient in two, where tfjs-layers'
  * tf.moments + batchNorm graph makes about fifteen. Everything else (inference, other backends, an axis other than
@@ -220,12 +228,14 @@ function fusedBatchNormalizationClass(): new (args: BatchNormArgs) => BatchNormL
         axis === x.rank - 1 &&
         hasFusedBatchNormTraining();
       if (!fused) return super.call(inputs, kwargs);
-      return tf.tidy(() => {
+      const relu = feedsRelu.has(this);
+      const out = tf.tidy(() => {
         const { y, mean, variance } = fusedBatchNormTraining(
           x,
           self.gamma?.read() ?? null,
           self.beta?.read() ?? null,
           self.epsilon,
+          relu,
         );
         // tfjs-layers' moving average, op for op: v - (v - batch) * (1 - momentum).
         const update = (v: tfl.LayerVariable, batch: tf.Tensor): void =>
@@ -237,6 +247,8 @@ function fusedBatchNormalizationClass(): new (args: BatchNormArgs) => BatchNormL
         update(self.movingVariance, variance);
         return y;
       });
+      if (relu) reluApplied.add(out);
+      return out;
     }
   }
   fusedBatchNormClass = FusedBatchNormalization;
@@ -255,16 +267,63 @@ export function batchNormalization(args: BatchNormArgs): BatchNormLayer {
   return new (fusedBatchNormalizationClass())(args);
 }
 
+/** tfjs-layers' ReLU layer (instance type) and its options. */
+type ReLULayer = ReturnType<typeof tfl.layers.reLU>;
+type ReLUArgs = Parameters<typeof tfl.layers.reLU>[0];
+let passReluClass: (new (args: ReLUArgs) => ReLULayer) | undefined;
+
+/**
+ * tfjs-layers' ReLU, subclassed to pass through a tensor that a fused batch norm + ReLU already rectified (see
+ * {@link batchNormRelu}); anything else is its own `call`. Keeps the name 'ReLU' and its config.
+ */
+function passReluClassOnce(): new (args: ReLUArgs) => ReLULayer {
+  if (passReluClass !== undefined) return passReluClass;
+  const registered = tf.serialization.SerializationMap.getMap().classNameMap.ReLU as unknown as
+    [new (args: ReLUArgs) => ReLULayer, unknown] | undefined;
+  if (registered === undefined) throw new Error('tfjs-layers ReLU is not registered');
+  const Base = registered[0];
+  class PassReLU extends Base {
+    static className = 'ReLU';
+
+    override call(
+      inputs: tf.Tensor | tf.Tensor[],
+      kwargs: Parameters<ReLULayer['call']>[1],
+    ): tf.Tensor | tf.Tensor[] {
+      const x = Array.isArray(inputs) && inputs.length === 1 ? inputs[0] : inputs;
+      if (!Array.isArray(x) && reluApplied.has(x)) return x;
+      return super.call(inputs, kwargs);
+    }
+  }
+  passReluClass = PassReLU;
+  return PassReLU;
+}
+
 /** ReLU layer. */
 export function relu(x: Sym, name: string): Sym {
   return tfl.layers.reLU({ name }).apply(x) as Sym;
 }
 
+/**
+ * Batch norm (as {@link batchNorm}) then ReLU, two layers named `bnName` and `reluName` as in PyTorch, for a batch
+ * norm whose output goes to the ReLU only. Training on a backend with the fused kernels runs both as one kernel
+ * (one pass less each way, and the pre-ReLU activation is never stored); otherwise, and in saved models, they are
+ * tfjs-layers' own BatchNormalization and ReLU.
+ * @example
+ * ```ts
+ * y = batchNormRelu(conv2d(ctx, x, 'conv1', { filters: 64, kernel: 3, padding: 1 }), 'bn1', 'relu');
+ * ```
+ */
+export function batchNormRelu(x: Sym, bnName: string, reluName: string, epsilon = 1e-5): Sym {
+  const bn = batchNormalization({ axis: -1, epsilon, momentum: 0.9, name: bnName });
+  feedsRelu.add(bn);
+  const y = bn.apply(x) as Sym;
+  return new (passReluClassOnce())({ name: reluName }).apply(y) as Sym;
+}
+
 /** smp's `Conv2dReLU` with batch norm: conv3x3 (no bias) `${name}.0`, BN `${name}.1`, ReLU. */
 export function conv2dReLU(ctx: BuildContext, x: Sym, name: string, filters: number): Sym {
   x = conv2d(ctx, x, `${name}.0`, { filters, kernel: 3, padding: 1 });
-  x = batchNorm(x, `${name}.1`);
-  return relu(x, `${name}.2`);
+  return batchNormRelu(x, `${name}.1`, `${name}.2`);
 }
 
 /** Channel concatenation (NHWC). */

@@ -4,12 +4,16 @@
  */
 import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD } from '../batchnorm-training.js';
+import {
+  BATCH_NORM_RELU_TRAINING,
+  BATCH_NORM_TRAINING,
+  BATCH_NORM_TRAINING_GRAD,
+} from '../batchnorm-training.js';
 import { f32, input, output, type KernelArgs } from './util.js';
 
 /** The addon functions these kernels call. Outputs are preallocated. */
 export interface BatchNormTrainingAddon {
-  /** x's length must be a multiple of channels; gamma/beta null mean 1/0. */
+  /** x's length must be a multiple of channels; gamma/beta null mean 1/0; relu 1: y = max(0, y). */
   batchNormTrain(
     x: Float32Array,
     channels: number,
@@ -19,7 +23,9 @@ export interface BatchNormTrainingAddon {
     y: Float32Array,
     mean: Float32Array,
     variance: Float32Array,
+    relu?: number,
   ): void;
+  /** reluY: the fused ReLU's output (dy counts where it is > 0), or null without the ReLU. */
   batchNormTrainGrad(
     dy: Float32Array,
     x: Float32Array,
@@ -31,6 +37,7 @@ export interface BatchNormTrainingAddon {
     dx: Float32Array,
     dgamma: Float32Array,
     dbeta: Float32Array,
+    reluY?: Float32Array | null,
   ): void;
 }
 
@@ -47,7 +54,7 @@ function arrays(
   for (const [i, t] of tensors.entries()) {
     if (t.dtype !== 'float32')
       throw new Error(`${kernel}: input '${names[i]}' must be float32, got ${t.dtype}`);
-    const perChannel = names[i] !== 'x' && names[i] !== 'dy';
+    const perChannel = names[i] !== 'x' && names[i] !== 'dy' && names[i] !== 'y';
     const ok = perChannel
       ? t.shape.length === 1 && t.shape[0] === channels
       : t.shape.join() === x.shape.join();
@@ -57,13 +64,14 @@ function arrays(
   return { channels, values: tensors.map((t) => f32(backend, t)), x };
 }
 
-function forwardKernel(addon: BatchNormTrainingAddon): KernelConfig {
+function forwardKernel(addon: BatchNormTrainingAddon, relu: boolean): KernelConfig {
+  const kernelName = relu ? BATCH_NORM_RELU_TRAINING : BATCH_NORM_TRAINING;
   return {
-    kernelName: BATCH_NORM_TRAINING,
+    kernelName,
     backendName: 'native',
     kernelFunc: (args) => {
       const backend = args.backend as MathBackendCPU;
-      const { channels, values, x } = arrays(BATCH_NORM_TRAINING, args, ['x', 'gamma', 'beta']);
+      const { channels, values, x } = arrays(kernelName, args, ['x', 'gamma', 'beta']);
       const [xv, gamma, beta] = values;
       const epsilon = args.attrs?.epsilon as number;
       let mean: Float32Array | undefined;
@@ -71,7 +79,7 @@ function forwardKernel(addon: BatchNormTrainingAddon): KernelConfig {
       const y = output(backend, [...x.shape], (out) => {
         const m = new Float32Array(channels);
         const v = new Float32Array(channels);
-        addon.batchNormTrain(xv, channels, gamma, beta, epsilon, out, m, v);
+        addon.batchNormTrain(xv, channels, gamma, beta, epsilon, out, m, v, relu ? 1 : 0);
         [mean, variance] = [m, v];
       });
       return [
@@ -89,14 +97,27 @@ function gradKernel(addon: BatchNormTrainingAddon): KernelConfig {
     backendName: 'native',
     kernelFunc: (args) => {
       const backend = args.backend as MathBackendCPU;
-      const names = ['dy', 'x', 'mean', 'variance', 'gamma'];
+      // y: the fused ReLU's output, present for the kernel with the ReLU.
+      const names = ['dy', 'x', 'mean', 'variance', 'gamma', ...('y' in args.inputs ? ['y'] : [])];
       const { channels, values, x } = arrays(BATCH_NORM_TRAINING_GRAD, args, names);
-      const [dy, xv, mean, variance, gamma] = values;
+      const [dy, xv, mean, variance, gamma, reluY] = values;
       const epsilon = args.attrs?.epsilon as number;
       const dgamma = new Float32Array(channels);
       const dbeta = new Float32Array(channels);
       const dx = output(backend, [...x.shape], (out) =>
-        addon.batchNormTrainGrad(dy, xv, channels, mean, variance, gamma, epsilon, out, dgamma, dbeta),
+        addon.batchNormTrainGrad(
+          dy,
+          xv,
+          channels,
+          mean,
+          variance,
+          gamma,
+          epsilon,
+          out,
+          dgamma,
+          dbeta,
+          reluY ?? null,
+        ),
       );
       return [
         dx,
@@ -107,7 +128,7 @@ function gradKernel(addon: BatchNormTrainingAddon): KernelConfig {
   };
 }
 
-/** The fused batch norm training kernels, forward and gradient. */
+/** The fused batch norm training kernels: forward (without and with the ReLU) and gradient. */
 export function batchNormTrainingKernels(addon: BatchNormTrainingAddon): KernelConfig[] {
-  return [forwardKernel(addon), gradKernel(addon)];
+  return [forwardKernel(addon, false), forwardKernel(addon, true), gradKernel(addon)];
 }

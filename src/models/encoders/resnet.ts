@@ -3,7 +3,7 @@
  * `layer2.0.downsample.0` ...), returning the six feature maps smp's decoders consume.
  */
 import * as tfl from '@tensorflow/tfjs-layers';
-import { batchNorm, conv2d, relu, type BuildContext, type Sym } from '../layers.js';
+import { batchNorm, batchNormRelu, conv2d, relu, type BuildContext, type Sym } from '../layers.js';
 
 /** Which conv of a bottleneck carries the stride: torchvision v1.5 puts it on the 3x3, Keras/Caffe v1 on the first 1x1. */
 export type StrideOn = '3x3' | '1x1';
@@ -52,8 +52,7 @@ export function buildResNet(ctx: BuildContext, input: Sym, o: ResNetOptions): Sy
   const expansion = o.depth.block === 'bottleneck' ? 4 : 1;
 
   let x = conv2d(ctx, input, `${p}conv1`, { filters: width, kernel: 7, stride: 2, padding: 3, bias });
-  x = batchNorm(x, `${p}bn1`, eps);
-  const stem = relu(x, `${p}relu`);
+  const stem = batchNormRelu(x, `${p}bn1`, `${p}relu`, eps);
   // PyTorch pads max-pooling with -inf; after ReLU every value is >= 0, so zero padding gives the same maxima.
   x = tfl.layers.zeroPadding2d({ padding: 1, name: `${p}maxpool_pad` }).apply(stem) as Sym;
   x = tfl.layers
@@ -106,7 +105,7 @@ function basicBlock(ctx: BuildContext, x: Sym, name: string, a: BlockArgs): Sym 
     padding: 1,
     bias: a.bias,
   });
-  y = relu(batchNorm(y, `${name}.bn1`, a.eps), `${name}.relu1`);
+  y = batchNormRelu(y, `${name}.bn1`, `${name}.relu1`, a.eps);
   y = conv2d(ctx, y, `${name}.conv2`, { filters: a.planes, kernel: 3, padding: 1, bias: a.bias });
   y = batchNorm(y, `${name}.bn2`, a.eps);
   return addRelu(y, shortcut(ctx, x, name, a.planes, a), name);
@@ -116,9 +115,9 @@ function bottleneck(ctx: BuildContext, x: Sym, name: string, a: BlockArgs): Sym 
   const s1 = a.strideOn === '1x1' ? a.stride : 1;
   const s3 = a.strideOn === '3x3' ? a.stride : 1;
   let y = conv2d(ctx, x, `${name}.conv1`, { filters: a.planes, kernel: 1, stride: s1, bias: a.bias });
-  y = relu(batchNorm(y, `${name}.bn1`, a.eps), `${name}.relu1`);
+  y = batchNormRelu(y, `${name}.bn1`, `${name}.relu1`, a.eps);
   y = conv2d(ctx, y, `${name}.conv2`, { filters: a.planes, kernel: 3, stride: s3, padding: 1, bias: a.bias });
-  y = relu(batchNorm(y, `${name}.bn2`, a.eps), `${name}.relu2`);
+  y = batchNormRelu(y, `${name}.bn2`, `${name}.relu2`, a.eps);
   y = conv2d(ctx, y, `${name}.conv3`, { filters: a.planes * 4, kernel: 1, bias: a.bias });
   y = batchNorm(y, `${name}.bn3`, a.eps);
   return addRelu(y, shortcut(ctx, x, name, a.planes * 4, a), name);

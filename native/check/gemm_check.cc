@@ -1,0 +1,64 @@
+// Stand-alone check of the GEMM (no Node): the micro-kernel this build picks (AVX2/FMA, NEON or generic; set
+// TFJS_RESTORATION_GEMM=generic for the portable one) against a plain triple loop, on shapes with edge tiles, several
+// depth blocks, accumulation and B read in place. native/check-portability.sh builds it natively and for arm64 (run
+// under qemu-aarch64 when installed). Prints the kernel's name; exits 1 on a mismatch.
+#include <cmath>
+#include <cstdio>
+#include <vector>
+
+#include "../src/gemm.h"
+
+namespace {
+
+// B read in place where its rows are contiguous (cs == 1), packed otherwise: exercises both micro-kernel forms.
+struct InPlaceB final : tfr::BPacker {
+  tfr::StridedB inner;
+  explicit InPlaceB(const float* b, int64_t rs) : inner(b, rs, 1) {}
+  void pack(int64_t k0, int kc, int64_t n0, int nr, float* dst) const override { inner.pack(k0, kc, n0, nr, dst); }
+  bool rows(int64_t k0, int kc, int64_t n0, int nr, const float** out) const override {
+    if (nr != tfr::kNR) return false;
+    for (int k = 0; k < kc; ++k) out[k] = inner.b + (k0 + k) * inner.rs + n0;
+    return true;
+  }
+};
+
+bool check(int64_t M, int64_t N, int64_t K, bool in_place, bool accumulate) {
+  std::vector<float> a(M * K), b(K * N), c(M * N), ref(M * N);
+  for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<float>((i * 37) % 101) / 101.f - 0.5f;
+  for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<float>((i * 53) % 97) / 97.f - 0.5f;
+  for (size_t i = 0; i < c.size(); ++i) c[i] = ref[i] = accumulate ? static_cast<float>(i % 7) : 0.f;
+  for (int64_t m = 0; m < M; ++m) {
+    for (int64_t n = 0; n < N; ++n) {
+      double s = 0;
+      for (int64_t k = 0; k < K; ++k) s += static_cast<double>(a[m * K + k]) * b[k * N + n];
+      ref[m * N + n] += static_cast<float>(s);
+    }
+  }
+  tfr::StridedA pa(a.data(), K, 1);
+  tfr::StridedB pb(b.data(), N, 1);
+  InPlaceB ib(b.data(), N);
+  tfr::DenseC pc(c.data(), N);
+  tfr::gemm_rows_parallel(M, N, K, pa, in_place ? static_cast<const tfr::BPacker&>(ib) : pb, pc, accumulate);
+  double worst = 0;
+  for (size_t i = 0; i < c.size(); ++i) worst = std::fmax(worst, std::fabs(c[i] - ref[i]) / (1.0 + std::fabs(ref[i])));
+  const bool ok = worst < 1e-4;
+  std::printf("%s M=%lld N=%lld K=%lld in_place=%d accumulate=%d: max rel. error %.2g\n", ok ? "ok  " : "FAIL",
+              static_cast<long long>(M), static_cast<long long>(N), static_cast<long long>(K), in_place, accumulate,
+              worst);
+  return ok;
+}
+
+}  // namespace
+
+int main() {
+  std::printf("micro-kernel: %s\n", tfr::gemm_kernel_name());
+  bool ok = true;
+  const int64_t shapes[][3] = {{1, 1, 1}, {6, 16, 7}, {13, 37, 300}, {100, 64, 513}, {200, 130, 64}, {7, 1100, 20}};
+  for (const auto& s : shapes) {
+    for (int in_place = 0; in_place < 2; ++in_place) {
+      for (int acc = 0; acc < 2; ++acc) ok = check(s[0], s[1], s[2], in_place != 0, acc != 0) && ok;
+    }
+  }
+  std::printf(ok ? "all ok\n" : "MISMATCH\n");
+  return ok ? 0 : 1;
+}
