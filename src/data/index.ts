@@ -5,8 +5,10 @@
 export { parseCsv, parseCsvRecords, formatCsv } from './csv.js';
 export { parseDatasetIndex, resolveDatasetPath } from './layout.js';
 export type { DatasetRecord } from './layout.js';
-export { splitTrainVal } from './split.js';
-export type { SplitOptions } from './split.js';
+export { splitTrainVal, groupKFold } from './split.js';
+export type { SplitOptions, GroupKFoldOptions } from './split.js';
+export { formatPlaceLabels, parsePlaceLabels } from './places.js';
+export type { PlaceLabels } from './places.js';
 export { shuffled } from './shuffle.js';
 export { imagesToTensor, tensorToImages, floatsToBytes } from './tensor.js';
 export { batches, collate } from './loader.js';

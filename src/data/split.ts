@@ -44,3 +44,65 @@ export function splitTrainVal<T>(
   records.forEach((r, i) => (isVal[Math.floor(i / groupSize)] ? val : train).push(r));
   return { train, val };
 }
+
+/** Options of {@link groupKFold}. */
+export interface GroupKFoldOptions {
+  /** Seed of the assignment of groups to folds and of the validation picks. Default 0. */
+  seed?: number;
+  /**
+   * Images of each validation group to validate on: 1 (default: one image per place, as the reference recipe
+   * did, so a place with many photos does not weigh more), a larger count, or `'all'`.
+   */
+  valPerGroup?: number | 'all';
+}
+
+/**
+ * Group K-fold over place labels (e.g. from `clusterPlaces` or a `train_preproc.csv`): the groups (labels ≥ 0) are
+ * shuffled with the seed and dealt round-robin into `k` folds, so folds differ by at most one group; fold `fold`
+ * validates and the other folds train. Noise (label −1) is on neither side. Both sides hold record indices in
+ * increasing order; no group is on both sides.
+ *
+ * ```ts
+ * const { labels } = parsePlaceLabels(csvText); // train_preproc.csv, or clusterPlaces(...)
+ * const { train, val } = groupKFold(labels, 5, 0, { seed: 42 }); // fold 0 of 5, one image per val place
+ * ```
+ */
+export function groupKFold(
+  labels: ArrayLike<number>,
+  k: number,
+  fold: number,
+  options: GroupKFoldOptions = {},
+): { train: number[]; val: number[] } {
+  const { seed = 0, valPerGroup = 1 } = options;
+  if (!Number.isInteger(k) || k < 2) throw new RangeError(`groupKFold: k must be an integer >= 2, got ${k}`);
+  if (!Number.isInteger(fold) || fold < 0 || fold >= k)
+    throw new RangeError(`groupKFold: fold must be an integer in 0..${k - 1}, got ${fold}`);
+  if (valPerGroup !== 'all' && (!Number.isInteger(valPerGroup) || valPerGroup < 1))
+    throw new RangeError(`groupKFold: valPerGroup must be a positive integer or 'all', got ${valPerGroup}`);
+  const members = new Map<number, number[]>();
+  for (let i = 0; i < labels.length; i++) {
+    const l = labels[i];
+    if (!Number.isInteger(l) || l < -1)
+      throw new RangeError(`groupKFold: label ${i} is ${l}, expected an integer >= -1 (-1 = noise)`);
+    if (l < 0) continue;
+    const list = members.get(l);
+    if (list) list.push(i);
+    else members.set(l, [i]);
+  }
+  const groups = [...members.keys()].sort((a, b) => a - b);
+  if (groups.length < k)
+    throw new RangeError(`groupKFold: ${groups.length} group(s) (noise left out) cannot fill ${k} folds`);
+  const order = shuffled(groups, seed);
+  const train: number[] = [];
+  const val: number[] = [];
+  order.forEach((g, position) => {
+    const idx = members.get(g)!;
+    if (position % k !== fold) {
+      train.push(...idx);
+      return;
+    }
+    if (valPerGroup === 'all') val.push(...idx);
+    else val.push(...shuffled(idx, (seed ^ Math.imul(g + 1, 0x9e3779b1)) >>> 0).slice(0, valPerGroup));
+  });
+  return { train: train.sort((a, b) => a - b), val: val.sort((a, b) => a - b) };
+}

@@ -18,3 +18,4 @@ export { openDataset } from './dataset.js';
 export { readPhoto, listPhotos } from './photos.js';
 export { parseOptions, UsageError } from './args.js';
 export type { OptionSpec, OptionType, ParsedOptions } from './args.js';
+export { readPlaceLabels, writePlaceLabels } from './places.js';
