@@ -19,3 +19,4 @@ export { readPhoto, listPhotos } from './photos.js';
 export { parseOptions, UsageError } from './args.js';
 export type { OptionSpec, OptionType, ParsedOptions } from './args.js';
 export { readPlaceLabels, writePlaceLabels } from './places.js';
+export { writeDirectoryAtomic, verifyDirectory, readableDirectory, MANIFEST } from './directory.js';

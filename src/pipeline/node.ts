@@ -70,4 +70,5 @@ export async function loadPipeline(dir: string): Promise<RestorationPipeline> {
 }
 
 export { restoreFiles, checkSubmission, writeSubmissionZip } from './files.js';
+export { directoryCheckpointer, readCheckpointState } from './checkpoint.js';
 export type { RestoreFilesOptions, RestoreFilesResult, SubmissionFile } from './files.js';
