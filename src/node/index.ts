@@ -14,7 +14,8 @@ export {
 } from './files.js';
 export { matchPngsByName } from './pairs.js';
 export type { MatchedFiles, MatchPngsOptions } from './pairs.js';
-export { openDataset } from './dataset.js';
+export { openDataset, validateDataset } from './dataset.js';
+export type { ValidateDatasetOptions } from './dataset.js';
 export { readPhoto, listPhotos } from './photos.js';
 export { parseOptions, UsageError } from './args.js';
 export type { OptionSpec, OptionType, ParsedOptions } from './args.js';
