@@ -439,6 +439,13 @@ export async function trainPipeline(
         }
         // The last epoch improved: its weights (just loaded) are the best.
         if (!best && state.bestEpoch >= 0) best = snapshot(pipeline);
+        // A finished run goes on when these options allow more (more epochs, patience or time).
+        state.stopReason =
+          validate && state.wait >= patience
+            ? 'early-stopping'
+            : state.elapsedSeconds >= maxSeconds
+              ? 'time-limit'
+              : null;
       }
     }
     const start = performance.now() - state.elapsedSeconds * 1000;

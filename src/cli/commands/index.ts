@@ -5,12 +5,14 @@ import { detectMask } from './detect-mask.js';
 import { predict } from './predict.js';
 import { score } from './score.js';
 import { submit } from './submit.js';
+import { train } from './train.js';
 
 /** The CLI's subcommands, by name. */
 export const commands: Record<string, Command> = {
   score,
   damage,
   'detect-mask': detectMask,
+  train,
   predict,
   submit,
   'build-native': buildNative,
