@@ -97,4 +97,10 @@ export {
   type CycleGanStep,
   type CycleGanLosses,
 } from './cyclegan.js';
-export { adamW, AdamWOptimizer, type AdamWOptions, type NamedTensor, type VariableGradients } from './optimizer.js';
+export {
+  adamW,
+  AdamWOptimizer,
+  type AdamWOptions,
+  type NamedTensor,
+  type VariableGradients,
+} from './optimizer.js';
