@@ -82,6 +82,11 @@ describe('tfjs-restoration train', () => {
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(JSON.parse(resumed.stdout), resumed.stdout + resumed.stderr).toMatchObject({ epochs: 2 });
     expect(resumed.stderr).toMatch(/resuming after epoch 1/);
+    const types = (await fs.readFile(path.join(out, 'log.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { type: string }).type);
+    expect(types).toEqual(['step', 'step', 'epoch', 'resume', 'step', 'step', 'epoch']);
 
     const pred = await cli([
       'predict',

@@ -302,7 +302,23 @@ export async function trainOnDataset(options: TrainRunOptions): Promise<TrainRun
     const done = (await readCheckpointState(out))?.epoch ?? 0;
     const stepsPerEpoch = Math.ceil(sides.train.length / r.batchSize);
     options.onStart?.({ train: sides.train.length, val: val.length, stepsPerEpoch, epochs, done });
-    if (resume) await log({ type: 'resume', epoch: done });
+    if (resume) {
+      // Steps of an epoch that the kill cut short are done again: drop their lines, keep the finished epochs'.
+      const lines = (await fs.readFile(logFile, 'utf8').catch(() => '')).split('\n').filter((l) => l !== '');
+      let end = lines.length - 1;
+      for (; end >= 0; end--) {
+        const e = JSON.parse(lines[end]) as { type: string; epoch: number };
+        if (e.type === 'epoch' && e.epoch === done - 1) break;
+      }
+      await writeFileAtomic(
+        logFile,
+        lines
+          .slice(0, end + 1)
+          .map((l) => l + '\n')
+          .join(''),
+      );
+      await log({ type: 'resume', epoch: done });
+    }
     let pending = Promise.resolve();
     const result = await trainPipeline(pipeline, {
       train,
