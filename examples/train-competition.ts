@@ -1,192 +1,96 @@
 /**
- * Trains the two-stage pipeline on a data set in the competition layout and writes a submission.
+ * Trains the two-stage pipeline on a data set in the competition layout and writes a submission: the
+ * `tfjs-restoration train` command's job (`trainOnDataset`), then `predict` and `submit`'s (`restoreFiles`,
+ * `writeSubmissionZip`), and a loss curve.
  *
- * Run: npm run train:competition -- --data DIR [--out out/competition] [--size 256] [--encoder resnet34]
- *        [--encoder-width 64] [--decoder-channels 256,128,64,32,16] [--epochs 30] [--batch 4] [--lr 1e-3]
- *        [--weight-decay 1e-2] [--patience 5] [--val-fraction 0.1] [--val-limit 64] [--max-seconds N] [--limit N]
- *        [--backend native,wasm] [--seed 0] [--resize]
+ * Run: npm run train:competition -- --data DIR [--out out/competition] [--preset global] [--encoder resnet34]
+ *        [--size 256] [--batch 4] [--lr 1e-3] [--schedule cosine] [--epochs 30] [--patience 5] [--folds N --fold K
+ *        [--groups train_preproc.csv]] [--val-limit 64] [--max-seconds N] [--backend native,wasm] [--seed 0]
+ *        [--resume | --force]
  *
- * --backend: the first of these that starts (default: native where its addon is built, else wasm). On the native
- * backend resnet34 at 256x256, batch 4, takes about 3.7 s per step of both stages on 2 cores; on wasm (32-bit heap)
- * about 24 s, and batch 8 runs out of memory there.
- *
- * `DIR` holds `train.csv` (id, input, gt paths) and, optionally, `test.csv`: the DACON data, or a set made by
- * `tfjs-restoration damage --photos PHOTOS --out DIR --test 20`. Each time a training original is read it gets a
- * fresh competition-style lost region at full resolution, and a `--size` window around that region is cut out
- * (`--resize`: the whole photo downscaled to `--size` instead); validation and test run at full resolution on
- * the real damaged inputs. Writes to `--out`: `pipeline/` (the trained models),
- * `predictions/<id>.png`, `submission.zip` (the PNGs at the archive's root) and `loss.png`.
+ * `DIR` holds `train.csv` and, optionally, `test.csv`: the DACON data, or a set made by
+ * `tfjs-restoration damage --photos PHOTOS --out DIR --test 20`. Writes to `--out`: the run (`best/` — the trained
+ * pipeline —, `last/`, `log.jsonl`, `history.json`; kill it and `--resume`), `predictions/<id>.png`,
+ * `submission.zip` and `loss.png`.
  */
-import { mkdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { useFirstBackend, type BackendName } from '../src/backends/index.js';
-import { Compose, horizontalFlip, splitTrainVal, type Sample } from '../src/data/index.js';
-import { cropImage, resizeImage, type Mask } from '../src/image/index.js';
-import { createRng, damage, type Rng } from '../src/masks/index.js';
-import { competitionMask } from '../src/metrics/index.js';
-import { openDataset, readPng, writeFileAtomic, writePng } from '../src/node/index.js';
+import { parseOptions, writePng } from '../src/node/index.js';
+import { asRestorer, tiledRestorer, type EpochLog, type StepLog } from '../src/pipeline/index.js';
 import {
-  RestorationPipeline,
-  submissionZip,
-  trainPipeline,
-  type EpochLog,
-  type StepLog,
-  type SubmissionEntry,
-} from '../src/pipeline/index.js';
-import { savePipeline } from '../src/pipeline/node.js';
+  checkSubmission,
+  loadPipeline,
+  restoreFiles,
+  trainOnDataset,
+  writeSubmissionZip,
+} from '../src/pipeline/node.js';
 import { lossCurvePicture, progressBar } from './report.js';
 
-const { values } = parseArgs({
-  options: {
-    data: { type: 'string' },
-    out: { type: 'string', default: 'out/competition' },
-    size: { type: 'string', default: '256' },
-    encoder: { type: 'string', default: 'resnet34' },
-    'encoder-width': { type: 'string' },
-    'decoder-channels': { type: 'string' },
-    epochs: { type: 'string', default: '30' },
-    batch: { type: 'string', default: '4' },
-    lr: { type: 'string', default: '1e-3' },
-    'weight-decay': { type: 'string', default: '1e-2' },
-    patience: { type: 'string', default: '5' },
-    'val-fraction': { type: 'string', default: '0.1' },
-    'val-limit': { type: 'string', default: '64' },
-    'max-seconds': { type: 'string' },
-    limit: { type: 'string' },
-    backend: { type: 'string', default: 'native,wasm' },
-    seed: { type: 'string', default: '0' },
-    resize: { type: 'boolean', default: false },
-  },
+const a = parseOptions(process.argv.slice(2), {
+  data: { type: 'string', required: true, value: 'DIR' },
+  out: { type: 'string', default: 'out/competition' },
+  preset: { type: 'string', choices: ['global', 'reference', 'legacy'] },
+  encoder: { type: 'string', default: 'resnet34' },
+  'encoder-width': { type: 'int', min: 1 },
+  'decoder-channels': { type: 'int-list', min: 1 },
+  size: { type: 'int', default: 256, min: 32 },
+  batch: { type: 'int', default: 4, min: 1 },
+  lr: { type: 'number', default: 1e-3, min: 0 },
+  schedule: { type: 'string', default: 'cosine', choices: ['cosine', 'plateau', 'constant'] },
+  epochs: { type: 'int', default: 30, min: 1 },
+  patience: { type: 'int', default: 5, min: 1 },
+  folds: { type: 'int', min: 2 },
+  fold: { type: 'int', min: 0 },
+  groups: { type: 'string' },
+  'val-fraction': { type: 'number', default: 0.1 },
+  'val-limit': { type: 'int', default: 64, min: 1 },
+  'max-seconds': { type: 'number', min: 0 },
+  backend: { type: 'list', default: ['native', 'wasm'] },
+  seed: { type: 'int', default: 0 },
+  resume: { type: 'flag' },
+  force: { type: 'flag' },
 });
+const run = path.join(a.out, 'run');
+const backend = await useFirstBackend(a.backend as BackendName[]);
 
-function num(name: keyof typeof values, check: (v: number) => boolean, what: string): number {
-  const v = Number(values[name]);
-  if (!check(v)) throw new Error(`--${name}: expected ${what}, got '${String(values[name])}'`);
-  return v;
-}
-const positiveInt = (v: number) => Number.isInteger(v) && v > 0;
-if (!values.data)
-  throw new Error('missing --data DIR (a directory with train.csv in the competition layout)');
-const size = num('size', (v) => positiveInt(v) && v % 32 === 0, 'a positive multiple of 32');
-const epochs = num('epochs', positiveInt, 'a positive integer');
-const batchSize = num('batch', positiveInt, 'a positive integer');
-const learningRate = num('lr', (v) => v > 0, 'a positive number');
-const weightDecay = num('weight-decay', (v) => v >= 0, 'a number >= 0');
-const patience = num('patience', positiveInt, 'a positive integer');
-const valFraction = num('val-fraction', (v) => v > 0 && v < 1, 'a number in (0, 1)');
-const valLimit = num('val-limit', positiveInt, 'a positive integer');
-const seed = num('seed', Number.isInteger, 'an integer');
-const maxSeconds = values['max-seconds'] ? num('max-seconds', (v) => v > 0, 'a positive number') : Infinity;
-const limit = values.limit ? num('limit', positiveInt, 'a positive integer') : Infinity;
-const encoderWidth = values['encoder-width']
-  ? num('encoder-width', positiveInt, 'a positive integer')
-  : undefined;
-const decoderChannels = values['decoder-channels']?.split(',').map((v) => {
-  const n = Number(v);
-  if (!positiveInt(n))
-    throw new Error(
-      `--decoder-channels: expected 5 comma-separated positive integers, got '${values['decoder-channels']}'`,
-    );
-  return n;
-});
-const outDir = values.out;
-
-const backend = await useFirstBackend(values.backend.split(',') as BackendName[]);
-const records = (await openDataset(values.data, 'train')).slice(0, limit);
-// The competition's photos come in bursts: keep neighbours on one side of the split (groups of 10 rows).
-const { train: trainRecords, val: valRecords } = splitTrainVal(records, {
-  valFraction,
-  seed,
-  groupSize: records.length >= 100 ? 10 : 1,
-});
-console.log(
-  `${records.length} training rows: ${trainRecords.length} train, ${valRecords.length} validation ` +
-    `(${Math.min(valLimit, valRecords.length)} scored per epoch); backend ${backend}`,
-);
-
-// Training samples are read per batch and damaged anew at every read, at full resolution (so the lost regions
-// have their real size), then cut to a `size` x `size` window around the lost region (or downscaled when the
-// photo is smaller than that, or with --resize). The default augment's `redamage` is not used: its fresh region
-// would be drawn on the small window, at the wrong scale.
-const rng = createRng(seed);
-const source = {
-  size: trainRecords.length,
-  async load(i: number): Promise<Sample> {
-    const photo = await readPng(trainRecords[i].gt as string, { channels: 3 });
-    const draw = rng.fork(i);
-    if (values.resize || photo.width < size || photo.height < size) {
-      const d = damage(resizeImage(photo, size, size, 'area'), { rng: draw });
-      return { input: d.input, gt: d.gt, mask: d.mask };
-    }
-    const d = damage(photo, { rng: draw });
-    const [top, left] = windowAround(d.mask, size, draw);
-    return {
-      input: cropImage(d.input, top, left, size, size),
-      gt: cropImage(d.gt, top, left, size, size),
-      mask: cropImage(d.mask, top, left, size, size) as Mask,
-    };
+let bar = progressBar('train', 0);
+let steps = 0;
+const result = await trainOnDataset({
+  data: a.data,
+  out: run,
+  preset: a.preset as 'global' | 'reference' | 'legacy' | undefined,
+  encoder: a.encoder,
+  encoderWidth: a['encoder-width'],
+  decoderChannels: a['decoder-channels'],
+  size: a.size,
+  batchSize: a.batch,
+  learningRate: a.lr,
+  schedule: a.schedule as 'cosine' | 'plateau' | 'constant',
+  epochs: a.epochs,
+  patience: a.patience,
+  folds: a.folds,
+  fold: a.folds === undefined ? undefined : (a.fold ?? 0),
+  groups: a.groups,
+  valFraction: a['val-fraction'],
+  valLimit: a['val-limit'],
+  maxSeconds: a['max-seconds'],
+  seed: a.seed,
+  resume: a.resume,
+  force: a.force,
+  onStart: (s) => {
+    steps = s.stepsPerEpoch;
+    console.log(`${s.train} train, ${s.val} validation images; backend ${backend}`);
+    bar = progressBar(`epoch ${s.done + 1}`, steps);
   },
-};
-
-/** Top-left corner of a random `size` window that holds the lost region's center (inside the image). */
-function windowAround(mask: Mask, size: number, draw: Rng): [number, number] {
-  let sx = 0;
-  let sy = 0;
-  let n = 0;
-  for (let y = 0; y < mask.height; y++)
-    for (let x = 0; x < mask.width; x++)
-      if (mask.data[y * mask.width + x]) {
-        sx += x;
-        sy += y;
-        n++;
-      }
-  const cx = n ? sx / n : mask.width / 2;
-  const cy = n ? sy / n : mask.height / 2;
-  const pick = (c: number, extent: number) => {
-    const lo = Math.max(0, Math.ceil(c - size + 1));
-    const hi = Math.min(extent - size, Math.floor(c));
-    return lo <= hi ? draw.int(lo, hi) : Math.max(0, Math.min(extent - size, Math.round(c - size / 2)));
-  };
-  return [pick(cy, mask.height), pick(cx, mask.width)];
-}
-
-const val: Sample[] = [];
-for (const r of valRecords.slice(0, valLimit)) {
-  const input = await readPng(r.input, { channels: 1 });
-  const gt = await readPng(r.gt as string, { channels: 3 });
-  val.push({ input, gt, mask: competitionMask(input, gt) });
-}
-
-const pipeline = RestorationPipeline.create({ encoder: values.encoder, encoderWidth, decoderChannels, seed });
-const steps: StepLog[] = [];
-const epochLogs: EpochLog[] = [];
-const stepsPerEpoch = Math.ceil(source.size / batchSize);
-let bar = progressBar('epoch 1', stepsPerEpoch);
-const result = await trainPipeline(pipeline, {
-  train: source,
-  val,
-  epochs,
-  batchSize,
-  learningRate,
-  weightDecay,
-  patience,
-  seed,
-  maxSeconds,
-  augment: new Compose([horizontalFlip()], { seed }),
-  onStep: (s) => {
-    steps.push(s);
-    bar.tick(`loss ${s.inpaintLoss.toFixed(4)} / ${s.colorizeLoss.toFixed(4)}`);
-  },
+  onStep: (s) => bar.tick(`loss ${s.loss.toFixed(4)}`),
   onEpoch: (e) => {
     bar.done();
-    epochLogs.push(e);
     console.log(
-      `epoch ${e.epoch + 1}/${epochs}  loss inpaint ${e.inpaintLoss.toFixed(4)}  colorize ` +
-        `${e.colorizeLoss.toFixed(4)}  val score ${e.valScore.toFixed(4)}${e.improved ? ' (best)' : ''}  ` +
-        `${e.elapsedSeconds.toFixed(0)} s`,
+      `epoch ${e.epoch + 1}: loss ${e.loss.toFixed(4)}, val score ${e.valScore.toFixed(4)}` +
+        `${e.improved ? ' (best)' : ''}, ${e.elapsedSeconds.toFixed(0)} s`,
     );
-    bar = progressBar(`epoch ${e.epoch + 2}`, stepsPerEpoch);
+    bar = progressBar(`epoch ${e.epoch + 2}`, steps);
   },
 });
 bar.done();
@@ -194,30 +98,28 @@ console.log(
   `stopped: ${result.stopReason}; best epoch ${result.bestEpoch + 1}, val score ${result.bestScore}`,
 );
 
-mkdirSync(outDir, { recursive: true });
-await savePipeline(pipeline, path.join(outDir, 'pipeline'));
-await writePng(path.join(outDir, 'loss.png'), lossCurvePicture(steps, epochLogs));
+// The loss curve from the run's log (every step since the run began, resumes included).
+const log = readFileSync(path.join(run, 'log.jsonl'), 'utf8')
+  .trim()
+  .split('\n')
+  .map((l) => JSON.parse(l) as { type: string });
+const stepLogs = log.filter((l) => l.type === 'step') as unknown as StepLog[];
+await writePng(path.join(a.out, 'loss.png'), lossCurvePicture(stepLogs, result.history as EpochLog[]));
 
-let test: Awaited<ReturnType<typeof openDataset>> = [];
+const testInput = path.join(a.data, 'test_input');
+const pipeline = await loadPipeline(result.model);
 try {
-  test = await openDataset(values.data, 'test');
+  const predictions = path.join(a.out, 'predictions');
+  const { names } = await restoreFiles(tiledRestorer(asRestorer(pipeline)), {
+    input: testInput,
+    out: predictions,
+    force: true,
+  });
+  await writeSubmissionZip(await checkSubmission(predictions, a.data), path.join(a.out, 'submission.zip'));
+  console.log(`wrote ${names.length} predictions and ${path.join(a.out, 'submission.zip')}`);
 } catch (err) {
-  console.log(`no test set: ${(err as Error).message}`);
+  console.log(`no submission: ${(err as Error).message}`);
+} finally {
+  pipeline.dispose();
 }
-if (test.length > 0) {
-  const entries: SubmissionEntry[] = [];
-  const testBar = progressBar('predict', test.length);
-  for (const r of test) {
-    const input = await readPng(r.input, { channels: 1 });
-    const image = await pipeline.predict(input); // the lost region is found with detectLostRegion
-    const name = `${r.id}.png`;
-    await writePng(path.join(outDir, 'predictions', name), image);
-    entries.push({ name, image });
-    testBar.tick(name);
-  }
-  testBar.done();
-  await writeFileAtomic(path.join(outDir, 'submission.zip'), submissionZip(entries));
-  console.log(`wrote ${entries.length} predictions and ${path.join(outDir, 'submission.zip')}`);
-}
-pipeline.dispose();
-console.log(`pipeline: ${path.join(outDir, 'pipeline')}; loss curve: ${path.join(outDir, 'loss.png')}`);
+console.log(`pipeline: ${result.model}; loss curve: ${path.join(a.out, 'loss.png')}`);

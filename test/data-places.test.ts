@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatPlaceLabels, groupKFold, parsePlaceLabels } from '../src/data/index.js';
+import { formatPlaceLabels, groupKFold, kFold, parsePlaceLabels } from '../src/data/index.js';
 import { readPlaceLabels, writePlaceLabels } from '../src/node/index.js';
 
 describe('groupKFold', () => {
@@ -73,5 +73,21 @@ describe('train_preproc.csv', () => {
       /p.csv:1: header lacks column\(s\) label/,
     );
     expect(() => formatPlaceLabels(['a'], [])).toThrow(/1 images but 0 labels/);
+  });
+});
+
+describe('kFold', () => {
+  it('deals every index into one validation fold, seeded', () => {
+    const seen: number[] = [];
+    for (let fold = 0; fold < 3; fold++) {
+      const { train, val } = kFold(10, 3, fold, { seed: 4 });
+      expect(val.length).toBeGreaterThanOrEqual(3);
+      expect([...train, ...val].sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, i) => i));
+      seen.push(...val);
+    }
+    expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    expect(kFold(10, 3, 1, { seed: 4 })).toEqual(kFold(10, 3, 1, { seed: 4 }));
+    expect(() => kFold(2, 3, 0)).toThrow(/2 record\(s\) cannot fill 3 folds/);
+    expect(() => kFold(9, 3, 3)).toThrow(/fold must be an integer in 0..2/);
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImage } from '../src/image/index.js';
-import { openDataset, readPng, writePng } from '../src/node/index.js';
+import { openDataset, readPng, validateDataset, writePng } from '../src/node/index.js';
 
 let root: string;
 beforeAll(async () => {
@@ -39,5 +39,45 @@ describe('openDataset', () => {
     await writeFile(path.join(root, 'bad.png'), 'hello');
     await expect(readPng(path.join(root, 'bad.png'))).rejects.toThrow(/bad\.png: not a PNG/);
     await expect(readPng(path.join(root, 'none.png'))).rejects.toThrow(/none\.png: no such file/);
+  });
+});
+
+describe('validateDataset', () => {
+  it('names every bad row in one error: missing files, modes, sizes, duplicates', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'tfjsr-validate-'));
+    const put = (f: string, w: number, h: number, c: 1 | 3) =>
+      writePng(path.join(dir, f), createImage(w, h, c));
+    await put('in/a.png', 8, 8, 1);
+    await put('gt/a.png', 8, 8, 3);
+    await put('in/b.png', 8, 8, 1);
+    await put('gt/b.png', 8, 8, 1); // a gray gt
+    await put('in/c.png', 8, 8, 1);
+    await put('gt/c.png', 8, 6, 3); // another size
+    await put('in/e.png', 8, 8, 1);
+    const rows = [
+      'input_image_path,gt_image_path',
+      'in/a.png,gt/a.png',
+      'in/b.png,gt/b.png',
+      'in/c.png,gt/c.png',
+      'in/d.png,gt/d.png', // missing both
+      'in/e.png,gt/a.png', // gt of row 2 again
+      'in/a.png,gt/a.png', // id a again
+    ];
+    await writeFile(path.join(dir, 'train.csv'), rows.join('\n') + '\n');
+    const err = await validateDataset(dir, 'train').catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    const msg = (err as Error).message;
+    expect(msg).toMatch(/train\.csv: 6 problem\(s\): /);
+    expect(msg).toMatch(/row 3: gt .*b\.png is 8-bit L, expected 8-bit RGB/);
+    expect(msg).toMatch(/row 4: gt .*c\.png is 8x6, its input 8x8/);
+    expect(msg).toMatch(/row 5: input .*d\.png: no such file; row 5: gt .*d\.png: no such file/);
+    expect(msg).toMatch(/row 6: gt .*gt\/a\.png is also named by row 2/);
+    expect(msg).toMatch(/row 7: id a repeats row 2/);
+    await writeFile(path.join(dir, 'train.csv'), rows.slice(0, 2).join('\n') + '\n');
+    expect((await validateDataset(dir, 'train')).map((r) => r.id)).toEqual(['a']);
+    await expect(validateDataset(dir, 'train', { size: [16, 16] })).rejects.toThrow(
+      /2 problem\(s\): row 2: input .*a\.png is 8x8, expected 16x16; row 2: gt/,
+    );
+    await rm(dir, { recursive: true, force: true });
   });
 });

@@ -14,7 +14,7 @@ const dir = mkdtempSync(join(tmpdir(), 'pipeline-example-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('examples/train-competition.ts', () => {
-  it('trains, saves the pipeline, writes predictions, submission.zip (names at the root) and loss.png', async () => {
+  it('trains (a run directory), writes predictions, submission.zip (names at the root) and loss.png', async () => {
     const data = join(dir, 'data');
     const quiet = { stdout: () => {}, stderr: () => {}, stderrIsTTY: false };
     const made = await runCli(
@@ -45,16 +45,18 @@ describe('examples/train-competition.ts', () => {
         join(ROOT, 'examples/train-competition.ts'),
         ...['--data', data, '--out', out, '--size', '32', '--encoder', 'resnet18', '--encoder-width', '4'],
         ...['--decoder-channels', '16,8,8,4,4', '--epochs', '1', '--batch', '2', '--val-fraction', '0.3'],
-        ...['--backend', 'cpu'],
+        ...['--backend', 'cpu', '--preset', 'reference'],
       ],
       { cwd: ROOT, timeout: 60_000 },
     );
     expect(stdout).toMatch(/3 train, 1 validation/);
     expect(stdout).toMatch(/wrote 2 predictions/);
     for (const f of [
-      'pipeline/pipeline.json',
-      'pipeline/inpaint/model.json',
-      'pipeline/colorize/weights.bin',
+      'run/best/pipeline.json',
+      'run/best/inpaint/model.json',
+      'run/best/colorize/weights.bin',
+      'run/last/optimizer.bin',
+      'run/log.jsonl',
       'loss.png',
     ])
       expect(existsSync(join(out, f)), f).toBe(true);

@@ -94,7 +94,7 @@ describe('trainPipeline', () => {
     p.dispose();
   });
 
-  it('stops at the time limit; loads samples on demand from a source', async () => {
+  it('stops at the time limit; loads samples on demand from a source, a batch ahead', async () => {
     const p = tinyPipeline();
     const asked: number[] = [];
     const source = {
@@ -104,10 +104,12 @@ describe('trainPipeline', () => {
         return train[i];
       },
     };
-    const result = await trainPipeline(p, { train: source, epochs: 5, batchSize: 4, maxSeconds: 0 });
+    const result = await trainPipeline(p, { train: source, epochs: 5, batchSize: 2, maxSeconds: 0 });
+    // One step was taken, and the next batch's loads had started before it (prefetch).
     expect(asked.slice().sort()).toEqual([0, 1, 2, 3]);
     expect(result.stopReason).toBe('time-limit');
     expect(result.history).toHaveLength(1);
+    expect(result.history[0].steps).toBe(1);
     p.dispose();
   });
 
@@ -135,6 +137,13 @@ describe('trainPipeline', () => {
     await expect(trainPipeline(p, { train, patience: 0 })).rejects.toThrow(
       /patience must be a positive integer/,
     );
+    await expect(trainPipeline(p, { train, schedule: 'plateau' })).rejects.toThrow(
+      /'plateau' schedule needs validation/,
+    );
+    await expect(
+      trainPipeline(p, { train, val, schedule: 'plateau', plateau: { factor: 1 } }),
+    ).rejects.toThrow(/plateau\.factor must be in \(0, 1\), got 1/);
+    await expect(trainPipeline(p, { train, resume: true })).rejects.toThrow(/resume needs a checkpointer/);
     const mixed = [train[0], samples(64)[1]];
     await expect(trainPipeline(p, { train: mixed, batchSize: 2, augment: null })).rejects.toThrow(
       /train\[\d\]\.input is \d+x\d+, the first sample is \d+x\d+: all training images must have one size/,

@@ -5,7 +5,7 @@
 export { parseCsv, parseCsvRecords, formatCsv } from './csv.js';
 export { parseDatasetIndex, resolveDatasetPath } from './layout.js';
 export type { DatasetRecord } from './layout.js';
-export { splitTrainVal, groupKFold } from './split.js';
+export { splitTrainVal, groupKFold, kFold } from './split.js';
 export type { SplitOptions, GroupKFoldOptions } from './split.js';
 export { formatPlaceLabels, parsePlaceLabels } from './places.js';
 export type { PlaceLabels } from './places.js';

@@ -36,25 +36,37 @@ function stem(path: string): string {
 export function parseDatasetIndex(
   csvText: string,
   root: string,
-  options: { kind: 'train' | 'test'; source?: string },
+  options: {
+    kind: 'train' | 'test';
+    source?: string;
+    /** Collect row problems here (`row N: ...`) and skip those rows, instead of throwing at the first. */
+    problems?: string[];
+  },
 ): DatasetRecord[] {
   const source = options.source ?? `${options.kind}.csv`;
   const columns = options.kind === 'train' ? ['input_image_path', 'gt_image_path'] : ['input_image_path'];
   const records = parseCsvRecords(csvText, columns, source);
   if (records.length === 0) throw new Error(`${source}: no rows after the header`);
   const seen = new Map<string, number>();
-  return records.map((rec, k) => {
+  const out: DatasetRecord[] = [];
+  records.forEach((rec, k) => {
     const row = k + 2;
-    for (const c of columns)
-      if (!rec[c].trim().toLowerCase().endsWith('.png'))
-        throw new Error(`${source}: row ${row}: ${c} '${rec[c]}' is not a .png path`);
+    const problem = (text: string) => {
+      if (!options.problems) throw new Error(`${source}: row ${row}: ${text}`);
+      options.problems.push(`row ${row}: ${text}`);
+    };
+    const bad = columns.find((c) => !rec[c].trim().toLowerCase().endsWith('.png'));
+    if (bad !== undefined) return problem(`${bad} '${rec[bad]}' is not a .png path`);
     const input = resolveDatasetPath(root, rec.input_image_path);
     const id = stem(input);
     const first = seen.get(id);
-    if (first !== undefined) throw new Error(`${source}: row ${row}: id ${id} repeats row ${first}`);
+    if (first !== undefined) return problem(`id ${id} repeats row ${first}`);
     seen.set(id, row);
-    return options.kind === 'train'
-      ? { id, input, gt: resolveDatasetPath(root, rec.gt_image_path) }
-      : { id, input };
+    out.push(
+      options.kind === 'train'
+        ? { id, input, gt: resolveDatasetPath(root, rec.gt_image_path) }
+        : { id, input },
+    );
   });
+  return out;
 }

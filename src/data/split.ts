@@ -106,3 +106,32 @@ export function groupKFold(
   });
   return { train: train.sort((a, b) => a - b), val: val.sort((a, b) => a - b) };
 }
+
+/**
+ * Plain K-fold over `n` records: the indices are shuffled with the seed and dealt round-robin into `k` folds (sizes
+ * differ by at most one); fold `fold` validates, the others train. Both sides hold indices in increasing order. For
+ * photos taken in bursts use {@link groupKFold} with place labels instead, so near-duplicates stay on one side.
+ *
+ * ```ts
+ * const { train, val } = kFold(records.length, 5, 0, { seed: 42 });
+ * ```
+ */
+export function kFold(
+  n: number,
+  k: number,
+  fold: number,
+  options: { seed?: number } = {},
+): { train: number[]; val: number[] } {
+  if (!Number.isInteger(k) || k < 2) throw new RangeError(`kFold: k must be an integer >= 2, got ${k}`);
+  if (!Number.isInteger(fold) || fold < 0 || fold >= k)
+    throw new RangeError(`kFold: fold must be an integer in 0..${k - 1}, got ${fold}`);
+  if (!Number.isInteger(n) || n < k) throw new RangeError(`kFold: ${n} record(s) cannot fill ${k} folds`);
+  const order = shuffled(
+    Array.from({ length: n }, (_, i) => i),
+    options.seed ?? 0,
+  );
+  const train: number[] = [];
+  const val: number[] = [];
+  order.forEach((i, position) => (position % k === fold ? val : train).push(i));
+  return { train: train.sort((a, b) => a - b), val: val.sort((a, b) => a - b) };
+}

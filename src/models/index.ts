@@ -97,7 +97,13 @@ export {
   type CycleGanStep,
   type CycleGanLosses,
 } from './cyclegan.js';
-export { adamW, AdamWOptimizer, type AdamWOptions, type VariableGradients } from './optimizer.js';
+export {
+  adamW,
+  AdamWOptimizer,
+  type AdamWOptions,
+  type NamedTensor,
+  type VariableGradients,
+} from './optimizer.js';
 export {
   embedImages,
   loadImagenetEmbedder,

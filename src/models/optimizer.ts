@@ -6,6 +6,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
+/** A tensor with a name, as `tf.Optimizer.getWeights` returns them. */
+export interface NamedTensor {
+  name: string;
+  tensor: tf.Tensor;
+}
+
 /** What `applyGradients` receives: gradients by variable name. */
 export type VariableGradients = tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[];
 
@@ -65,6 +71,65 @@ export class AdamWOptimizer extends tf.AdamOptimizer {
     if (!(Number.isFinite(learningRate) && learningRate >= 0))
       throw new Error(`setLearningRate: expected a finite number >= 0, got ${String(learningRate)}`);
     this.learningRate = learningRate;
+  }
+
+  /**
+   * Everything the optimizer has learned, for a checkpoint: `getWeights()` (the step count `iter`, then the first
+   * and second moments) followed by the exact bias-correction powers `accBeta1` and `accBeta2` (`setWeights`
+   * recomputes those with `pow`, which can differ from the running products in the last bit, so a resumed run would
+   * drift). The tensors are the caller's to dispose.
+   *
+   * ```ts
+   * const state = await optimizer.saveState();
+   * await other.loadState(state); // continues bit for bit
+   * tf.dispose(state.map((w) => w.tensor));
+   * ```
+   */
+  async saveState(): Promise<NamedTensor[]> {
+    const self = this as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable };
+    const weights = await this.getWeights();
+    return [
+      weights[0],
+      ...weights.slice(1).map((w) => ({ name: w.name, tensor: w.tensor.clone() })),
+      { name: 'accBeta1', tensor: self.accBeta1.clone() },
+      { name: 'accBeta2', tensor: self.accBeta2.clone() },
+    ];
+  }
+
+  /**
+   * Restores a state from {@link AdamWOptimizer.saveState} into an optimizer that has not stepped yet (the moments
+   * are copied; the given tensors stay the caller's).
+   */
+  async loadState(state: readonly NamedTensor[]): Promise<void> {
+    const n = state.length;
+    if (
+      n < 3 ||
+      state[0].name !== 'iter' ||
+      state[n - 2].name !== 'accBeta1' ||
+      state[n - 1].name !== 'accBeta2'
+    )
+      throw new Error(
+        `AdamWOptimizer.loadState: expected [iter, moments..., accBeta1, accBeta2], got ${n} tensors ` +
+          `(${state
+            .slice(0, 3)
+            .map((w) => w.name)
+            .join(', ')}, ...)`,
+      );
+    if ((n - 3) % 2 !== 0) throw new Error(`AdamWOptimizer.loadState: an odd number of moments (${n - 3})`);
+    const self = this as unknown as {
+      accBeta1: tf.Variable;
+      accBeta2: tf.Variable;
+      accumulatedFirstMoment: { variable: tf.Variable }[];
+      accumulatedSecondMoment: { variable: tf.Variable }[];
+    };
+    if (this.iterations !== 0 || self.accumulatedFirstMoment.length > 0)
+      throw new Error('AdamWOptimizer.loadState: the optimizer has already stepped');
+    // Copies, so that the optimizer's in-place (fused) updates never touch the caller's tensors.
+    const copies = state.slice(0, n - 2).map((w) => ({ name: w.name, tensor: tf.clone(w.tensor) }));
+    await this.setWeights(copies);
+    tf.dispose(copies.map((w) => w.tensor));
+    self.accBeta1.assign(state[n - 2].tensor as tf.Scalar);
+    self.accBeta2.assign(state[n - 1].tensor as tf.Scalar);
   }
 
   override applyGradients(variableGradients: VariableGradients): void {

@@ -14,8 +14,10 @@ export {
 } from './files.js';
 export { matchPngsByName } from './pairs.js';
 export type { MatchedFiles, MatchPngsOptions } from './pairs.js';
-export { openDataset } from './dataset.js';
+export { openDataset, validateDataset } from './dataset.js';
+export type { ValidateDatasetOptions } from './dataset.js';
 export { readPhoto, listPhotos } from './photos.js';
 export { parseOptions, UsageError } from './args.js';
 export type { OptionSpec, OptionType, OptionValue, ParsedOptions } from './args.js';
 export { readPlaceLabels, writePlaceLabels } from './places.js';
+export { writeDirectoryAtomic, verifyDirectory, readableDirectory, MANIFEST } from './directory.js';

@@ -10,7 +10,19 @@ export type { PipelineOptions, PipelinePrediction, RestorationOptions } from './
 export { trainPipeline, validationScore, pipelineLoss } from './train.js';
 export { trainingSample, photoSource } from './samples.js';
 export type { TrainingSampleOptions } from './samples.js';
-export type { TrainOptions, TrainResult, StepLog, EpochLog, SampleSource, LossWeights } from './train.js';
+export type {
+  TrainOptions,
+  TrainResult,
+  StepLog,
+  EpochLog,
+  SampleSource,
+  LossWeights,
+  PlateauOptions,
+  TrainState,
+  TrainCheckpoint,
+  LoadedCheckpoint,
+  Checkpointer,
+} from './train.js';
 export { lossChart, contactSheet } from './chart.js';
 export type { LossSeries, LossChartOptions } from './chart.js';
 export { asRestorer, ensembleRestorer, flipTta, tiledRestorer } from './restorers.js';

@@ -77,7 +77,7 @@ function windowAround(mask: Mask, size: number, rng: Rng): [number, number] {
 /**
  * A {@link SampleSource} over original photos: each read of photo `i` makes a new {@link trainingSample} (a fresh
  * lost region every time, as the reference recipe), drawn from `seed`, `i` and how often `i` was read before, so
- * a run is replayable. Pass `augment: new Compose([horizontalFlip()], { seed })` to `trainPipeline` (the source
+ * a run is replayable (and `state()`/`restore()` carry those counts through a checkpoint). Pass `augment: new Compose([horizontalFlip()], { seed })` to `trainPipeline` (the source
  * already damages).
  *
  * ```ts
@@ -100,6 +100,17 @@ export function photoSource(
       reads.set(index, count + 1);
       const rng = createRng(hash32(seed ^ hash32(index ^ hash32(count))));
       return trainingSample(await load(index), config, rng, options);
+    },
+    state: () => ({ reads: [...reads.entries()] }),
+    restore(state: unknown) {
+      const entries = (state as { reads?: unknown } | null)?.reads;
+      if (
+        !Array.isArray(entries) ||
+        !entries.every((e) => Array.isArray(e) && e.length === 2 && e.every(Number.isInteger))
+      )
+        throw new Error('photoSource: restore expects the { reads } state that state() returns');
+      reads.clear();
+      for (const [i, n] of entries as [number, number][]) reads.set(i, n);
     },
   };
 }

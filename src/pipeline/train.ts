@@ -1,22 +1,24 @@
 /**
- * Training both stages of a {@link RestorationPipeline}: L1+MSE, Adam with optional decoupled weight decay
- * (AdamW), validation with the competition score, early stopping, best weights kept. Browser-safe.
+ * Training both stages of a {@link RestorationPipeline} jointly on one weighted loss with AdamW: batches through the
+ * data module's loader with prefetch, learning-rate schedules (cosine, reduce-on-plateau), validation with the
+ * competition score, early stopping, best weights kept, and checkpoints (through a {@link Checkpointer}) from which a
+ * run resumes exactly. Browser-safe: the checkpoints' storage is the caller's (`directoryCheckpointer` of
+ * `tfjs-restoration/pipeline/node` on disk).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { toGray } from '../image/color.js';
 import type { Image } from '../image/types.js';
 import { Compose } from '../data/augment/compose.js';
 import { horizontalFlip } from '../data/augment/geometric.js';
 import { redamage } from '../data/augment/redamage.js';
 import type { Sample, Transform } from '../data/augment/types.js';
-import { shuffled } from '../data/shuffle.js';
-import { imagesToTensor } from '../data/tensor.js';
+import { batches, collate, type Batch, type BatchSample } from '../data/loader.js';
 import { l1MseLoss } from '../losses/pixel.js';
-import { adamW } from '../models/optimizer.js';
+import { hash32 } from '../masks/random.js';
+import { adamW, type AdamWOptimizer, type NamedTensor } from '../models/optimizer.js';
 import { competitionMask, scoreImage, summarizeScores } from '../metrics/competition.js';
 import { hueHistogramSimilarityTensor } from '../metrics/tensor/histogram.js';
-import { forwardStages, stageOneStart } from './recipe.js';
+import { forwardStages, stageOneStart, type PipelineConfig } from './recipe.js';
 import { PAD_MULTIPLE, type RestorationPipeline } from './restore.js';
 
 /** Progress of one optimization step, given to {@link TrainOptions.onStep}. */
@@ -35,6 +37,8 @@ export interface StepLog {
   loss: number;
   /** Learning rate of this step. */
   learningRate: number;
+  /** Seconds since training started (a resumed run counts the time before it). */
+  elapsedSeconds: number;
 }
 
 /** Summary of one epoch, given to {@link TrainOptions.onEpoch} and kept in {@link TrainResult.history}. */
@@ -48,21 +52,28 @@ export interface EpochLog {
   loss: number;
   /** Steps taken in this epoch (fewer than an epoch's when the time limit ended it). */
   steps: number;
+  /** Learning rate of the epoch's last step. */
+  learningRate: number;
   /** Validation score (higher is better); `NaN` when there is no validation. */
   valScore: number;
   /** Whether this epoch's weights are the best so far (and were kept). */
   improved: boolean;
-  /** Seconds since training started. */
+  /** Seconds since training started (a resumed run counts the time before it). */
   elapsedSeconds: number;
 }
 
 /**
  * Training samples loaded on demand (for data sets too large to hold in memory): `load(i)` reads sample `i` of
- * `size`, e.g. from PNG files.
+ * `size`, e.g. from PNG files. A source whose samples depend on how often they were read (like `photoSource`)
+ * exposes that as `state`/`restore`, so that a checkpoint holds it and a resumed run draws the same samples.
  */
 export interface SampleSource {
   readonly size: number;
   load(index: number): Promise<Sample>;
+  /** The source's state as JSON-compatible data (saved in checkpoints). */
+  state?(): unknown;
+  /** Restores a state returned by `state()`. */
+  restore?(state: unknown): void;
 }
 
 /**
@@ -88,6 +99,69 @@ export interface LossWeights {
   region?: number;
 }
 
+/** Options of the `'plateau'` schedule (see {@link TrainOptions.schedule}). */
+export interface PlateauOptions {
+  /** The learning rate is multiplied by this, in (0, 1); default 0.5. */
+  factor?: number;
+  /** Epochs in a row without a validation improvement before a reduction; default 2. */
+  patience?: number;
+  /** The learning rate never goes below this; default 0. */
+  minLearningRate?: number;
+}
+
+/** The trainer's own state at the end of an epoch: with the weights and the optimizer's, what a resume needs. */
+export interface TrainState {
+  /** Epochs completed (the next epoch to run). */
+  epoch: number;
+  /** The best validation score so far (`-Infinity` as `null` in JSON when none) and its epoch (-1: none). */
+  bestScore: number;
+  bestEpoch: number;
+  /** Epochs since the last improvement (early stopping). */
+  wait: number;
+  /** The plateau schedule's current learning rate and epochs since its last improvement or reduction. */
+  plateauLearningRate: number;
+  plateauWait: number;
+  /** The sample source's `state()`, if it has one. */
+  source: unknown;
+  /** Seconds of training so far. */
+  elapsedSeconds: number;
+  /** Whether the run has ended, and why (`null`: it goes on). */
+  stopReason: TrainResult['stopReason'] | null;
+  history: EpochLog[];
+}
+
+/** What a {@link Checkpointer} saves after each epoch. Tensors belong to the trainer: read them before returning. */
+export interface TrainCheckpoint {
+  state: TrainState;
+  /** The pipeline with this epoch's weights (all of them: batch-norm statistics included). */
+  pipeline: RestorationPipeline;
+  /** The optimizer's state (`AdamWOptimizer.saveState`). */
+  optimizer: NamedTensor[];
+  /** This epoch's weights are the best so far (or there is no validation): they are also the best checkpoint. */
+  best: boolean;
+}
+
+/** A checkpoint read back by {@link Checkpointer.load}; the tensors become the trainer's (it disposes them). */
+export interface LoadedCheckpoint {
+  state: TrainState;
+  /** The last epoch's weights: `[inpaint.getWeights(), colorize.getWeights()]` order. */
+  weights: tf.Tensor[][];
+  optimizer: NamedTensor[];
+  /** The best weights when they are not the last epoch's (`null`: the last epoch's, or none scored). */
+  best: tf.Tensor[][] | null;
+}
+
+/**
+ * Where {@link trainPipeline} keeps its checkpoints: `save` after every epoch (the last checkpoint, and the best one
+ * when `best`), `load` the latest for `resume`. `directoryCheckpointer(dir)` of `tfjs-restoration/pipeline/node`
+ * writes them to disk atomically.
+ */
+export interface Checkpointer {
+  save(checkpoint: TrainCheckpoint): Promise<void>;
+  /** The latest saved checkpoint, or `null` when there is none. */
+  load(): Promise<LoadedCheckpoint | null>;
+}
+
 /** Options of {@link trainPipeline}. */
 export interface TrainOptions {
   /** Training samples (gray input, RGB gt, mask), all of one size: in memory, or loaded per batch. */
@@ -111,24 +185,44 @@ export interface TrainOptions {
   /** Smallest increase of the validation score that counts as an improvement; default 0. */
   minDelta?: number;
   /**
-   * Per-sample augmentation run on plain images each epoch; default `new Compose([redamage(),
-   * horizontalFlip()], { seed })`: a fresh lost region and a random flip each time a sample is seen.
+   * Per-sample augmentation run on plain images; default `new Compose([redamage(), horizontalFlip()])`: a fresh
+   * lost region and a random flip each time a sample is seen. Its draws come from `seed`, the epoch and the
+   * sample's index (not from a `Compose`'s own generator), so they do not depend on the order loads finish in and a
+   * resumed run draws the same.
    */
   augment?: Transform | null;
-  /** Seed of the sample order and the default augmentation; default 0. */
+  /** Seed of the sample order and the augmentation; default 0. */
   seed?: number;
   /**
-   * Stop after the step during which this many seconds have passed (the epoch ends there and is validated);
-   * default no limit.
+   * Stop after the step during which this many seconds of training have passed (the epoch ends there and is
+   * validated); a resumed run counts the time before it. Default no limit.
    */
   maxSeconds?: number;
   /** The loss's terms and weights; default the reference recipe's (see {@link LossWeights}). */
   loss?: LossWeights;
   /**
-   * Learning-rate schedule: `'constant'` (default), or `'cosine'`: `lr * (1 + cos(pi * t)) / 2` where `t` is the
-   * fraction of the run done (of `maxSeconds` when set, else of `epochs`), so a fixed budget anneals to 0.
+   * Learning-rate schedule: `'constant'` (default); `'cosine'`: `lr * (1 + cos(pi * t)) / 2` where `t` is the
+   * fraction of the run done (of `maxSeconds` when set, else of `epochs`), so a fixed budget anneals to 0;
+   * `'plateau'`: reduce-on-plateau, the rate multiplied by `plateau.factor` after `plateau.patience` epochs without
+   * a validation improvement (Keras' `ReduceLROnPlateau`; PyTorch's `patience` counts one less). The reference
+   * recipe tried cosine and plateau.
    */
-  schedule?: 'constant' | 'cosine';
+  schedule?: 'constant' | 'cosine' | 'plateau';
+  /** Options of the `'plateau'` schedule. */
+  plateau?: PlateauOptions;
+  /** Batches loaded (and augmented, and pre-filled) ahead while a step runs; default 1. */
+  prefetch?: number;
+  /**
+   * Saves a checkpoint after every epoch (and reads it back for `resume`); see {@link Checkpointer}. Default none.
+   */
+  checkpointer?: Checkpointer;
+  /**
+   * Continue from the checkpointer's latest checkpoint: the weights, the optimizer, the schedule, the sample
+   * source's state and the history are restored, so the run ends with the same weights as one never interrupted
+   * (with the same options; encoders with stochastic depth, EfficientNet's, draw unseeded and are the exception).
+   * Without a checkpoint the run starts afresh. Default false.
+   */
+  resume?: boolean;
   /**
    * Validation score of the current weights; default {@link validationScore} on `val`. Override it to score
    * differently (or to test early stopping).
@@ -136,12 +230,13 @@ export interface TrainOptions {
   validate?: (pipeline: RestorationPipeline, epoch: number) => Promise<number>;
   /** Called after each step. */
   onStep?: (log: StepLog) => void;
-  /** Called after each epoch. */
-  onEpoch?: (log: EpochLog) => void;
+  /** Called after each epoch, once its checkpoint is saved. */
+  onEpoch?: (log: EpochLog) => unknown;
 }
 
 /** What {@link trainPipeline} returns. */
 export interface TrainResult {
+  /** Every epoch's summary, those before a resume included. */
   history: EpochLog[];
   /** Epoch whose weights the pipeline holds at the end (the best validation score), or -1 if none scored. */
   bestEpoch: number;
@@ -155,6 +250,10 @@ export interface TrainResult {
  * competition's mask from input and gt). A sample whose score is `NaN` counts as 0: as in the reference, only
  * a prediction of one value over the whole image (data range 0) can give it, where the truth is flat somewhere;
  * one flat over the lost region only gets a finite score.
+ *
+ * ```ts
+ * const score = await validationScore(pipeline, val);
+ * ```
  */
 export async function validationScore(
   pipeline: RestorationPipeline,
@@ -182,33 +281,62 @@ function disposeSnapshot(s: tf.Tensor[][] | null): void {
   s?.forEach((ws) => tf.dispose(ws));
 }
 
+function setPipelineWeights(pipeline: RestorationPipeline, weights: tf.Tensor[][], what: string): void {
+  [pipeline.inpaint, pipeline.colorize].forEach((m, k) => {
+    const expected = m.getWeights();
+    const got = weights[k];
+    if (
+      got?.length !== expected.length ||
+      got.some((t, i) => t.shape.join('x') !== expected[i].shape.join('x'))
+    )
+      throw new Error(
+        `trainPipeline: the ${what} weights of stage ${m.name} do not fit the pipeline (another model?): ` +
+          `${got?.length ?? 0} tensors for ${expected.length} weights`,
+      );
+    m.setWeights(got);
+  });
+}
+
 function isSource(train: readonly Sample[] | SampleSource): train is SampleSource {
   return !Array.isArray(train);
 }
 
-function checkSize(samples: readonly Sample[], indices: readonly number[], [w, h]: [number, number]): void {
-  samples.forEach((s, k) => {
-    for (const [name, im] of [
-      ['input', s.input],
-      ['gt', s.gt],
-      ['mask', s.mask],
-    ] as [string, Image][])
-      if (im.width !== w || im.height !== h)
-        throw new RangeError(
-          `trainPipeline: train[${indices[k]}].${name} is ${im.width}x${im.height}, the first sample is ` +
-            `${w}x${h}: all training images must have one size`,
-        );
-    if (s.gt.channels !== 3) throw new RangeError(`trainPipeline: train[${indices[k]}].gt must be RGB`);
-  });
+/** The per-read augmentation seed: from the run's seed, the epoch and the sample's index. */
+function augmentSeed(seed: number, epoch: number, index: number): number {
+  return hash32(seed ^ hash32(epoch ^ hash32(index ^ 0x5bd1e995)));
 }
 
 /**
- * Trains both stages of a pipeline together, each on its own task: stage 1 on `[input, mask]` -> gray of the gt,
- * stage 2 on the gt's gray -> gt (teacher forcing: the colorizer learns from true gray images). The loss is
- * L1+MSE per stage, one Adam(W) optimizer per stage; the stages step one after the other, so only one stage's
- * activations are held at a time (peak memory of one U-Net, which matters on wasm's 32-bit heap). After each epoch the
- * validation score decides: better weights are kept, `patience` epochs without improvement stop training, and
- * the pipeline ends with the best weights.
+ * One training example as the loader's sample: `input` is stage 1's start image ({@link stageOneStart}, the same
+ * function prediction uses), `gt` the RGB target, `mask` the lost region.
+ */
+function trainingExample(s: Sample, config: PipelineConfig, id: string): BatchSample {
+  return { id, input: stageOneStart(s.input, s.mask, config), gt: s.gt, mask: s.mask };
+}
+
+function checkSample(s: Sample, index: number, size: [number, number] | null): [number, number] {
+  const [w, h] = size ?? checkTrainSize(s.gt);
+  for (const [name, im] of [
+    ['input', s.input],
+    ['gt', s.gt],
+    ['mask', s.mask],
+  ] as [string, Image][])
+    if (im.width !== w || im.height !== h)
+      throw new RangeError(
+        `trainPipeline: train[${index}].${name} is ${im.width}x${im.height}, the first sample is ` +
+          `${w}x${h}: all training images must have one size`,
+      );
+  if (s.gt.channels !== 3) throw new RangeError(`trainPipeline: train[${index}].gt must be RGB`);
+  return [w, h];
+}
+
+/**
+ * Trains both stages of a pipeline jointly: stage 1 on {@link stageOneStart}'s image (and the mask) -> the gt's
+ * gray, stage 2 on stage 1's output -> the gt, one AdamW optimizer on one weighted loss ({@link pipelineLoss}).
+ * Batches come through the data module's loader (`batches`), the next ones loading, augmenting and pre-filling
+ * while a step runs. After each epoch the validation score decides: better weights are kept, `patience` epochs
+ * without improvement stop training, and the pipeline ends with the best weights. With a `checkpointer` each epoch
+ * is saved, and `resume` continues exactly where the last checkpoint stopped.
  *
  * ```ts
  * const pipeline = RestorationPipeline.create({ encoder: 'resnet34' });
@@ -231,6 +359,8 @@ export async function trainPipeline(
     minDelta = 0,
     seed = 0,
     maxSeconds = Infinity,
+    prefetch = 1,
+    checkpointer,
   } = options;
   const source: SampleSource = isSource(train)
     ? train
@@ -248,110 +378,219 @@ export async function trainPipeline(
     );
   if (!Number.isInteger(patience) || patience < 1)
     throw new RangeError(`trainPipeline: patience must be a positive integer, got ${patience}`);
-  const given = options.augment;
-  const augment =
-    given === undefined
-      ? new Compose([redamage(), horizontalFlip()], { seed })
-      : given === null || given instanceof Compose
-        ? given
-        : new Compose([given], { seed });
+  if (!Number.isInteger(prefetch) || prefetch < 0)
+    throw new RangeError(`trainPipeline: prefetch must be an integer >= 0, got ${prefetch}`);
+  if (options.resume && !checkpointer)
+    throw new RangeError('trainPipeline: resume needs a checkpointer to load the checkpoint from');
+  const given = options.augment === undefined ? new Compose([redamage(), horizontalFlip()]) : options.augment;
+  const augmentWith = given === null ? null : given instanceof Compose ? given.transforms : [given];
   const validate =
     options.validate ?? (val.length > 0 ? (p: RestorationPipeline) => validationScore(p, val) : null);
   const weights = checkLossWeights(options.loss ?? {});
   const schedule = options.schedule ?? 'constant';
-  if (schedule !== 'constant' && schedule !== 'cosine')
-    throw new RangeError(`trainPipeline: schedule must be 'constant' or 'cosine', got '${String(schedule)}'`);
+  if (schedule !== 'constant' && schedule !== 'cosine' && schedule !== 'plateau')
+    throw new RangeError(
+      `trainPipeline: schedule must be 'constant', 'cosine' or 'plateau', got '${String(schedule)}'`,
+    );
+  const plateau = checkPlateau(options.plateau ?? {});
+  if (schedule === 'plateau' && !validate)
+    throw new RangeError("trainPipeline: the 'plateau' schedule needs validation (val or validate)");
 
   const optimizer = adamW(learningRate, { weightDecay });
   const vars = [...modelVariables(pipeline.inpaint), ...modelVariables(pipeline.colorize)];
-  const start = performance.now();
-  const history: EpochLog[] = [];
   let best: tf.Tensor[][] | null = null;
-  let bestScore = -Infinity;
-  let bestEpoch = -1;
-  let wait = 0;
-  let stopReason: TrainResult['stopReason'] = 'epochs';
+  let state: TrainState = {
+    epoch: 0,
+    bestScore: -Infinity,
+    bestEpoch: -1,
+    wait: 0,
+    plateauLearningRate: learningRate,
+    plateauWait: 0,
+    source: null,
+    elapsedSeconds: 0,
+    stopReason: null,
+    history: [],
+  };
   const steps = Math.ceil(source.size / batchSize);
   const indices = Array.from({ length: source.size }, (_, i) => i);
   let firstSize: [number, number] | null = null;
 
   try {
-    for (let epoch = 0; epoch < epochs; epoch++) {
-      const order = shuffled(indices, (seed + Math.imul(epoch + 1, 0x9e3779b1)) >>> 0);
+    if (options.resume) {
+      const saved = await checkpointer!.load();
+      if (saved) {
+        try {
+          setPipelineWeights(pipeline, saved.weights, 'checkpoint');
+          await optimizer.loadState(saved.optimizer);
+          if (saved.best) {
+            best = saved.best.map((ws) => ws.map((w) => w.clone()));
+          }
+        } finally {
+          disposeSnapshot(saved.weights);
+          disposeSnapshot(saved.best);
+          tf.dispose(saved.optimizer.map((w) => w.tensor));
+        }
+        state = { ...saved.state, history: saved.state.history.slice() };
+        state.bestScore ??= -Infinity; // JSON has no -Infinity
+        if (state.source !== null && state.source !== undefined) {
+          if (!source.restore)
+            throw new Error(
+              'trainPipeline: the checkpoint holds a sample-source state the source cannot restore',
+            );
+          source.restore(state.source);
+        }
+        // The last epoch improved: its weights (just loaded) are the best.
+        if (!best && state.bestEpoch >= 0) best = snapshot(pipeline);
+        // A finished run goes on when these options allow more (more epochs, patience or time).
+        state.stopReason =
+          validate && state.wait >= patience
+            ? 'early-stopping'
+            : state.elapsedSeconds >= maxSeconds
+              ? 'time-limit'
+              : null;
+      }
+    }
+    const start = performance.now() - state.elapsedSeconds * 1000;
+    const elapsed = () => (performance.now() - start) / 1000;
+    const load = async (index: number, epoch: number): Promise<BatchSample> => {
+      const loaded = await source.load(index);
+      firstSize = checkSample(loaded, index, firstSize);
+      const s = augmentWith
+        ? new Compose(augmentWith, { seed: augmentSeed(seed, epoch, index) }).call(loaded).sample
+        : loaded;
+      return trainingExample(s, pipeline.config, String(index));
+    };
+
+    for (let epoch = state.epoch; epoch < epochs && state.stopReason === null; epoch++) {
       let sum1 = 0;
       let sum2 = 0;
       let sum = 0;
       let taken = 0;
+      let lr = learningRate;
       let outOfTime = false;
-      for (let step = 0; step < steps && !outOfTime; step++) {
-        const batchIndices = order.slice(step * batchSize, (step + 1) * batchSize);
-        const loaded = await Promise.all(batchIndices.map((i) => source.load(i)));
-        firstSize ??= checkTrainSize(loaded[0].gt);
-        checkSize(loaded, batchIndices, firstSize);
-        const samples = loaded.map((s) => (augment ? augment.call(s).sample : s));
-        const t = (performance.now() - start) / 1000;
-        const progress =
-          maxSeconds < Infinity ? Math.min(1, t / maxSeconds) : (epoch * steps + step) / (epochs * steps);
-        const lr =
-          schedule === 'cosine' ? (learningRate * (1 + Math.cos(Math.PI * progress))) / 2 : learningRate;
-        optimizer.setLearningRate(lr);
-        const losses = trainStep(pipeline, optimizer, vars, samples, weights);
-        const [v1, v2, v] = await Promise.all(losses.map((l) => l.data()));
-        tf.dispose(losses);
-        sum1 += v1[0];
-        sum2 += v2[0];
-        sum += v[0];
-        taken++;
-        options.onStep?.({
-          epoch,
-          step,
-          steps,
-          inpaintLoss: v1[0],
-          colorizeLoss: v2[0],
-          loss: v[0],
-          learningRate: lr,
-        });
-        outOfTime = (performance.now() - start) / 1000 >= maxSeconds;
+      const loader = batches(indices, (i) => load(i, epoch), {
+        batchSize,
+        shuffle: true,
+        seed,
+        epoch,
+        prefetch,
+      });
+      for await (const batch of loader) {
+        try {
+          const step = taken;
+          const progress =
+            maxSeconds < Infinity
+              ? Math.min(1, elapsed() / maxSeconds)
+              : (epoch * steps + step) / (epochs * steps);
+          lr =
+            schedule === 'cosine'
+              ? (learningRate * (1 + Math.cos(Math.PI * progress))) / 2
+              : schedule === 'plateau'
+                ? state.plateauLearningRate
+                : learningRate;
+          optimizer.setLearningRate(lr);
+          const losses = trainStep(pipeline, optimizer, vars, batch, weights);
+          const [v1, v2, v] = await Promise.all(losses.map((l) => l.data()));
+          tf.dispose(losses);
+          sum1 += v1[0];
+          sum2 += v2[0];
+          sum += v[0];
+          taken++;
+          options.onStep?.({
+            epoch,
+            step,
+            steps,
+            inpaintLoss: v1[0],
+            colorizeLoss: v2[0],
+            loss: v[0],
+            learningRate: lr,
+            elapsedSeconds: elapsed(),
+          });
+        } finally {
+          batch.dispose();
+        }
+        outOfTime = elapsed() >= maxSeconds;
+        if (outOfTime) break; // ends the loader (its pending loads are dropped)
       }
       const valScore = validate ? await validate(pipeline, epoch) : NaN;
-      const improved = validate !== null && valScore > bestScore + minDelta;
+      const improved = validate !== null && valScore > state.bestScore + minDelta;
       if (improved) {
         disposeSnapshot(best);
         best = snapshot(pipeline);
-        bestScore = valScore;
-        bestEpoch = epoch;
-        wait = 0;
-      } else wait++;
+        state.bestScore = valScore;
+        state.bestEpoch = epoch;
+        state.wait = 0;
+        state.plateauWait = 0;
+      } else {
+        state.wait++;
+        state.plateauWait++;
+        if (schedule === 'plateau' && state.plateauWait >= plateau.patience) {
+          state.plateauLearningRate = Math.max(
+            plateau.minLearningRate,
+            state.plateauLearningRate * plateau.factor,
+          );
+          state.plateauWait = 0;
+        }
+      }
       const log: EpochLog = {
         epoch,
         inpaintLoss: sum1 / taken,
         colorizeLoss: sum2 / taken,
         loss: sum / taken,
         steps: taken,
+        learningRate: lr,
         valScore,
         improved,
-        elapsedSeconds: (performance.now() - start) / 1000,
+        elapsedSeconds: elapsed(),
       };
-      history.push(log);
-      options.onEpoch?.(log);
-      if (validate && wait >= patience) {
-        stopReason = 'early-stopping';
-        break;
+      state.history.push(log);
+      state.epoch = epoch + 1;
+      state.elapsedSeconds = log.elapsedSeconds;
+      state.source = source.state ? source.state() : null;
+      if (validate && state.wait >= patience) state.stopReason = 'early-stopping';
+      else if (outOfTime && epoch < epochs - 1) state.stopReason = 'time-limit';
+      else if (epoch === epochs - 1) state.stopReason = 'epochs';
+      if (checkpointer) {
+        const optimizerState = await optimizer.saveState();
+        try {
+          await checkpointer.save({
+            state: { ...state, history: state.history.slice() },
+            pipeline,
+            optimizer: optimizerState,
+            best: improved || !validate,
+          });
+        } finally {
+          tf.dispose(optimizerState.map((w) => w.tensor));
+        }
       }
-      if (outOfTime && epoch < epochs - 1) {
-        stopReason = 'time-limit';
-        break;
-      }
+      await options.onEpoch?.(log);
     }
-    if (best) {
-      pipeline.inpaint.setWeights(best[0]);
-      pipeline.colorize.setWeights(best[1]);
-    }
+    if (best) setPipelineWeights(pipeline, best, 'best');
   } finally {
     disposeSnapshot(best);
     optimizer.dispose();
   }
-  return { history, bestEpoch, bestScore, stopReason };
+  return {
+    history: state.history,
+    bestEpoch: state.bestEpoch,
+    bestScore: state.bestScore,
+    stopReason: state.stopReason ?? 'epochs',
+  };
+}
+
+function checkPlateau(p: PlateauOptions): Required<PlateauOptions> {
+  const out = { factor: 0.5, patience: 2, minLearningRate: 0, ...p };
+  if (!(out.factor > 0 && out.factor < 1))
+    throw new RangeError(`trainPipeline: plateau.factor must be in (0, 1), got ${String(out.factor)}`);
+  if (!Number.isInteger(out.patience) || out.patience < 1)
+    throw new RangeError(
+      `trainPipeline: plateau.patience must be a positive integer, got ${String(out.patience)}`,
+    );
+  if (!(out.minLearningRate >= 0))
+    throw new RangeError(
+      `trainPipeline: plateau.minLearningRate must be >= 0, got ${String(out.minLearningRate)}`,
+    );
+  return out;
 }
 
 function checkLossWeights(w: LossWeights): Required<LossWeights> {
@@ -372,31 +611,33 @@ function checkTrainSize(gt: Image): [number, number] {
 }
 
 /**
- * The training loss of a batch (see {@link LossWeights}): returns the gray term, the RGB term and the weighted
- * total, all differentiable.
- *
- * ```ts
- * const [gray, rgb, total] = pipelineLoss(pipeline, samples, { hue: 0.1 });
- * ```
+ * The gray target of an RGB batch in [0, 1], exactly Pillow's `convert('L')` of its bytes (as `toGray`): every
+ * intermediate is an integer below 2^24, so float32 holds it exactly.
  */
-export function pipelineLoss(
-  pipeline: RestorationPipeline,
-  samples: readonly Sample[],
-  weights: LossWeights = {},
-  training = true,
-): [tf.Scalar, tf.Scalar, tf.Scalar] {
-  const w = checkLossWeights(weights);
+function grayTarget(gt: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => {
-    const starts = samples.map((s) => stageOneStart(s.input, s.mask, pipeline.config));
-    const start = imagesToTensor(starts);
-    const mask = tf.cast(tf.greater(imagesToTensor(samples.map((s) => s.mask)), 0), 'float32') as tf.Tensor4D;
-    const gtRgb = imagesToTensor(samples.map((s) => s.gt));
-    const gtGray = imagesToTensor(samples.map((s) => toGray(s.gt)));
+    const bytes = tf.round(tf.mul(gt, 255));
+    const sum = tf.sum(tf.mul(bytes, tf.tensor1d([19595, 38470, 7471])), 3, true);
+    return tf.div(tf.floor(tf.div(tf.add(sum, 0x8000), 65536)), 255) as tf.Tensor4D;
+  });
+}
+
+/** The loss terms of a collated training batch (`input` = stage 1's start image); see {@link pipelineLoss}. */
+function batchLoss(
+  pipeline: RestorationPipeline,
+  batch: Batch,
+  w: Required<LossWeights>,
+  training: boolean,
+): [tf.Scalar, tf.Scalar, tf.Scalar] {
+  return tf.tidy(() => {
+    const mask = batch.mask as tf.Tensor4D;
+    const gtRgb = batch.gt as tf.Tensor4D;
+    const gtGray = grayTarget(gtRgb);
     const { gray, rgb } = forwardStages(
       pipeline.inpaint,
       pipeline.colorize,
       pipeline.config,
-      start,
+      batch.input,
       mask,
       training,
     );
@@ -415,19 +656,40 @@ export function pipelineLoss(
   });
 }
 
+/**
+ * The training loss of a batch (see {@link LossWeights}): returns the gray term, the RGB term and the weighted
+ * total, all differentiable. The trainer computes the same from its loader's batches.
+ *
+ * ```ts
+ * const [gray, rgb, total] = pipelineLoss(pipeline, samples, { hue: 0.1 });
+ * ```
+ */
+export function pipelineLoss(
+  pipeline: RestorationPipeline,
+  samples: readonly Sample[],
+  weights: LossWeights = {},
+  training = true,
+): [tf.Scalar, tf.Scalar, tf.Scalar] {
+  const w = checkLossWeights(weights);
+  return tf.tidy(() => {
+    const batch = collate(samples.map((s, i) => trainingExample(s, pipeline.config, String(i))));
+    return batchLoss(pipeline, batch, w, training);
+  });
+}
+
 /** One AdamW step of both stages on the joint loss; returns the gray term, the RGB term and the total. */
 function trainStep(
   pipeline: RestorationPipeline,
-  optimizer: tf.Optimizer,
+  optimizer: AdamWOptimizer,
   vars: tf.Variable[],
-  samples: readonly Sample[],
-  weights: LossWeights,
+  batch: Batch,
+  weights: Required<LossWeights>,
 ): tf.Scalar[] {
   return tf.tidy(() => {
     let terms: tf.Scalar[] = [];
     const total = optimizer.minimize(
       () => {
-        const [g, c, t] = pipelineLoss(pipeline, samples, weights);
+        const [g, c, t] = batchLoss(pipeline, batch, weights, true);
         terms = [tf.keep(g), tf.keep(c)];
         return t;
       },

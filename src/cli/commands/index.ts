@@ -7,12 +7,14 @@ import { inspect } from './inspect.js';
 import { predict } from './predict.js';
 import { score } from './score.js';
 import { submit } from './submit.js';
+import { train } from './train.js';
 
 /** The CLI's subcommands, by name. */
 export const commands: Record<string, Command> = {
   score,
   damage,
   'detect-mask': detectMask,
+  train,
   predict,
   submit,
   cluster,
