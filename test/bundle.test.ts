@@ -157,6 +157,28 @@ describe('built package', () => {
     240_000,
   );
 
+  it("greets no one with tfjs's 'install our node backend' banner on cpu, native or wasm", async () => {
+    // The native backend from the repository's build when there is one (the packed package has no addon built).
+    const addon = path.join(ROOT, 'native', 'build', 'Release', 'tfjs_restoration_native.node');
+    const env = existsSync(addon) ? { ...process.env, TFJS_RESTORATION_NATIVE: addon } : process.env;
+    const script = `
+      import * as tf from '@tensorflow/tfjs-core';
+      import { useBackend, useFirstBackend } from '${pkg.name}/backends';
+      const names = [];
+      for (const start of [() => useBackend('cpu'), () => useFirstBackend(['native', 'wasm'])]) {
+        names.push(await start());
+        tf.tidy(() => tf.add(tf.ones([2, 2]), 1).dataSync());
+      }
+      console.log(JSON.stringify(names));`;
+    await fs.writeFile(path.join(consumer, 'banner.mjs'), script);
+    const { stdout, stderr } = await run(process.execPath, ['banner.mjs'], { cwd: consumer, env });
+    const lines = stdout.trim().split('\n');
+    expect(JSON.parse(lines[lines.length - 1])).toEqual(['cpu', existsSync(addon) ? 'native' : 'wasm']);
+    expect(`${stdout}${stderr}`).not.toMatch(
+      /looks like you are running TensorFlow\.js|install our node backend/,
+    );
+  });
+
   it('ships a runnable CLI: help exits 0, a missing file exits 1 naming it', async () => {
     const bin = path.join(packed, Object.values(pkg.bin)[0]);
     expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node')).toBe(true);
