@@ -1,7 +1,6 @@
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { encode } from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../src/cli/commands/index.js';
 import { toGray } from '../src/image/index.js';
@@ -78,11 +77,8 @@ describe('damage command', () => {
   it('reads JPEG and non-square photos, center-crops and cycles them', async () => {
     const src = path.join(root, 'jpeg-photos');
     await fs.mkdir(src);
-    const photo = await readPng(path.join(photos, 'erase-flying_fox.png'), { channels: 3 });
-    // A 256x128 JPEG: the top half of the photo.
-    const rgba = new Uint8Array(256 * 128 * 4);
-    for (let i = 0; i < 256 * 128; i++) rgba.set([...photo.data.subarray(i * 3, i * 3 + 3), 255], i * 4);
-    await fs.writeFile(path.join(src, 'wide.jpg'), encode({ width: 256, height: 128, data: rgba }, 90).data);
+    // A 256x128 JPEG (test/fixtures/jpeg, made by scripts/goldens/jpeg.py).
+    await fs.copyFile(new URL('./fixtures/jpeg/wide.jpg', import.meta.url), path.join(src, 'wide.jpg'));
     const out = path.join(root, 'j');
     expect(await run('damage', ['--photos', src, '--out', out, '--count', '2', '--size', '64'])).toBe(0);
     const gt = await readPng(path.join(out, 'train_gt', 'TRAIN_00001.png'));
