@@ -138,24 +138,8 @@ describe('built package', () => {
     expect(JSON.parse(cjs)).toEqual(scores);
   });
 
-  // CI only (a compile takes ~30 s): the published native sources build where the package is installed, and the
-  // backend then runs from there.
-  it.runIf(process.env.CI)(
-    "the packed native/ sources build with the package's own script, and useBackend('native') runs",
-    async () => {
-      await run(process.execPath, [path.join(packed, 'native', 'build.mjs'), '--quiet'], { cwd: packed });
-      const script = `
-        import * as tf from '@tensorflow/tfjs-core';
-        import { useBackend } from '${pkg.name}/backends';
-        console.log(await useBackend('native'));
-        const y = tf.conv2d(tf.ones([1, 8, 8, 16]), tf.ones([3, 3, 16, 4]), 1, 'same');
-        console.log((await y.data())[4 * 9 + 1]);`;
-      const out = (await node(script, 'native.mjs')).trim().split('\n');
-      expect(out[0]).toBe('native');
-      expect(Number(out[out.length - 1])).toBe(144); // an interior pixel: 3 x 3 taps x 16 channels of ones
-    },
-    240_000,
-  );
+  // The packed native/ sources building where the package is installed, and the backend then running from there, are
+  // tested by test/install.test.ts (the install script builds them).
 
   it("greets no one with tfjs's 'install our node backend' banner on cpu, native or wasm", async () => {
     // The native backend from the repository's build when there is one (the packed package has no addon built).
