@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../src/cli/commands/index.js';
 import { toGray } from '../src/image/index.js';
-import { readPng } from '../src/node/index.js';
+import { openDataset, readPng } from '../src/node/index.js';
 
 const photos = new URL('./fixtures/photos-masks/', import.meta.url).pathname;
 let root: string;
@@ -107,6 +107,36 @@ describe('damage command', () => {
     expect((await read('b1')).equals(await read('b2'))).toBe(true);
     expect((await read('b1')).equals(await read('b3'))).toBe(false);
     expect(await fs.readdir(path.join(root, 'b1'))).not.toContain('test.csv');
+  });
+
+  it('refuses an --out that holds a dataset unless --force, which leaves no stale images', async () => {
+    const out = path.join(root, 'again');
+    const args = ['--photos', photos, '--out', out, '--size', '32'];
+    expect(await run('damage', [...args, '--count', '4', '--test', '2'])).toBe(0);
+    await fs.writeFile(path.join(out, 'train_gt', 'notes.txt'), 'mine');
+    await expect(run('damage', [...args, '--count', '2'])).rejects.toThrow(
+      /--out .*again already holds a dataset \(train\.csv, test\.csv, train_input\/ \(4 files\), train_gt\/ \(5 files\).*pass --force/,
+    );
+    expect(await fs.readdir(path.join(out, 'train_input'))).toHaveLength(4); // untouched
+    expect(await run('damage', [...args, '--count', '2', '--force'])).toBe(0);
+    expect((await fs.readdir(out)).sort()).toEqual(['train.csv', 'train_gt', 'train_input']);
+    expect((await fs.readdir(path.join(out, 'train_input'))).sort()).toEqual([
+      'TRAIN_00000.png',
+      'TRAIN_00001.png',
+    ]);
+    // Only the dataset's own files went: the user's note stays.
+    expect((await fs.readdir(path.join(out, 'train_gt'))).sort()).toEqual([
+      'TRAIN_00000.png',
+      'TRAIN_00001.png',
+      'notes.txt',
+    ]);
+    expect((await openDataset(out, 'train')).length).toBe(2);
+    // An existing but empty folder is no dataset.
+    const empty = path.join(root, 'empty-out');
+    await fs.mkdir(path.join(empty, 'train_input'), { recursive: true });
+    expect(await run('damage', [...args.slice(0, 2), '--out', empty, '--count', '1', '--size', '32'])).toBe(
+      0,
+    );
   });
 
   it('reports bad arguments clearly', async () => {

@@ -5,5 +5,6 @@
 export { readPng, writePng, writeFileAtomic, listPngs } from './files.js';
 export { matchPngsByName } from './pairs.js';
 export type { MatchedFiles, MatchPngsOptions } from './pairs.js';
-export { openDataset } from './dataset.js';
+export { openDataset, findDataset, writeDataset } from './dataset.js';
+export type { DatasetSampleImages, WriteDatasetOptions } from './dataset.js';
 export { readPhoto, listPhotos } from './photos.js';
