@@ -138,24 +138,30 @@ describe('built package', () => {
     expect(JSON.parse(cjs)).toEqual(scores);
   });
 
-  // CI only (a compile takes ~30 s): the published native sources build where the package is installed, and the
-  // backend then runs from there.
-  it.runIf(process.env.CI)(
-    "the packed native/ sources build with the package's own script, and useBackend('native') runs",
-    async () => {
-      await run(process.execPath, [path.join(packed, 'native', 'build.mjs'), '--quiet'], { cwd: packed });
-      const script = `
-        import * as tf from '@tensorflow/tfjs-core';
-        import { useBackend } from '${pkg.name}/backends';
-        console.log(await useBackend('native'));
-        const y = tf.conv2d(tf.ones([1, 8, 8, 16]), tf.ones([3, 3, 16, 4]), 1, 'same');
-        console.log((await y.data())[4 * 9 + 1]);`;
-      const out = (await node(script, 'native.mjs')).trim().split('\n');
-      expect(out[0]).toBe('native');
-      expect(Number(out[out.length - 1])).toBe(144); // an interior pixel: 3 x 3 taps x 16 channels of ones
-    },
-    240_000,
-  );
+  // The packed native/ sources building where the package is installed, and the backend then running from there, are
+  // tested by test/install.test.ts (the install script builds them).
+
+  it("greets no one with tfjs's 'install our node backend' banner on cpu, native or wasm", async () => {
+    // The native backend from the repository's build when there is one (the packed package has no addon built).
+    const addon = path.join(ROOT, 'native', 'build', 'Release', 'tfjs_restoration_native.node');
+    const env = existsSync(addon) ? { ...process.env, TFJS_RESTORATION_NATIVE: addon } : process.env;
+    const script = `
+      import * as tf from '@tensorflow/tfjs-core';
+      import { useBackend, useFirstBackend } from '${pkg.name}/backends';
+      const names = [];
+      for (const start of [() => useBackend('cpu'), () => useFirstBackend(['native', 'wasm'])]) {
+        names.push(await start());
+        tf.tidy(() => tf.add(tf.ones([2, 2]), 1).dataSync());
+      }
+      console.log(JSON.stringify(names));`;
+    await fs.writeFile(path.join(consumer, 'banner.mjs'), script);
+    const { stdout, stderr } = await run(process.execPath, ['banner.mjs'], { cwd: consumer, env });
+    const lines = stdout.trim().split('\n');
+    expect(JSON.parse(lines[lines.length - 1])).toEqual(['cpu', existsSync(addon) ? 'native' : 'wasm']);
+    expect(`${stdout}${stderr}`).not.toMatch(
+      /looks like you are running TensorFlow\.js|install our node backend/,
+    );
+  });
 
   it('ships a runnable CLI: help exits 0, a missing file exits 1 naming it', async () => {
     const bin = path.join(packed, Object.values(pkg.bin)[0]);

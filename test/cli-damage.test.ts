@@ -1,11 +1,10 @@
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { encode } from 'jpeg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../src/cli/commands/index.js';
 import { toGray } from '../src/image/index.js';
-import { readPng } from '../src/node/index.js';
+import { openDataset, readPng } from '../src/node/index.js';
 
 const photos = new URL('./fixtures/photos-masks/', import.meta.url).pathname;
 let root: string;
@@ -78,11 +77,8 @@ describe('damage command', () => {
   it('reads JPEG and non-square photos, center-crops and cycles them', async () => {
     const src = path.join(root, 'jpeg-photos');
     await fs.mkdir(src);
-    const photo = await readPng(path.join(photos, 'erase-flying_fox.png'), { channels: 3 });
-    // A 256x128 JPEG: the top half of the photo.
-    const rgba = new Uint8Array(256 * 128 * 4);
-    for (let i = 0; i < 256 * 128; i++) rgba.set([...photo.data.subarray(i * 3, i * 3 + 3), 255], i * 4);
-    await fs.writeFile(path.join(src, 'wide.jpg'), encode({ width: 256, height: 128, data: rgba }, 90).data);
+    // A 256x128 JPEG (test/fixtures/jpeg, made by scripts/goldens/jpeg.py).
+    await fs.copyFile(new URL('./fixtures/jpeg/wide.jpg', import.meta.url), path.join(src, 'wide.jpg'));
     const out = path.join(root, 'j');
     expect(await run('damage', ['--photos', src, '--out', out, '--count', '2', '--size', '64'])).toBe(0);
     const gt = await readPng(path.join(out, 'train_gt', 'TRAIN_00001.png'));
@@ -111,6 +107,36 @@ describe('damage command', () => {
     expect((await read('b1')).equals(await read('b2'))).toBe(true);
     expect((await read('b1')).equals(await read('b3'))).toBe(false);
     expect(await fs.readdir(path.join(root, 'b1'))).not.toContain('test.csv');
+  });
+
+  it('refuses an --out that holds a dataset unless --force, which leaves no stale images', async () => {
+    const out = path.join(root, 'again');
+    const args = ['--photos', photos, '--out', out, '--size', '32'];
+    expect(await run('damage', [...args, '--count', '4', '--test', '2'])).toBe(0);
+    await fs.writeFile(path.join(out, 'train_gt', 'notes.txt'), 'mine');
+    await expect(run('damage', [...args, '--count', '2'])).rejects.toThrow(
+      /--out .*again already holds a dataset \(train\.csv, test\.csv, train_input\/ \(4 files\), train_gt\/ \(5 files\).*pass --force/,
+    );
+    expect(await fs.readdir(path.join(out, 'train_input'))).toHaveLength(4); // untouched
+    expect(await run('damage', [...args, '--count', '2', '--force'])).toBe(0);
+    expect((await fs.readdir(out)).sort()).toEqual(['train.csv', 'train_gt', 'train_input']);
+    expect((await fs.readdir(path.join(out, 'train_input'))).sort()).toEqual([
+      'TRAIN_00000.png',
+      'TRAIN_00001.png',
+    ]);
+    // Only the dataset's own files went: the user's note stays.
+    expect((await fs.readdir(path.join(out, 'train_gt'))).sort()).toEqual([
+      'TRAIN_00000.png',
+      'TRAIN_00001.png',
+      'notes.txt',
+    ]);
+    expect((await openDataset(out, 'train')).length).toBe(2);
+    // An existing but empty folder is no dataset.
+    const empty = path.join(root, 'empty-out');
+    await fs.mkdir(path.join(empty, 'train_input'), { recursive: true });
+    expect(await run('damage', [...args.slice(0, 2), '--out', empty, '--count', '1', '--size', '32'])).toBe(
+      0,
+    );
   });
 
   it('reports bad arguments clearly', async () => {

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImage } from '../src/image/index.js';
-import { openDataset, readPng, validateDataset, writePng } from '../src/node/index.js';
+import {
+  findDataset,
+  openDataset,
+  readPng,
+  validateDataset,
+  writeDataset,
+  writePng,
+} from '../src/node/index.js';
 
 let root: string;
 beforeAll(async () => {
@@ -79,5 +86,46 @@ describe('validateDataset', () => {
       /2 problem\(s\): row 2: input .*a\.png is 8x8, expected 16x16; row 2: gt/,
     );
     await rm(dir, { recursive: true, force: true });
+  });
+});
+
+describe('writeDataset and findDataset', () => {
+  it('writes what openDataset reads, from a generator; refuses to write over a dataset unless replace', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'tfjsr-write-'));
+    try {
+      expect(await findDataset(dir)).toEqual([]);
+      const sample = (v: number) => ({
+        input: createImage(4, 4, 1, new Uint8Array(16).fill(v)),
+        gt: createImage(4, 4, 3),
+      });
+      function* three() {
+        for (const v of [1, 2, 3]) yield sample(v);
+      }
+      expect(await writeDataset(dir, { train: three(), test: [sample(9)] })).toEqual({ train: 3, test: 1 });
+      expect((await openDataset(dir, 'train')).map((r) => r.id)).toEqual([
+        'TRAIN_00000',
+        'TRAIN_00001',
+        'TRAIN_00002',
+      ]);
+      expect((await openDataset(dir, 'test')).map((r) => r.id)).toEqual(['TEST_000']);
+      expect(await findDataset(dir)).toEqual([
+        'train.csv',
+        'test.csv',
+        'train_input/ (3 files)',
+        'train_gt/ (3 files)',
+        'test_input/ (1 file)',
+        'test_gt/ (1 file)',
+      ]);
+      await expect(writeDataset(dir, { train: [sample(1)] })).rejects.toThrow(
+        /already holds a dataset \(train\.csv, test\.csv, .*\); refusing to write over it/,
+      );
+      expect(await writeDataset(dir, { train: [sample(1)] }, { replace: true })).toEqual({
+        train: 1,
+        test: 0,
+      });
+      expect(await findDataset(dir)).toEqual(['train.csv', 'train_input/ (1 file)', 'train_gt/ (1 file)']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerFastBatchNormGradient } from './batchnorm-grad.js';
+import { quietNodeBanner } from './native/util.js';
 
 /** Backends `useBackend` knows how to start. */
 export type BackendName = 'cpu' | 'native' | 'wasm' | 'webgpu' | 'webgl' | 'tensorflow';
@@ -31,9 +32,7 @@ const BACKEND_NAMES: readonly BackendName[] = ['cpu', 'native', 'wasm', 'webgpu'
 /** What to install for each backend, for error messages. */
 const INSTALL_HINT: Record<BackendName, string> = {
   cpu: 'npm install @tensorflow/tfjs-backend-cpu',
-  native:
-    'npm install @tensorflow/tfjs-backend-cpu, then npx tfjs-restoration build-native (Node only; a C++ compiler, make ' +
-    'and Python 3)',
+  native: 'npx tfjs-restoration build-native (Node only; a C++ compiler, make and Python 3)',
   wasm: 'npm install @tensorflow/tfjs-backend-wasm',
   webgpu:
     'npm install @tensorflow/tfjs-backend-webgpu (in Node also: npm install webgpu, and a Vulkan driver such as ' +
@@ -230,6 +229,8 @@ export async function useBackend(name: BackendName, options: UseBackendOptions =
     );
   }
   await tf.ready();
+  // tfjs-backend-cpu's "install our node backend" banner: not for users who picked a backend through this library.
+  if (name === 'cpu') quietNodeBanner(tf.findBackend('cpu'));
   if (name === 'webgpu' && isNode()) {
     const { explainNodeWebGpuSyncReads } = await import('./webgpu-node.js');
     explainNodeWebGpuSyncReads(tf.backend() as unknown as Parameters<typeof explainNodeWebGpuSyncReads>[0]);

@@ -1,7 +1,9 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseDatasetIndex, type DatasetRecord } from '../data/layout.js';
-import { readPngInfo } from './files.js';
+import { readPngInfo, writeFileAtomic, writePng } from './files.js';
+import { formatCsv } from '../data/csv.js';
+import type { Sample } from '../data/augment/types.js';
 
 async function readIndex(csvPath: string): Promise<string> {
   try {
@@ -142,4 +144,115 @@ export async function validateDataset(
     );
   }
   return records;
+}
+
+/** A dataset's own entries under its root: the two CSVs and the four image folders. */
+const DATASET_CSVS = ['train.csv', 'test.csv'] as const;
+const DATASET_DIRS = ['train_input', 'train_gt', 'test_input', 'test_gt'] as const;
+/** The image files this library's writer names (only these are removed when a dataset is replaced). */
+const DATASET_IMAGE = /^(TRAIN_\d{5}|TEST_\d{3})\.png$/;
+
+/**
+ * What of a dataset in the competition layout is already under `root`: `train.csv` / `test.csv` where they exist, and
+ * `train_input/` … `test_gt/` where they hold any file (with the count). Empty when there is none (or no `root`).
+ *
+ * ```ts
+ * const found = await findDataset('data'); // e.g. ['train.csv', 'train_input/ (1000 files)']
+ * ```
+ */
+export async function findDataset(root: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const csv of DATASET_CSVS) {
+    const stat = await fs.stat(path.join(root, csv)).catch(() => undefined);
+    if (stat !== undefined) found.push(csv);
+  }
+  for (const dir of DATASET_DIRS) {
+    const entries = await fs.readdir(path.join(root, dir)).catch(() => [] as string[]);
+    if (entries.length > 0) found.push(`${dir}/ (${entries.length} file${entries.length === 1 ? '' : 's'})`);
+  }
+  return found;
+}
+
+/** One sample to write: the damaged gray input and its color original (a {@link Sample}'s mask is not stored). */
+export type DatasetSampleImages = Pick<Sample, 'input' | 'gt'>;
+
+/** Options for {@link writeDataset}. */
+export interface WriteDatasetOptions {
+  /**
+   * Replace a dataset already under the root (default false: refuse, naming what is there). The old dataset's own
+   * files go first: the CSVs and the `TRAIN_00000.png` / `TEST_000.png` images in its four folders (other files
+   * there stay), so no stale image is left beside a shorter CSV.
+   */
+  replace?: boolean;
+  /** Called after each sample is written. */
+  onSample?: () => void;
+}
+
+/**
+ * Writes a dataset in the competition layout under `root`: `train_input/TRAIN_00000.png` (gray input),
+ * `train_gt/TRAIN_00000.png` (color original) and `train.csv` (`input_image_path,gt_image_path`); and for test samples
+ * `test_input/TEST_000.png`, `test.csv` (`id,input_image_path`) and the originals in `test_gt/` (for scoring; not part of
+ * the competition layout). Samples may come from a generator, so a large set never sits in memory. Every file is
+ * written atomically and the CSVs last, so a CSV never names an image that is not there. {@link openDataset} reads
+ * the result.
+ * @throws Error naming what is already there when `root` holds a dataset and `replace` is not set; when a split
+ * exceeds its names (100,000 train, 1,000 test samples).
+ * @returns how many samples each split got.
+ *
+ * ```ts
+ * await writeDataset('data', { train: [{ input, gt }], test: [] }, { replace: true });
+ * ```
+ */
+export async function writeDataset(
+  root: string,
+  samples: {
+    train?: Iterable<DatasetSampleImages> | AsyncIterable<DatasetSampleImages>;
+    test?: Iterable<DatasetSampleImages> | AsyncIterable<DatasetSampleImages>;
+  },
+  options: WriteDatasetOptions = {},
+): Promise<{ train: number; test: number }> {
+  const found = await findDataset(root);
+  if (found.length > 0) {
+    if (!options.replace)
+      throw new Error(
+        `${root}: already holds a dataset (${found.join(', ')}); refusing to write over it (replace it explicitly)`,
+      );
+    await removeDataset(root);
+  }
+  const trainRows = [['input_image_path', 'gt_image_path']];
+  const testRows = [['id', 'input_image_path']];
+  for await (const s of samples.train ?? []) {
+    const k = trainRows.length - 1;
+    if (k >= 100_000)
+      throw new Error(`${root}: more than 100000 training samples (TRAIN_00000..TRAIN_99999)`);
+    const name = `TRAIN_${String(k).padStart(5, '0')}.png`;
+    await writePng(path.join(root, 'train_input', name), s.input);
+    await writePng(path.join(root, 'train_gt', name), s.gt);
+    trainRows.push([`./train_input/${name}`, `./train_gt/${name}`]);
+    options.onSample?.();
+  }
+  for await (const s of samples.test ?? []) {
+    const k = testRows.length - 1;
+    if (k >= 1000) throw new Error(`${root}: more than 1000 test samples (TEST_000..TEST_999)`);
+    const id = `TEST_${String(k).padStart(3, '0')}`;
+    await writePng(path.join(root, 'test_input', `${id}.png`), s.input);
+    await writePng(path.join(root, 'test_gt', `${id}.png`), s.gt);
+    testRows.push([id, `./test_input/${id}.png`]);
+    options.onSample?.();
+  }
+  if (trainRows.length > 1) await writeFileAtomic(path.join(root, 'train.csv'), formatCsv(trainRows));
+  if (testRows.length > 1) await writeFileAtomic(path.join(root, 'test.csv'), formatCsv(testRows));
+  return { train: trainRows.length - 1, test: testRows.length - 1 };
+}
+
+/** Removes a dataset's own entries under `root`: its CSVs first, then its images, then its folders if left empty. */
+async function removeDataset(root: string): Promise<void> {
+  for (const csv of DATASET_CSVS) await fs.rm(path.join(root, csv), { force: true });
+  for (const dir of DATASET_DIRS) {
+    const folder = path.join(root, dir);
+    const entries = await fs.readdir(folder).catch(() => [] as string[]);
+    for (const name of entries)
+      if (DATASET_IMAGE.test(name)) await fs.rm(path.join(folder, name), { force: true });
+    await fs.rmdir(folder).catch(() => undefined); // only when empty: other files stay
+  }
 }

@@ -16,6 +16,8 @@ export { matchPngsByName } from './pairs.js';
 export type { MatchedFiles, MatchPngsOptions } from './pairs.js';
 export { openDataset, validateDataset } from './dataset.js';
 export type { ValidateDatasetOptions } from './dataset.js';
+export { findDataset, writeDataset } from './dataset.js';
+export type { DatasetSampleImages, WriteDatasetOptions } from './dataset.js';
 export { readPhoto, listPhotos } from './photos.js';
 export { parseOptions, UsageError } from './args.js';
 export type { OptionSpec, OptionType, OptionValue, ParsedOptions } from './args.js';

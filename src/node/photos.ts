@@ -9,7 +9,7 @@ const PHOTO_EXTENSIONS = ['.png', '.jpg', '.jpeg'];
 /** Reads a PNG or JPEG file (by content, not name) into an RGB image; errors name the file. */
 export async function readPhoto(file: string): Promise<Image> {
   const bytes = await readFileNamed(file);
-  if (hasJpegSignature(bytes)) return decodeJpeg(bytes, { channels: 3 }, file);
+  if (hasJpegSignature(bytes)) return await decodeJpeg(bytes, { channels: 3 }, file);
   return decodePng(bytes, { channels: 3 }, file);
 }
 

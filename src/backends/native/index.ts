@@ -18,7 +18,7 @@ import {
   type DataType,
 } from '@tensorflow/tfjs-core';
 import { loadNativeAddon, type NativeAddon } from './addon.js';
-import type { RecyclingBackend } from './util.js';
+import { quietNodeBanner, type RecyclingBackend } from './util.js';
 import {
   batchMatMulKernel,
   conv2dBackpropFilterKernel,
@@ -99,6 +99,11 @@ export async function registerNativeBackend(threads?: number): Promise<void> {
       /** Free arrays by length, and their total bytes (kept under {@link FREE_LIST_BYTES}). */
       private readonly free = new Map<number, Float32Array[]>();
       private freeBytes = 0;
+
+      constructor() {
+        super();
+        quietNodeBanner(this);
+      }
 
       takeArray(length: number): Float32Array | undefined {
         const list = this.free.get(length);

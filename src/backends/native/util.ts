@@ -71,3 +71,17 @@ export const allFloat32 = (...ts: (TensorInfo | null | undefined)[]): boolean =>
 
 /** The number of elements of a shape. */
 export const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * b, 1);
+
+/**
+ * Keeps tfjs-backend-cpu's Node banner ("Hi, looks like you are running TensorFlow.js in Node.js. To speed things up
+ * dramatically, install our node backend…") from printing for this backend instance. tfjs-backend-cpu 4.22 prints it
+ * from `MathBackendCPU.write` on the instance's first write when the `IS_NODE` flag is on, guarded by the instance's
+ * private `firstUse` field; there is no flag for it alone (`IS_TEST` and `PROD` would silence every tfjs warning of the
+ * process). The advice does not apply to this library's `native` backend, and `useBackend` offers tfjs-node itself
+ * (`'tensorflow'`). Only this instance changes; any other CPU backend, and every flag, stay as they are.
+ * @param backend a MathBackendCPU (or subclass) instance; anything else is left alone.
+ */
+export function quietNodeBanner(backend: unknown): void {
+  const b = backend as { firstUse?: unknown } | null;
+  if (b !== null && typeof b === 'object' && typeof b.firstUse === 'boolean') b.firstUse = false;
+}

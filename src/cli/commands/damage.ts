@@ -1,16 +1,14 @@
-import * as path from 'node:path';
-import { formatCsv } from '../../data/csv.js';
 import { fitImage } from '../../image/resize.js';
 import { damage as damagePhoto } from '../../masks/damage.js';
 import { MASK_PRESETS, type MaskPresetName } from '../../masks/generators.js';
 import { createRng } from '../../masks/random.js';
 import { listPhotos, readPhoto } from '../../node/photos.js';
-import { writeFileAtomic, writePng } from '../../node/files.js';
+import { findDataset, writeDataset, type DatasetSampleImages } from '../../node/dataset.js';
 import type { Command } from '../command.js';
 import { parseOptions } from '../../node/args.js';
 import { startProgress } from '../progress.js';
 
-const USAGE = `Usage: tfjs-restoration damage --photos DIR --out DIR [--seed N] [--count N] [--size N] [--test N] [--preset NAME]
+const USAGE = `Usage: tfjs-restoration damage --photos DIR --out DIR [--seed N] [--count N] [--size N] [--test N] [--preset NAME] [--force]
 
 Writes a dataset in the competition layout from color photos (PNG or JPEG):
   train_input/TRAIN_00000.png   gray input with one lost region filled by a constant gray
@@ -22,12 +20,13 @@ With --test N, N more samples go to a test split:
 
 Options:
   --photos DIR    folder of photos (.png, .jpg, .jpeg), used in name order, cycled when --count exceeds them
-  --out DIR       output folder (created)
+  --out DIR       output folder (created); one that already holds a dataset is refused unless --force
   --count N       training samples (default: the number of photos)
   --test N        test samples (default 0)
   --seed N        seed of the whole dataset (default 0); sample k uses a seed derived from it
   --size N        photos are center-cropped and resized to N x N (default 512)
-  --preset NAME   mask preset: ${MASK_PRESETS.join(', ')} (default competition)`;
+  --preset NAME   mask preset: ${MASK_PRESETS.join(', ')} (default competition)
+  --force         replace the dataset already in --out: its CSVs and TRAIN_*/TEST_* images are removed first`;
 
 /** Sample seeds: the k-th draw of a generator seeded by the dataset seed (stable for a given --seed). */
 function sampleSeeds(seed: number, n: number): number[] {
@@ -47,6 +46,7 @@ export const damage: Command = {
       size: { type: 'int', default: 512 },
       test: { type: 'int', default: 0 },
       preset: { type: 'string', default: 'competition' },
+      force: { type: 'flag' },
     });
     const preset = a.preset as MaskPresetName;
     if (!MASK_PRESETS.includes(preset))
@@ -62,6 +62,11 @@ export const damage: Command = {
     if (count > 100000)
       throw new Error(`--count must be at most 100000 (TRAIN_00000..TRAIN_99999), got ${count}`);
     const out = a.out;
+    const found = await findDataset(out);
+    if (found.length > 0 && !a.force)
+      throw new Error(
+        `--out ${out} already holds a dataset (${found.join(', ')}); pass --force to replace it`,
+      );
     const seeds = sampleSeeds(a.seed, count + test);
     const progress = startProgress(io, 'damage', count + test);
     const cache = new Map<string, Awaited<ReturnType<typeof readPhoto>>>();
@@ -75,26 +80,15 @@ export const damage: Command = {
       }
       return photo;
     };
-    const trainRows = [['input_image_path', 'gt_image_path']];
-    const testRows = [['id', 'input_image_path']];
-    for (let k = 0; k < count + test; k++) {
-      const d = damagePhoto(await load(k), { seed: seeds[k], generator: preset });
-      if (k < count) {
-        const name = `TRAIN_${String(k).padStart(5, '0')}.png`;
-        await writePng(path.join(out, 'train_input', name), d.input);
-        await writePng(path.join(out, 'train_gt', name), d.gt);
-        trainRows.push([`./train_input/${name}`, `./train_gt/${name}`]);
-      } else {
-        const id = `TEST_${String(k - count).padStart(3, '0')}`;
-        await writePng(path.join(out, 'test_input', `${id}.png`), d.input);
-        await writePng(path.join(out, 'test_gt', `${id}.png`), d.gt);
-        testRows.push([id, `./test_input/${id}.png`]);
-      }
-      progress.tick();
+    async function* samples(from: number, to: number): AsyncGenerator<DatasetSampleImages> {
+      for (let k = from; k < to; k++) yield damagePhoto(await load(k), { seed: seeds[k], generator: preset });
     }
+    await writeDataset(
+      out,
+      { train: samples(0, count), test: samples(count, count + test) },
+      { replace: Boolean(a.force), onSample: () => progress.tick() },
+    );
     progress.done();
-    if (count > 0) await writeFileAtomic(path.join(out, 'train.csv'), formatCsv(trainRows));
-    if (test > 0) await writeFileAtomic(path.join(out, 'test.csv'), formatCsv(testRows));
     return 0;
   },
 };
