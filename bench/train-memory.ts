@@ -51,7 +51,14 @@ const record = () => {
       `${rss.toFixed(1).padStart(9)} ${((performance.now() - start) / 1000).toFixed(1).padStart(8)}`,
   );
 };
-const marks = new Set([1, 10, 50, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000, a.steps]);
+// Early steps, then every twentieth of the run.
+const marks = new Set([
+  1,
+  10,
+  50,
+  100,
+  ...Array.from({ length: 20 }, (_, k) => Math.round(((k + 1) * a.steps) / 20)),
+]);
 const before = tf.memory().numTensors;
 record();
 await trainPipeline(pipeline, {
