@@ -12,7 +12,7 @@ import {
   maskIoU,
   type MaskPresetName,
 } from '../src/masks/index.js';
-import { createImage, fitImage, type Image, type Mask } from '../src/image/index.js';
+import { createImage, fitImage, toGray, type Image, type Mask } from '../src/image/index.js';
 import { listPhotos, readPhoto } from '../src/node/index.js';
 
 function arg(name: string, fallback: string): string {
@@ -79,3 +79,9 @@ for (const r of [...rows].sort((a, b) => a.iou - b.iou).slice(0, 10))
   console.log(
     `  seed ${r.seed}  ${r.photo}  IoU ${r.iou.toFixed(4)}  fill ${r.fill}  detected value ${r.found}`,
   );
+// The same photos undamaged: any region found there is a false alarm.
+const falseAlarms = files.filter((_, k) => detectLostRegionDetailed(toGray(photos[k])).found);
+console.log(
+  `undamaged photos: a region found in ${falseAlarms.length} of ${photos.length}` +
+    (falseAlarms.length > 0 ? ` (${falseAlarms.map((f) => f.split('/').pop()).join(', ')})` : ''),
+);

@@ -191,6 +191,20 @@ describe('detect-mask command', () => {
   });
 });
 
+describe('detect-mask on an undamaged photo', () => {
+  it('writes an all-0 mask and says on stderr that there is no lost region', async () => {
+    const out = path.join(root, 'none-masks');
+    let err = '';
+    const io = { stdout: () => undefined, stderr: (t: string) => void (err += t), stderrIsTTY: false };
+    const photo = new URL('./fixtures/photos/flat.png', import.meta.url).pathname;
+    expect(await commands['detect-mask'].run(['--input', photo, '--out', out], io)).toBe(0);
+    const mask = await readPng(path.join(out, 'flat.png'));
+    expect(mask.data.every((v) => v === 0)).toBe(true);
+    expect(err).toContain(`${photo}: no lost region found`);
+    expect(err).toContain('no lost region in 1 of 1 inputs');
+  });
+});
+
 describe('exit codes through runCli', () => {
   it('bad usage of damage and detect-mask exits 2 and names the option', async () => {
     const { runCli } = await import('../src/cli/run.js');

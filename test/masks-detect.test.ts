@@ -118,10 +118,12 @@ describe('detectLostRegion', () => {
     const duck = photos[names.findIndex((n) => n.includes('duck'))];
     const mask = emptyMask(256, 256);
     fillRect(mask, 10, 10, 60, 70);
-    for (const fill of [3, 7, 8, 10, 20]) {
+    for (const fill of [3, 8, 10, 20]) {
       const d = damage(duck, { mask, fill });
       expect(maskIoU(detectLostRegion(d.input), mask)).toBeGreaterThanOrEqual(0.95);
     }
+    // A fill one level off the background (7 beside 6) fades into it like the photo's own flat areas: not claimed.
+    expect(detectLostRegionDetailed(damage(duck, { mask, fill: 7 }).input).found).toBe(false);
   });
 
   it('ignores black bars and clipped highlights larger than the region', () => {
@@ -145,6 +147,50 @@ describe('detectLostRegion', () => {
     }
   });
 
+  it('finds nothing in undamaged photos (their flat areas fade into their surroundings)', async () => {
+    const fixtures = new URL('./fixtures/photos/', import.meta.url).pathname;
+    for (const name of [
+      'animal.png',
+      'building.png',
+      'flat.png',
+      'sea.png',
+      ...names.map((n) => `../photos-masks/${n}`),
+    ]) {
+      const gray = await readPng(fixtures + name, { channels: 1 });
+      const det = detectLostRegionDetailed(gray);
+      expect(det.found, name).toBe(false);
+      expect(det.fill, name).toBe(-1);
+      expect(
+        det.mask.data.every((v) => v === 0),
+        name,
+      ).toBe(true);
+    }
+  });
+
+  it('finds a small region (0.5 % of the image) beside larger flat areas', async () => {
+    // flat.png (the rocket photo) has large flat sky and clipped areas; the region is a 36x36 square or a disk.
+    const flat = await readPng(new URL('./fixtures/photos/flat.png', import.meta.url).pathname, {
+      channels: 3,
+    });
+    const places: [number, number][] = [
+      [40, 40],
+      [60, 400],
+      [400, 420],
+    ];
+    for (const [k, [x, y]] of places.entries()) {
+      const mask = emptyMask(512, 512);
+      if (k % 2 === 0) fillRect(mask, x, y, 36, 36);
+      else fillEllipse(mask, x, y, 20, 20);
+      for (const fill of [0, 40, 200]) {
+        const d = damage(flat, { mask, fill });
+        const det = detectLostRegionDetailed(d.input);
+        expect(det.found, `${x},${y} fill ${fill}`).toBe(true);
+        // A 40-pixel disk's rim is a large share of it: a pixel or two of leak or rounding costs a few percent.
+        expect(maskIoU(det.mask, mask), `${x},${y} fill ${fill}`).toBeGreaterThanOrEqual(0.9);
+      }
+    }
+  });
+
   it('returns an empty mask when there is no constant region, and rejects RGB', () => {
     const rng = createRng(2);
     const noise = createImage(
@@ -154,6 +200,7 @@ describe('detectLostRegion', () => {
       Uint8Array.from({ length: 64 * 64 }, () => rng.int(0, 255)),
     );
     const det = detectLostRegionDetailed(noise);
+    expect(det.found).toBe(false);
     expect(det.fill).toBe(-1);
     expect(det.mask.data.every((v) => v === 0)).toBe(true);
     expect(() => detectLostRegion(photos[0])).toThrow(/gray \(1-channel\)/);
