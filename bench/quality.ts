@@ -21,7 +21,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { useFirstBackend, type BackendName } from '../src/backends/index.js';
-import { Compose, horizontalFlip } from '../src/data/index.js';
+import { Compose, horizontalFlip, type Sample } from '../src/data/index.js';
 import { grayToRgb, inpaintTelea, type Image, type Mask } from '../src/image/index.js';
 import { damage, detectLostRegion } from '../src/masks/index.js';
 import { competitionMask, scoreImage, type ImageScores } from '../src/metrics/index.js';
@@ -52,6 +52,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: 'out/bench-quality' },
     backend: { type: 'string', default: 'native,wasm' },
     'torch-mode': { type: 'string', default: 'crop' },
+    val: { type: 'string', default: '6' },
   },
 });
 const num = (name: keyof typeof values) => {
@@ -155,12 +156,23 @@ const libName = `library (${preset ?? 'default'}${values.config ? ' ' + values.c
 const backend = sides.has('library')
   ? await useFirstBackend(values.backend!.split(',') as BackendName[])
   : '';
+// The library keeps the last `--val` training photos aside (damaged once) to pick its best weights, the starting
+// ones included (`validateStart`); it trains on the others. The PyTorch recipe trains on all of them.
+const nVal = Number(values.val);
+const valSamples: Sample[] = trainPhotos.slice(trainPhotos.length - nVal).map((photo, i) => {
+  const d = damage(photo, { seed: 200_000 + i });
+  return { input: d.input, gt: d.gt, mask: competitionMask(d.input, d.gt) };
+});
+const libPhotos = trainPhotos.slice(0, trainPhotos.length - nVal);
 async function runLibrary(seed: number): Promise<void> {
   const pipeline = RestorationPipeline.create({ encoder: values.encoder, preset, config, seed });
   let steps = 0;
   const t0 = performance.now();
   const result = await trainPipeline(pipeline, {
-    train: photoSource(trainPhotos.length, async (i) => trainPhotos[i], pipeline.config, { size, seed }),
+    train: photoSource(libPhotos.length, async (i) => libPhotos[i], pipeline.config, { size, seed }),
+    val: valSamples,
+    validateStart: nVal > 0,
+    patience: 1_000_000,
     epochs: 1_000_000,
     batchSize: batch,
     learningRate: lr,
@@ -182,7 +194,7 @@ async function runLibrary(seed: number): Promise<void> {
   add(libName, run);
   console.log(
     `library seed ${seed} (${backend}): ${steps} steps, ${result.history.length} epochs in ${trainSeconds.toFixed(0)} s: ` +
-      `score ${mean(run.scores.map((s) => s.score)).toFixed(4)}`,
+      `score ${mean(run.scores.map((s) => s.score)).toFixed(4)} (best epoch ${result.bestEpoch}, val ${result.bestScore.toFixed(4)})`,
   );
 }
 

@@ -161,6 +161,26 @@ describe('forwardStages and pipelineLoss', () => {
   });
 });
 
+describe('validateStart', () => {
+  it('scores the starting weights first and keeps them when no epoch beats them', async () => {
+    const p = tiny({ preset: 'global', config: { workSize: 64 } });
+    const start = p.inpaint.getWeights().map((w) => Array.from(w.dataSync()));
+    const seen: number[] = [];
+    const result = await trainPipeline(p, {
+      train: samples(64, 2),
+      epochs: 2,
+      batchSize: 2,
+      learningRate: 1e-2,
+      validateStart: true,
+      validate: async (_, epoch) => (seen.push(epoch), epoch === -1 ? 1 : 0),
+    });
+    expect(seen).toEqual([-1, 0, 1]);
+    expect(result).toMatchObject({ bestEpoch: -1, bestScore: 1 });
+    expect(p.inpaint.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(start);
+    p.dispose();
+  });
+});
+
 describe('trainingSample / photoSource', () => {
   it('resizes the whole photo to workSize, or cuts a window around the lost region at full size', () => {
     const big = photo('sea', 256);

@@ -228,6 +228,13 @@ export interface TrainOptions {
    * differently (or to test early stopping).
    */
   validate?: (pipeline: RestorationPipeline, epoch: number) => Promise<number>;
+  /**
+   * Also score the starting weights before the first step, and keep them unless an epoch beats them (the result's
+   * `bestEpoch` is then -1 with their score). A pipeline that starts as a baseline (the `global` preset starts as
+   * the classical fill) then never ends below that baseline on the validation set. Default false; not repeated on
+   * `resume`.
+   */
+  validateStart?: boolean;
   /** Called after each step. */
   onStep?: (log: StepLog) => void;
   /** Called after each epoch, once its checkpoint is saved. */
@@ -238,7 +245,10 @@ export interface TrainOptions {
 export interface TrainResult {
   /** Every epoch's summary, those before a resume included. */
   history: EpochLog[];
-  /** Epoch whose weights the pipeline holds at the end (the best validation score), or -1 if none scored. */
+  /**
+   * Epoch whose weights the pipeline holds at the end (the best validation score), or -1 if none scored or, with
+   * `validateStart`, when the starting weights stayed the best (`bestScore` is then theirs).
+   */
   bestEpoch: number;
   bestScore: number;
   /** Why training ended. */
@@ -452,6 +462,11 @@ export async function trainPipeline(
     }
     const start = performance.now() - state.elapsedSeconds * 1000;
     const elapsed = () => (performance.now() - start) / 1000;
+    // Counted in the time budget, like every validation.
+    if (options.validateStart && validate && state.epoch === 0 && state.history.length === 0) {
+      state.bestScore = await validate(pipeline, -1);
+      best = snapshot(pipeline);
+    }
     const load = async (index: number, epoch: number): Promise<BatchSample> => {
       const loaded = await source.load(index);
       firstSize = checkSample(loaded, index, firstSize);
