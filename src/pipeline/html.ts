@@ -85,7 +85,7 @@ ${body}</body></html>
 `;
 }
 
-/** One line of {@link svgLines}: values at x = 0, 1, 2, ... (non-finite values break the line). */
+/** One line of {@link svgLines}: values at x = 1, 2, 3, ... (non-finite values break the line). */
 export interface SvgSeries {
   label: string;
   values: readonly number[];
@@ -170,8 +170,8 @@ export function svgLines(
     `<text x="${left - 4}" y="${height - bottom}" text-anchor="end">${fmt(yMin)}</text>` +
     mark +
     lines +
-    `<text x="${left}" y="${height - 8}">0</text>` +
-    `<text x="${width - right}" y="${height - 8}" text-anchor="end">${escapeHtml(options.xLabel)} ${n - 1}</text>` +
+    `<text x="${left}" y="${height - 8}">1</text>` +
+    `<text x="${width - right}" y="${height - 8}" text-anchor="end">${escapeHtml(options.xLabel)} ${Math.max(1, ...series.map((s) => s.values.length))}</text>` +
     `</svg>`
   );
 }
