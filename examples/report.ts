@@ -1,7 +1,7 @@
 /**
  * Shared bits of the examples: a progress bar on stderr, a labelled loss-curve picture and a labelled contact sheet.
  */
-import { startProgress, type Progress } from '../src/cli/progress.js';
+import { startProgress, type Progress } from '../src/node/progress.js';
 import { createImage, type Image } from '../src/image/index.js';
 import { contactSheet, lossChart, type EpochLog, type StepLog } from '../src/pipeline/index.js';
 import { drawText } from '../scripts/font5x7.js';
@@ -10,7 +10,6 @@ import { drawText } from '../scripts/font5x7.js';
 export function progressBar(label: string, total: number): Progress {
   return startProgress(
     {
-      stdout: (t) => process.stdout.write(t),
       stderr: (t) => process.stderr.write(t),
       stderrIsTTY: Boolean(process.stderr.isTTY),
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { progressLine, startProgress } from '../src/cli/progress.js';
+import { progressLine, startProgress } from '../src/node/progress.js';
 
 describe('progress', () => {
   it('draws a bar, a count and an ETA from the elapsed time', () => {

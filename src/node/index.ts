@@ -19,6 +19,8 @@ export type { ValidateDatasetOptions } from './dataset.js';
 export { findDataset, writeDataset } from './dataset.js';
 export type { DatasetSampleImages, WriteDatasetOptions } from './dataset.js';
 export { readPhoto, listPhotos } from './photos.js';
+export { startProgress, progressLine } from './progress.js';
+export type { Progress, ProgressIO } from './progress.js';
 export { parseOptions, UsageError } from './args.js';
 export type { OptionSpec, OptionType, OptionValue, ParsedOptions } from './args.js';
 export { readPlaceLabels, writePlaceLabels } from './places.js';

@@ -29,5 +29,7 @@ export { asRestorer, ensembleRestorer, flipTta, tiledRestorer } from './restorer
 export type { Restorer, TileOptions } from './restorers.js';
 export { DatasetReportBuilder, datasetReportHtml } from './inspect.js';
 export type { DatasetReport, LostRegionStats } from './inspect.js';
+export { restorationReportHtml } from './report.js';
+export type { RestorationReport, RestorationReportPhoto } from './report.js';
 export { submissionZip } from './submission.js';
 export type { SubmissionEntry } from './submission.js';

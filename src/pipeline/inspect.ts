@@ -3,13 +3,13 @@
  * their rendering as one self-contained HTML page. Plain images only: no tfjs, no Node module (reading a dataset
  * from disk is `inspectDataset` in `tfjs-restoration/pipeline/node`).
  */
-import { encodePng } from '../image/png.js';
 import { resizeImage } from '../image/resize.js';
 import type { Image, Mask } from '../image/types.js';
 import { detectLostRegionDetailed } from '../masks/detect.js';
 import { competitionMask } from '../metrics/competition.js';
 import { histogram } from '../metrics/histogram.js';
 import { contactSheet } from './chart.js';
+import { escapeHtml, htmlPage, htmlTable as table, pngDataUri, svgBars } from './html.js';
 
 /** Statistics of one split's lost regions. */
 export interface LostRegionStats {
@@ -152,59 +152,6 @@ function thumbnail(image: Image, max = 160): Image {
   );
 }
 
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-/** Base64 of bytes (for data URIs; no Buffer or btoa needed). */
-function base64(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 3) {
-    const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    out += B64[(n >> 18) & 63] + B64[(n >> 12) & 63];
-    out += i + 1 < bytes.length ? B64[(n >> 6) & 63] : '=';
-    out += i + 2 < bytes.length ? B64[n & 63] : '=';
-  }
-  return out;
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-/** An inline SVG bar chart of `counts`, with the x labels of the first and last bar and the largest count. */
-function svgBars(
-  counts: readonly number[],
-  options: { title: string; first: string; last: string; color?: (i: number) => string },
-): string {
-  const width = 640;
-  const height = 200;
-  const left = 48;
-  const bottom = 24;
-  const top = 24;
-  const max = Math.max(1, ...counts);
-  const bw = (width - left - 8) / Math.max(1, counts.length);
-  const bars = counts
-    .map((c, i) => {
-      if (c <= 0) return '';
-      const h = ((height - top - bottom) * c) / max;
-      const x = left + i * bw;
-      return `<rect x="${x.toFixed(2)}" y="${(height - bottom - h).toFixed(2)}" width="${Math.max(0.5, bw - 0.5).toFixed(2)}" height="${h.toFixed(2)}" fill="${options.color?.(i) ?? '#1f77b4'}"/>`;
-    })
-    .join('');
-  return (
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
-    `font-family="sans-serif" font-size="11">` +
-    `<text x="${left}" y="14" font-weight="bold">${escapeHtml(options.title)}</text>` +
-    `<line x1="${left}" y1="${height - bottom}" x2="${width - 8}" y2="${height - bottom}" stroke="#888"/>` +
-    `<line x1="${left}" y1="${top}" x2="${left}" y2="${height - bottom}" stroke="#888"/>` +
-    `<text x="${left - 4}" y="${top + 8}" text-anchor="end">${max}</text>` +
-    `<text x="${left - 4}" y="${height - bottom}" text-anchor="end">0</text>` +
-    bars +
-    `<text x="${left}" y="${height - 8}">${escapeHtml(options.first)}</text>` +
-    `<text x="${width - 8}" y="${height - 8}" text-anchor="end">${escapeHtml(options.last)}</text>` +
-    `</svg>`
-  );
-}
-
 /** Coverage values binned by 1 % up to the next 5 % above the largest (at least 5 %). */
 function coverageBins(coverage: readonly number[]): { counts: number[]; top: number } {
   const top = Math.max(5, Math.ceil((Math.max(0, ...coverage) * 100 + 1e-9) / 5) * 5);
@@ -237,10 +184,6 @@ function hueColor(h: number): string {
 export function datasetReportHtml(report: DatasetReport): string {
   const { counts, sampling, formats, train, test, color, samples } = report;
   const section = (title: string, body: string) => `<h2>${escapeHtml(title)}</h2>\n${body}\n`;
-  const table = (head: readonly string[], rows: readonly (readonly (string | number)[])[]) =>
-    `<table><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>` +
-    rows.map((r) => `<tr>${r.map((c) => `<td>${escapeHtml(String(c))}</td>`).join('')}</tr>`).join('') +
-    `</table>`;
   const parts: string[] = [];
   const sampled =
     sampling.limit === null ? 'all rows' : `at most ${sampling.limit} rows per split, seed ${sampling.seed}`;
@@ -313,15 +256,9 @@ export function datasetReportHtml(report: DatasetReport): string {
       section(
         'Samples (input | gt, two pairs a row)',
         `<p>${samples.map((s) => escapeHtml(s.id)).join(', ')}</p>` +
-          `<img alt="sample pairs" src="data:image/png;base64,${base64(encodePng(sheet))}">`,
+          `<img alt="sample pairs" src="${pngDataUri(sheet)}">`,
       ),
     );
   }
-  return `<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Dataset report: ${escapeHtml(report.root)}</title>
-<style>body{font-family:sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse;margin:.5em 0}
-td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}svg{display:block;margin:.5em 0}</style></head>
-<body><h1>Dataset report: ${escapeHtml(report.root)}</h1>
-${parts.join('')}</body></html>
-`;
+  return htmlPage(`Dataset report: ${report.root}`, parts.join(''));
 }

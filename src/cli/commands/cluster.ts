@@ -3,7 +3,7 @@ import { clusterScatter } from '../../cluster/plot.js';
 import { writePng } from '../../node/files.js';
 import { writePlaceLabels } from '../../node/places.js';
 import type { Command } from '../command.js';
-import { startProgress, type Progress } from '../progress.js';
+import { startProgress, type Progress } from '../../node/progress.js';
 import { parseOptions } from '../../node/args.js';
 
 const BACKENDS: readonly BackendName[] = ['native', 'wasm', 'cpu', 'webgpu'];

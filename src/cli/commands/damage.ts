@@ -6,7 +6,7 @@ import { listPhotos, readPhoto } from '../../node/photos.js';
 import { findDataset, writeDataset, type DatasetSampleImages } from '../../node/dataset.js';
 import type { Command } from '../command.js';
 import { parseOptions } from '../../node/args.js';
-import { startProgress } from '../progress.js';
+import { startProgress } from '../../node/progress.js';
 
 const USAGE = `Usage: tfjs-restoration damage --photos DIR --out DIR [--seed N] [--count N] [--size N] [--test N] [--preset NAME] [--force]
 

@@ -5,7 +5,7 @@ import { detectLostRegionDetailed } from '../../masks/detect.js';
 import { listPngs, readPng, writePng } from '../../node/files.js';
 import type { Command } from '../command.js';
 import { parseOptions } from '../../node/args.js';
-import { startProgress } from '../progress.js';
+import { startProgress } from '../../node/progress.js';
 
 export const detectMask: Command = {
   summary: 'estimate the lost region of damaged inputs, written as PNG masks (255 = lost)',

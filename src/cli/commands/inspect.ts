@@ -3,7 +3,7 @@ import { writeFileAtomic } from '../../node/files.js';
 import { datasetReportHtml } from '../../pipeline/inspect.js';
 import { inspectDataset } from '../../pipeline/inspect-node.js';
 import type { Command } from '../command.js';
-import { startProgress } from '../progress.js';
+import { startProgress } from '../../node/progress.js';
 
 const USAGE = `Usage: tfjs-restoration inspect --data DIR --out report.html [--limit N] [--seed N] [--samples N]
 

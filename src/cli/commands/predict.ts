@@ -9,7 +9,7 @@ import {
   type Restorer,
 } from '../../pipeline/restorers.js';
 import type { Command } from '../command.js';
-import { startProgress } from '../progress.js';
+import { startProgress } from '../../node/progress.js';
 
 const USAGE = `Usage: tfjs-restoration predict --model DIR --input DIR|FILE --out DIR [--mask DIR|FILE] [--tta] [--ensemble DIR,DIR...] [--backend NAME,...] [--tile N] [--overlap N] [--force]
 

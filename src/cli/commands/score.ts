@@ -5,7 +5,7 @@ import { competitionMask, scoreImage, summarizeScores, type ImageScores } from '
 import { listPngs, matchPngsByName, readPng, type MatchedFiles } from '../../node/index.js';
 import { parseOptions } from '../../node/args.js';
 import type { Command } from '../command.js';
-import { startProgress } from '../progress.js';
+import { startProgress } from '../../node/progress.js';
 
 const USAGE = `Usage: tfjs-restoration score --gt DIR|FILE --pred DIR|FILE --input DIR|FILE [--per-image] [--allow-missing]
 

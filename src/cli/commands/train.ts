@@ -1,6 +1,6 @@
 import { parseOptions, UsageError } from '../../node/args.js';
 import type { Command } from '../command.js';
-import { startProgress, type Progress } from '../progress.js';
+import { startProgress, type Progress } from '../../node/progress.js';
 
 const USAGE = `Usage: tfjs-restoration train --data DIR --out DIR [--preset NAME] [--encoder NAME] [--size N] [--batch N] [--lr X] [--schedule cosine|plateau|constant] [--epochs N] [--patience N] [--folds N --fold K [--groups FILE]] [--max-seconds S] [--val-limit N] [--seed N] [--backend NAMES] [--resume | --force]
 

@@ -1,4 +1,15 @@
-import type { CliIO } from './command.js';
+/**
+ * A progress line with a count and an ETA on standard error, for command-line tools and scripts. No Node module:
+ * the caller passes where to write.
+ */
+
+/** Where a progress bar draws: structurally a subset of the CLI's IO, so a command passes its own. */
+export interface ProgressIO {
+  /** Writes text to standard error as is. */
+  stderr(text: string): void;
+  /** Whether stderr is a terminal: only then is anything drawn. */
+  readonly stderrIsTTY: boolean;
+}
 
 /** A progress bar on stderr with a count and an ETA; silent unless stderr is a terminal. */
 export interface Progress {
@@ -17,7 +28,13 @@ function formatSeconds(s: number): string {
     : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
-/** Renders one progress line, e.g. `damage [########------------]  40/100 ETA 12s`. */
+/**
+ * Renders one progress line, e.g. `damage [########------------]  40/100 ETA 12s`.
+ *
+ * ```ts
+ * progressLine('damage', 40, 100, 8000); // 'damage [########------------]  40/100 ETA 12s'
+ * ```
+ */
 export function progressLine(
   label: string,
   done: number,
@@ -32,8 +49,16 @@ export function progressLine(
   return `${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${count} ETA ${formatSeconds(eta)}`;
 }
 
-/** Starts a progress bar for `total` items; draws at most every 100 ms. */
-export function startProgress(io: CliIO, label: string, total: number): Progress {
+/**
+ * Starts a progress bar for `total` items; draws at most every 100 ms, and nothing unless `io.stderrIsTTY`.
+ *
+ * ```ts
+ * const bar = startProgress({ stderr: (t) => process.stderr.write(t), stderrIsTTY: process.stderr.isTTY }, 'train', 100);
+ * for (let i = 0; i < 100; i++) bar.tick(`loss ${loss.toFixed(3)}`);
+ * bar.done();
+ * ```
+ */
+export function startProgress(io: ProgressIO, label: string, total: number): Progress {
   if (!io.stderrIsTTY || total <= 1) return { tick() {}, done() {} };
   const start = Date.now();
   let done = 0;
