@@ -12,3 +12,4 @@ export { hasJpegSignature } from './signature.js';
 export { resizeImage, cropImage, fitImage, flipImage } from './resize.js';
 export type { ResizeMethod } from './resize.js';
 export { inpaintTelea } from './inpaint.js';
+export type { InpaintOptions } from './inpaint.js';
