@@ -9,7 +9,7 @@ import {
   type Image,
   type Mask,
 } from '../src/image/index.js';
-import { damage } from '../src/masks/index.js';
+import { classicalRestore, damage } from '../src/masks/index.js';
 import { photo } from './helpers/pipeline.js';
 
 const DIR = new URL('./fixtures/goldens/inpaint/', import.meta.url);
@@ -185,5 +185,38 @@ describe('inpaintTelea', () => {
       /image data has 10 samples, expected 64/,
     );
     expect(() => inpaintTelea(texture(1, 5), boxMask(1, 5, 0, 1, 1, 2))).toThrow(/at least 2x2/);
+  });
+});
+
+describe('classicalRestore', () => {
+  it('fills the detected lost region and returns the gray as RGB', () => {
+    const { input, mask } = damage(photo('sea', 256), { seed: 11 });
+    const restored = classicalRestore(input);
+    expect(restored.channels).toBe(3);
+    const given = classicalRestore(input, mask);
+    const direct = inpaintTelea(input, mask);
+    let unequal = 0;
+    for (let i = 0; i < direct.data.length; i++)
+      for (let c = 0; c < 3; c++) if (given.data[3 * i + c] !== direct.data[i]) unequal++;
+    expect(unequal).toBe(0);
+    // The detector finds the region here, so the fill changes most lost pixels.
+    let lost = 0;
+    let changed = 0;
+    for (let i = 0; i < mask.data.length; i++)
+      if (mask.data[i]) {
+        lost++;
+        if (restored.data[3 * i] !== input.data[i]) changed++;
+      }
+    expect(changed).toBeGreaterThan(0.5 * lost);
+  });
+
+  it('rejects a mask of another size or with channels, naming it', () => {
+    const input = texture(16, 16);
+    expect(() => classicalRestore(input, boxMask(8, 16, 0, 0, 2, 2))).toThrow(
+      /classicalRestore: mask is 8x16 but input is 16x16/,
+    );
+    expect(() => classicalRestore(input, createImage(16, 16, 3) as unknown as Mask)).toThrow(
+      /classicalRestore: mask must have 1 channel/,
+    );
   });
 });
