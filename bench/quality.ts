@@ -4,7 +4,7 @@
  * - the library's pipeline (`--preset`, default the library's default) trained for `--seconds`;
  * - the reference recipe in PyTorch (bench/quality/torch_recipe.py) trained for the same `--seconds`;
  * - two baselines that need no training: the gray input copied as RGB, and the classical fill (fast marching,
- *   `inpaintTelea`) of the lost region found without the original;
+ *   `classicalRestore`) of the lost region found without the original;
  * all scored with the competition metric on photos held out from training: every photo of one kind
  * (`explore_world_music-*`, a kind absent from training) and 11 others, 20 in all, damaged once with fixed seeds.
  * Prints mean and spread (max - min over seeds) of the score and of S, M and C, the steps each side trained, and
@@ -22,8 +22,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { useFirstBackend, type BackendName } from '../src/backends/index.js';
 import { Compose, horizontalFlip, type Sample } from '../src/data/index.js';
-import { grayToRgb, inpaintTelea, type Image, type Mask } from '../src/image/index.js';
-import { damage, detectLostRegion } from '../src/masks/index.js';
+import { grayToRgb, type Image, type Mask } from '../src/image/index.js';
+import { classicalRestore, damage, detectLostRegion } from '../src/masks/index.js';
 import { competitionMask, scoreImage, type ImageScores } from '../src/metrics/index.js';
 import { readPhoto, readPng, writePng, writeFileAtomic } from '../src/node/index.js';
 import {
@@ -145,7 +145,7 @@ const add = (name: string, run: Run) => results.set(name, [...(results.get(name)
 
 add('gray input copied as RGB', { scores: score(tests.map((t) => grayToRgb(t.input))) });
 add('classical fill (fast marching), gray', {
-  scores: score(tests.map((t) => grayToRgb(inpaintTelea(t.input, t.detected)))),
+  scores: score(tests.map((t) => classicalRestore(t.input, t.detected))),
 });
 
 // ---- The library ----

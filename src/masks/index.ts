@@ -1,6 +1,7 @@
 /**
  * Seeded masks and competition-style damage: a PRNG, rasterizers exact to scikit-image, mask generators and
- * presets, `damage`, `recoverMask` and `detectLostRegion`. No tfjs, no Node modules.
+ * presets, `damage`, `recoverMask`, `detectLostRegion`, and `classicalRestore` (the model-free baseline). No tfjs,
+ * no Node modules.
  * @module masks
  */
 export { createRng, hash32 } from './random.js';
@@ -48,6 +49,8 @@ export { damage, recoverMask, maskIoU } from './damage.js';
 export type { DamageOptions, DamagedSample } from './damage.js';
 export { detectLostRegion, detectLostRegionDetailed } from './detect.js';
 export type { DetectOptions, DetectedRegion } from './detect.js';
+export { classicalRestore } from './restore.js';
+export type { ClassicalRestoreOptions } from './restore.js';
 export {
   erodeMask,
   dilateMask,
