@@ -1,7 +1,7 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { Image, Mask } from '../image/types.js';
 import { shuffled } from './shuffle.js';
-import { imagesToTensor } from './tensor.js';
+import { imagesToTensor, masksToTensor } from './tensor.js';
 
 /** One loaded example. `gt` and `mask` are absent for test data. */
 export interface BatchSample {
@@ -46,15 +46,7 @@ export function collate(samples: readonly BatchSample[]): Batch {
   };
   const input = imagesToTensor(samples.map((s) => s.input));
   const gt = has('gt') ? imagesToTensor(samples.map((s) => s.gt as Image)) : undefined;
-  const mask = has('mask')
-    ? tf.tidy(
-        () =>
-          tf.cast(
-            tf.greater(imagesToTensor(samples.map((s) => s.mask as Image)), 0),
-            'float32',
-          ) as tf.Tensor4D,
-      )
-    : undefined;
+  const mask = has('mask') ? masksToTensor(samples.map((s) => s.mask as Image)) : undefined;
   return {
     ids,
     input,

@@ -24,6 +24,18 @@ export function imagesToTensor(images: readonly Image[]): tf.Tensor4D {
   return tf.tensor4d(values, [images.length, height, width, channels]);
 }
 
+/**
+ * Stacks lost-region masks of one size (0/1, 0/255 from disk, or fractional coverage after an area resize)
+ * into an NHWC float32 tensor of 0/1: 1 wherever the sample is above 0.
+ *
+ * ```ts
+ * const m = masksToTensor([mask1, mask2]); // [2, H, W, 1] of 0/1
+ * ```
+ */
+export function masksToTensor(masks: readonly Image[]): tf.Tensor4D {
+  return tf.tidy(() => tf.cast(tf.greater(imagesToTensor(masks), 0), 'float32') as tf.Tensor4D);
+}
+
 /** Converts float samples in [0, 1] to bytes: scaled by 255, rounded half up, clamped to 0..255. */
 export function floatsToBytes(values: ArrayLike<number>): Uint8Array {
   const out = new Uint8Array(values.length);

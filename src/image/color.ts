@@ -38,7 +38,16 @@ export function grayToRgb(image: Image): Image {
 const HSV_SHIFT = 12;
 const HSV_ROUND = 1 << (HSV_SHIFT - 1);
 const SDIV = new Int32Array(256);
-const HDIV180 = new Int32Array(256);
+/**
+ * OpenCV's hue reciprocal table: `HDIV180[d] = round((180 << 12) / (6 d))` for d = max - min in 1..255
+ * (0 at d = 0). Shared with the tensor hue in src/metrics/tensor/histogram.ts; not re-exported by the
+ * image entry point.
+ *
+ * ```ts
+ * const hue = (num * HDIV180[diff] + 2048) >> 12; // then + 180 when negative
+ * ```
+ */
+export const HDIV180 = new Int32Array(256);
 for (let i = 1; i < 256; i++) {
   SDIV[i] = Math.round((255 << HSV_SHIFT) / i);
   HDIV180[i] = Math.round((180 << HSV_SHIFT) / (6 * i));

@@ -5,7 +5,7 @@
  * (scikit-image 0.19.3, OpenCV 4.6) to the last bit on the golden fixtures. No tfjs.
  * @module
  */
-import { toGray } from '../image/color.js';
+import { grayToRgb, toGray } from '../image/color.js';
 import { createImage, type Image, type Mask } from '../image/types.js';
 import { numpySum } from './filters.js';
 import { hueHistogramSimilarity } from './histogram.js';
@@ -51,15 +51,6 @@ export function competitionMask(input: Image, gt: Image): Mask {
   return createImage(input.width, input.height, 1, out) as Mask;
 }
 
-/** A 3-channel view of `image`: RGB as is, gray repeated into three channels (like `cv2.imread`). */
-function asRgb(image: Image): Image {
-  if (image.channels === 3) return image;
-  const n = image.width * image.height;
-  const out = new Uint8Array(n * 3);
-  for (let i = 0, j = 0; i < n; i++, j += 3) out[j] = out[j + 1] = out[j + 2] = image.data[i];
-  return createImage(image.width, image.height, 3, out);
-}
-
 /**
  * Scores one prediction like the competition: S, M and C (see {@link ImageScores}) and
  * `score = 0.2 S + 0.4 M + 0.4 C`. 1-channel images count as gray replicated to RGB.
@@ -85,8 +76,9 @@ export function scoreImage(gt: Image, pred: Image, mask: Mask): ImageScores {
       `scoreImage: mask is ${mask.width}x${mask.height} but gt is ${gt.width}x${gt.height}`,
     );
   if (mask.channels !== 1) throw new RangeError(`scoreImage: mask must have 1 channel, got ${mask.channels}`);
-  const g = asRgb(gt);
-  const p = asRgb(pred);
+  // Gray counts as gray repeated into RGB (like `cv2.imread`); RGB is used as is, without a copy.
+  const g = gt.channels === 3 ? gt : grayToRgb(gt);
+  const p = pred.channels === 3 ? pred : grayToRgb(pred);
   const s = ssim(g, p, { dataRange: 'prediction' });
   const m = maskedSsim(g, p, mask);
   const c = hueHistogramSimilarity(g, p);

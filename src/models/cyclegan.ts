@@ -16,7 +16,7 @@ import {
   type Sym,
   type WeightInit,
 } from './layers.js';
-import { variablesOf } from './pix2pix.js';
+import { variablesOf } from './optimizer.js';
 
 /** Options of {@link createResnetGenerator}. */
 export interface ResnetGeneratorOptions {

@@ -5,6 +5,19 @@
  * fifth of a training step on the CPU. The fused step computes the same float32 operations in the same order.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+
+/**
+ * The trainable variables of a layers model, in `trainableWeights` order: the list to pass to
+ * `optimizer.minimize(f, true, vars)` or `tf.variableGrads(f, vars)`.
+ *
+ * ```ts
+ * const grads = tf.variableGrads(() => loss(model), variablesOf(model));
+ * ```
+ */
+export function variablesOf(model: tfl.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((w) => w.read() as tf.Variable);
+}
 
 /** A tensor with a name, as `tf.Optimizer.getWeights` returns them. */
 export interface NamedTensor {

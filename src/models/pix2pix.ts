@@ -17,6 +17,7 @@ import {
   type Sym,
   type WeightInit,
 } from './layers.js';
+import { variablesOf } from './optimizer.js';
 
 /** Options of {@link createPix2PixGenerator}. */
 export interface Pix2PixGeneratorOptions {
@@ -188,10 +189,6 @@ export interface Pix2PixLosses {
   generatorAdversarial: number;
   generatorL1: number;
   discriminator: number;
-}
-
-export function variablesOf(model: tfl.LayersModel): tf.Variable[] {
-  return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }
 
 /**

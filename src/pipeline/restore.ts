@@ -8,7 +8,7 @@ import { createImage, type Image, type Mask } from '../image/types.js';
 import { detectLostRegion } from '../masks/detect.js';
 import { createModel } from '../models/create.js';
 import type { HeadActivation } from '../models/decoders.js';
-import { floatsToBytes, imagesToTensor } from '../data/tensor.js';
+import { floatsToBytes, imagesToTensor, masksToTensor } from '../data/tensor.js';
 import { resizeImage } from '../image/resize.js';
 import {
   checkPipelineConfig,
@@ -247,7 +247,7 @@ export class RestorationPipeline {
     const maskW = size ? resizeImage(maskBytes(m), ww, wh, 'area') : padEdge(maskBytes(m), ww, wh);
     const [grayT, rgbT] = tf.tidy(() => {
       const s = imagesToTensor([startW]);
-      const mk = tf.cast(tf.greater(imagesToTensor([maskW]), 0), 'float32') as tf.Tensor4D;
+      const mk = masksToTensor([maskW]);
       const out = forwardStages(this.inpaint, this.colorize, this.config, s, mk, false);
       if (!size) {
         const crop = <T extends tf.Tensor4D>(t: T) => tf.slice(t, [0, 0, 0, 0], [1, height, width, -1]);

@@ -6,7 +6,6 @@
  * `tfjs-restoration/pipeline/node` on disk).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Image } from '../image/types.js';
 import { Compose } from '../data/augment/compose.js';
 import { horizontalFlip } from '../data/augment/geometric.js';
@@ -15,7 +14,7 @@ import type { Sample, Transform } from '../data/augment/types.js';
 import { batches, collate, type Batch, type BatchSample } from '../data/loader.js';
 import { l1MseLoss } from '../losses/pixel.js';
 import { hash32 } from '../masks/random.js';
-import { adamW, type AdamWOptimizer, type NamedTensor } from '../models/optimizer.js';
+import { adamW, variablesOf, type AdamWOptimizer, type NamedTensor } from '../models/optimizer.js';
 import { competitionMask, scoreImage, summarizeScores } from '../metrics/competition.js';
 import { hueHistogramSimilarityTensor } from '../metrics/tensor/histogram.js';
 import { forwardStages, stageOneStart, type PipelineConfig } from './recipe.js';
@@ -279,10 +278,6 @@ export async function validationScore(
   return summarizeScores(scores).score;
 }
 
-function modelVariables(model: tfl.LayersModel): tf.Variable[] {
-  return model.trainableWeights.map((w) => w.read() as tf.Variable);
-}
-
 function snapshot(pipeline: RestorationPipeline): tf.Tensor[][] {
   return [pipeline.inpaint, pipeline.colorize].map((m) => m.getWeights().map((w) => w.clone()));
 }
@@ -407,7 +402,7 @@ export async function trainPipeline(
     throw new RangeError("trainPipeline: the 'plateau' schedule needs validation (val or validate)");
 
   const optimizer = adamW(learningRate, { weightDecay });
-  const vars = [...modelVariables(pipeline.inpaint), ...modelVariables(pipeline.colorize)];
+  const vars = [...variablesOf(pipeline.inpaint), ...variablesOf(pipeline.colorize)];
   let best: tf.Tensor[][] | null = null;
   let state: TrainState = {
     epoch: 0,

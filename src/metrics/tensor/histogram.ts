@@ -5,11 +5,9 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { HDIV180 } from '../../image/color.js';
 
 const HUE_BINS = 180;
-// OpenCV's 12-bit fixed-point reciprocal table for hue (as in src/image/color.ts).
-const HDIV180 = new Int32Array(256);
-for (let i = 1; i < 256; i++) HDIV180[i] = Math.round((180 << 12) / (6 * i));
 
 /**
  * `fn(x)` computed out of sight of the gradient tape, with a zero gradient for `x`. tfjs-core registers no
