@@ -75,7 +75,10 @@ describe('cluster command', () => {
     for (const [args, message] of [
       [['--out', 'x.csv'], /missing --data DIR/],
       [['--data', root], /missing --out FILE/],
-      [['--data', root, '--out', 'x.csv', '--images', 'both'], /'--images': unknown value 'both'; valid values: gt, input/],
+      [
+        ['--data', root, '--out', 'x.csv', '--images', 'both'],
+        /'--images': unknown value 'both'; valid values: gt, input/,
+      ],
       [['--data', root, '--out', 'x.csv', '--backend', 'gpu'], /'--backend': unknown value 'gpu'/],
     ] as const) {
       const { out, io: cliIO } = io();
