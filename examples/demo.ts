@@ -109,6 +109,7 @@ const result = await trainPipeline(pipeline, {
   batchSize: options.batch,
   learningRate: options.lr,
   patience: options.patience,
+  validateStart: true, // the untrained pipeline is the classical fill: keep it unless training beats it
   maxSeconds: options.seconds,
   seed: options.seed,
   augment: new Compose([horizontalFlip()], { seed: options.seed }),
@@ -131,9 +132,11 @@ const result = await trainPipeline(pipeline, {
   },
 });
 trainBar.done();
+const bestName =
+  result.bestEpoch < 0 ? 'the starting weights (the classical fill)' : `epoch ${result.bestEpoch + 1}`;
 log(
   `stopped (${result.stopReason}) after ${steps.length} steps, ${result.history.length} epochs; ` +
-    `best epoch ${result.bestEpoch + 1} (validation score ${result.bestScore.toFixed(4)}); ${elapsed()}`,
+    `best: ${bestName} (validation score ${result.bestScore.toFixed(4)}); ${elapsed()}`,
 );
 
 // ---- The held-out photos: damaged, restored, scored next to the two baselines. ----
@@ -178,8 +181,8 @@ await writeFileAtomic(
       `The library's default pipeline (RestorationPipeline.create({ encoder: 'resnet18' }), preset 'global') trained ` +
         `for ${options.seconds} s (batch ${options.batch}, learning rate ${options.lr}, seed ${options.seed}, ` +
         `backend ${backend}) on ${trainFiles.length} photos of examples/photos, ${valFiles.length} more picking the ` +
-        `best epoch: ${steps.length} steps, ${epochs.length} epochs, stopped by ${result.stopReason}, best epoch ` +
-        `${result.bestEpoch + 1}.`,
+        `best epoch: ${steps.length} steps, ${epochs.length} epochs, stopped by ${result.stopReason}, best: ` +
+        `${bestName}.`,
       `Scored on ${photos.length} photos never seen in training (${testFiles.filter(isHeldKind).length} of them of a ` +
         `kind absent from training), each damaged once; every method is given the lost region found in the damaged ` +
         `input alone (detectLostRegion). Whole run: ${elapsed()}.`,
