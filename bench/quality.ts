@@ -12,7 +12,8 @@
  *
  * Run: npm run bench:quality -- [--seconds 600] [--seeds 3] [--encoder resnet18] [--batch 16] [--lr 1e-3]
  *        [--size 128] [--preset global] [--config '{"workSize":128}'] [--loss '{"hue":0.1}'] [--schedule cosine]
- *        [--sides library,torch] [--out out/bench-quality] [--backend native,wasm]
+ *        [--sides library,torch] [--out out/bench-quality] [--backend native,wasm] [--warmup STEPS] [--freeze inpaint]
+ *        [--gains 0.25,0.5,0.75,1] (chroma gains fitted on validation; `--gains none`: no fitting)
  * The photos are the repository's examples/photos (CREDITS.md there).
  */
 import { spawn } from 'node:child_process';
@@ -27,6 +28,9 @@ import { classicalRestore, damage, detectLostRegion } from '../src/masks/index.j
 import { competitionMask, scoreImage, type ImageScores } from '../src/metrics/index.js';
 import { readPhoto, readPng, writePng, writeFileAtomic } from '../src/node/index.js';
 import {
+  asRestorer,
+  flipTta,
+  matchLuminance,
   photoSource,
   RestorationPipeline,
   trainPipeline,
@@ -53,6 +57,9 @@ const { values } = parseArgs({
     backend: { type: 'string', default: 'native,wasm' },
     'torch-mode': { type: 'string', default: 'crop' },
     val: { type: 'string', default: '6' },
+    warmup: { type: 'string', default: '0' },
+    gains: { type: 'string' },
+    freeze: { type: 'string' },
   },
 });
 const num = (name: keyof typeof values) => {
@@ -152,7 +159,17 @@ add('classical fill (fast marching), gray', {
 const preset = values.preset as PipelinePreset | undefined;
 const config = values.config ? (JSON.parse(values.config) as Partial<PipelineConfig>) : undefined;
 const loss = values.loss ? (JSON.parse(values.loss) as LossWeights) : undefined;
-const libName = `library (${preset ?? 'default'}${values.config ? ' ' + values.config : ''}${values.loss ? ' loss ' + values.loss : ''}${values.schedule !== 'constant' ? ' ' + values.schedule : ''})`;
+const libName = `library (${[
+  preset ?? 'default',
+  values.config,
+  values.loss && `loss ${values.loss}`,
+  values.schedule !== 'constant' && values.schedule,
+  values.freeze && `freeze ${values.freeze}`,
+  values.warmup !== '0' && `warm-up ${values.warmup}`,
+  values.gains && `gains ${values.gains}`,
+]
+  .filter(Boolean)
+  .join(', ')})`;
 const backend = sides.has('library')
   ? await useFirstBackend(values.backend!.split(',') as BackendName[])
   : '';
@@ -180,22 +197,67 @@ async function runLibrary(seed: number): Promise<void> {
     seed,
     loss,
     schedule: values.schedule as 'constant' | 'cosine',
+    warmupSteps: Number(values.warmup),
+    freeze: values.freeze ? (values.freeze.split(',') as ('inpaint' | 'colorize')[]) : undefined,
+    fitChroma:
+      values.gains === 'none'
+        ? false
+        : values.gains
+          ? { gains: values.gains.split(',').map(Number) }
+          : undefined,
     augment: new Compose([horizontalFlip()], { seed }),
     onStep: () => steps++,
   });
   const trainSeconds = (performance.now() - t0) / 1000;
-  const preds: Image[] = [];
-  for (const t of tests) preds.push(await pipeline.predict(t.input, t.detected));
+  // One prediction per photo; the output-side levers are re-mixed from its parts (see the ablation rows).
+  const parts = [];
+  for (const t of tests) parts.push(await pipeline.predictDetailed(t.input, t.detected));
+  const preds = parts.map((p) => p.rgb);
+  const gain = `${pipeline.chromaGain}, lost region ${pipeline.lostChromaGain ?? 'same'}`;
+  const tta = flipTta(asRestorer(pipeline));
+  const ttaPreds: Image[] = [];
+  for (const t of tests) ttaPreds.push(await tta(t.input, t.detected));
   pipeline.dispose();
+  const ablations: [string, Run][] = [];
+  const ablate = (name: string, run: Run) => ablations.push([name, run]);
+  ablate(`  ablation: colors under the gray by shifting and clamping channels (before), gain 1`, {
+    scores: score(parts.map((p) => shiftAndClamp(p.colors, p.gray))),
+  });
+  ablate(`  ablation: gamut-fitted, gain 1`, {
+    scores: score(parts.map((p) => matchLuminance(p.colors, p.gray))),
+  });
+  ablate(`  ablation: gamut-fitted, fitted gain, gray in the lost region`, {
+    scores: score(parts.map((p) => grayInRegion(p.rgb, p.gray, p.mask))),
+  });
+  ablate(`  ablation: + flip TTA`, { scores: score(ttaPreds) });
   const predDir = path.join(outDir, `library-seed${seed}`);
   mkdirSync(predDir, { recursive: true });
   for (const [i, t] of tests.entries()) await writePng(path.join(predDir, `${t.name}.png`), preds[i]);
   const run = { scores: score(preds), steps };
   add(libName, run);
+  for (const [name, r] of ablations) add(name, r);
   console.log(
     `library seed ${seed} (${backend}): ${steps} steps, ${result.history.length} epochs in ${trainSeconds.toFixed(0)} s: ` +
-      `score ${mean(run.scores.map((s) => s.score)).toFixed(4)} (best epoch ${result.bestEpoch}, val ${result.bestScore.toFixed(4)})`,
+      `score ${mean(run.scores.map((s) => s.score)).toFixed(4)} (best epoch ${result.bestEpoch}, val ${result.bestScore.toFixed(4)}, chroma gain ${gain})`,
   );
+}
+
+/** How the library matched the colorizer's output to the gray image before the gamut fit: one shift per pixel, channels clamped. */
+function shiftAndClamp(rgb: Image, gray: Image): Image {
+  const out = new Uint8Array(rgb.data.length);
+  for (let i = 0, j = 0; i < gray.data.length; i++, j += 3) {
+    const shift = gray.data[i] - (rgb.data[j] * 299 + rgb.data[j + 1] * 587 + rgb.data[j + 2] * 114) / 1000;
+    for (let k = 0; k < 3; k++) out[j + k] = Math.max(0, Math.min(255, Math.round(rgb.data[j + k] + shift)));
+  }
+  return { ...rgb, data: out };
+}
+
+/** The restoration with its lost region left gray (stage 1's gray, no color there). */
+function grayInRegion(rgb: Image, gray: Image, mask: Mask): Image {
+  const out = rgb.data.slice();
+  for (let i = 0; i < mask.data.length; i++)
+    if (mask.data[i]) out[3 * i] = out[3 * i + 1] = out[3 * i + 2] = gray.data[i];
+  return { ...rgb, data: out };
 }
 
 // ---- The reference recipe in PyTorch ----

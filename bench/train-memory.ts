@@ -3,6 +3,10 @@
  * prefetching loader, checkpoints each epoch) and prints tf.memory().numTensors and the process RSS along the way:
  * both must stay flat after warm-up (a leak of one tensor per step shows as +1000 at 1,000 steps).
  *
+ * RSS is sampled after a full garbage collection when Node runs with `--expose-gc` (the npm script does), so
+ * that V8's heap growth between collections is not read as a leak; the end prints the least-squares slope of RSS
+ * over the second half of the run (KiB per step).
+ *
  * Run: npm run bench:train-memory -- [--steps 1000] [--backend native,cpu] [--size 32] [--batch 2]
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -43,9 +47,13 @@ const stepsPerEpoch = Math.ceil(photos.length / a.batch);
 const rows: string[] = [];
 let step = 0;
 const start = performance.now();
+const gc = (globalThis as { gc?: () => void }).gc;
+const samples: [number, number][] = [];
 const record = () => {
+  gc?.();
   const { numTensors, numBytes } = tf.memory();
   const rss = process.memoryUsage().rss / 2 ** 20;
+  samples.push([step, rss]);
   rows.push(
     `${String(step).padStart(6)} ${String(numTensors).padStart(10)} ${String(numBytes).padStart(12)} ` +
       `${rss.toFixed(1).padStart(9)} ${((performance.now() - start) / 1000).toFixed(1).padStart(8)}`,
@@ -80,6 +88,15 @@ console.log(
 );
 console.log('  step numTensors     numBytes   RSS MiB  seconds');
 console.log(rows.join('\n'));
+const late = samples.filter(([s]) => s >= step / 2);
+const mx = late.reduce((a, [s]) => a + s, 0) / late.length;
+const my = late.reduce((a, [, r]) => a + r, 0) / late.length;
+const slope =
+  late.reduce((a, [s, r]) => a + (s - mx) * (r - my), 0) / late.reduce((a, [s]) => a + (s - mx) ** 2, 0);
+console.log(
+  `RSS slope over steps ${late[0][0]}-${step}: ${(slope * 1024).toFixed(2)} KiB/step ` +
+    `(${gc ? 'sampled after a full GC' : 'no --expose-gc: samples include uncollected garbage'})`,
+);
 console.log(
   `after the pipeline is disposed: ${tf.memory().numTensors} tensors (the pipeline held ${before})`,
 );

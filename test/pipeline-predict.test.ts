@@ -142,12 +142,33 @@ describe('matchLuminance', () => {
     }
     expect(out.data[0] - out.data[1]).toBe(100); // chroma kept where nothing clamps
     expect(out.data[1] - out.data[2]).toBe(50);
-    // clamping at 0..255 wins over the luma: white asked of a dark blue pixel
-    const clamped = matchLuminance(
-      createImage(1, 1, 3, Uint8Array.from([0, 0, 255])),
-      createImage(1, 1, 1, Uint8Array.from([255])),
+    // out of gamut: the chroma is scaled toward gray, so the luma and the hue stay (no channel is clamped)
+    const blue = createImage(1, 1, 3, Uint8Array.from([0, 0, 255]));
+    expect(Array.from(matchLuminance(blue, createImage(1, 1, 1, Uint8Array.from([255]))).data)).toEqual([
+      255, 255, 255,
+    ]);
+    const bright = matchLuminance(blue, createImage(1, 1, 1, Uint8Array.from([120])));
+    // luma of (0, 0, 255) is 29.07; t = (255 - 120) / (255 - 29.07) = 0.5975: 120 - 0.5975 * 29.07 = 102.6
+    expect(Array.from(bright.data)).toEqual([103, 103, 255]);
+    // the gain mutes the colors and keeps the hue; 0 gives the gray image
+    const half = matchLuminance(rgb, gray, { chromaGain: 0.5 });
+    expect(half.data[0] - half.data[1]).toBe(50);
+    expect(half.data[1] - half.data[2]).toBe(25);
+    expect(Array.from(matchLuminance(rgb, gray, { chromaGain: 0 }).data)).toEqual([
+      100, 100, 100, 150, 150, 150, 60, 60, 60,
+    ]);
+    expect(() => matchLuminance(rgb, gray, { chromaGain: -1 })).toThrow(/chromaGain must be/);
+    // another gain inside a mask: pixel 1 (masked) keeps gray, the others full color
+    const mask = createImage(3, 1, 1, Uint8Array.from([0, 1, 0])) as Mask;
+    const masked = matchLuminance(rgb, gray, { mask, maskChromaGain: 0 });
+    expect(Array.from(masked.data.subarray(3, 6))).toEqual([150, 150, 150]);
+    expect(Array.from(masked.data.subarray(0, 3))).toEqual(Array.from(out.data.subarray(0, 3)));
+    expect(() => matchLuminance(rgb, gray, { mask, maskChromaGain: Infinity })).toThrow(
+      /maskChromaGain must be a finite number/,
     );
-    expect(Array.from(clamped.data)).toEqual([226, 226, 255]);
+    expect(() => matchLuminance(rgb, gray, { mask: createImage(2, 1, 1) as Mask })).toThrow(
+      /mask is 2x1x1, expected 3x1x1/,
+    );
     expect(() => matchLuminance(gray, gray)).toThrow(/expected an RGB image and a gray image/);
   });
 });
@@ -169,7 +190,20 @@ describe('savePipeline / loadPipeline', () => {
     const after = await loaded.predict(s.input, s.mask);
     expect(Buffer.from(after.data).equals(Buffer.from(before.data))).toBe(true);
     expect(loaded.preserveLuminance).toBe(true);
+    expect(loaded.chromaGain).toBe(1);
     loaded.dispose();
+    expect(loaded.lostChromaGain).toBe(null);
+    pipeline.chromaGain = 0.5;
+    pipeline.lostChromaGain = 0.25;
+    await savePipeline(pipeline, join(dir, 'muted'));
+    const muted = await loadPipeline(join(dir, 'muted'));
+    expect([muted.chromaGain, muted.lostChromaGain]).toEqual([0.5, 0.25]);
+    expect(Buffer.from((await muted.predict(s.input, s.mask)).data)).toEqual(
+      Buffer.from((await pipeline.predict(s.input, s.mask)).data),
+    );
+    muted.dispose();
+    pipeline.chromaGain = 1;
+    pipeline.lostChromaGain = null;
     pipeline.preserveLuminance = false;
     await savePipeline(pipeline, join(dir, 'raw'));
     pipeline.preserveLuminance = true;

@@ -15,6 +15,8 @@ import {
   RestorationPipeline,
   trainingSample,
   trainPipeline,
+  fitChromaGain,
+  validationScore,
   ycbcrToRgb,
   type PipelineOptions,
 } from '../src/pipeline/index.js';
@@ -177,6 +179,98 @@ describe('validateStart', () => {
     expect(seen).toEqual([-1, 0, 1]);
     expect(result).toMatchObject({ bestEpoch: -1, bestScore: 1 });
     expect(p.inpaint.getWeights().map((w) => Array.from(w.dataSync()))).toEqual(start);
+    p.dispose();
+  });
+});
+
+describe('chroma gain', () => {
+  // An RGB colorizer with a random head: its colors are far from the truth, so muting them changes the score.
+  const colorful = () => tiny({ preset: 'global', config: { workSize: 64, color: 'rgb' } });
+
+  it('fitChromaGain scores every gain like validationScore does with those gains, and picks the best', async () => {
+    const p = colorful();
+    const val = samples(64, 7);
+    const before = tf.memory().numTensors;
+    const fit = await fitChromaGain(p, val, { gains: [0, 0.5, 1], lostFactors: [0, 0.5] });
+    // the whole-image gains, then the lost region's (factors of the best whole-image gain)
+    expect(fit.scores.map((s) => [s.gain, s.lostGain])).toEqual([
+      [0, null],
+      [0.5, null],
+      [1, null],
+      [fit.scores[3].gain, 0],
+      [fit.scores[3].gain, fit.scores[3].gain * 0.5],
+    ]);
+    for (const { gain, lostGain, score } of fit.scores) {
+      p.chromaGain = gain;
+      p.lostChromaGain = lostGain;
+      expect(await validationScore(p, val)).toBeCloseTo(score, 12);
+    }
+    expect(fit.score).toBe(Math.max(...fit.scores.map((s) => s.score)));
+    const won = fit.scores.find((s) => s.score === fit.score)!;
+    expect([won.gain, won.lostGain]).toEqual([fit.gain, fit.lostGain]);
+    expect(new Set(fit.scores.slice(0, 3).map((s) => s.score)).size).toBe(3);
+    expect(tf.memory().numTensors).toBe(before);
+    p.dispose();
+  });
+
+  it('rejects what it cannot fit, naming it', async () => {
+    const p = colorful();
+    const val = samples(64, 7).slice(0, 1);
+    await expect(fitChromaGain(p, [])).rejects.toThrow(/no samples/);
+    await expect(fitChromaGain(p, val, { gains: [] })).rejects.toThrow(/no gains/);
+    await expect(fitChromaGain(p, val, { gains: [-0.5] })).rejects.toThrow(
+      /gains must be finite numbers >= 0, got -0.5/,
+    );
+    await expect(fitChromaGain(p, val, { lostFactors: [NaN] })).rejects.toThrow(/lostFactors must be finite/);
+    p.preserveLuminance = false;
+    await expect(fitChromaGain(p, val)).rejects.toThrow(/only on a pipeline with preserveLuminance/);
+    expect(() => tiny({ chromaGain: -1 })).toThrow(/chromaGain must be a finite number >= 0/);
+    p.dispose();
+  });
+
+  it("the trainer fits the gains on validation each epoch and keeps the best epoch's", async () => {
+    const p = colorful();
+    const result = await trainPipeline(p, {
+      train: samples(64, 2),
+      val: samples(64, 9).slice(0, 2),
+      fitChroma: { gains: [0, 0.5, 1], lostFactors: [0] },
+      epochs: 2,
+      batchSize: 2,
+      learningRate: 1e-2,
+      patience: 10,
+    });
+    for (const e of result.history) expect([0, 0.5, 1]).toContain(e.chromaGain);
+    expect(result.bestEpoch).toBeGreaterThanOrEqual(0);
+    const best = result.history[result.bestEpoch];
+    expect([p.chromaGain, p.lostChromaGain]).toEqual([best.chromaGain, best.lostChromaGain]);
+    // the kept weights with the kept gains score what the best epoch scored
+    expect(await validationScore(p, samples(64, 9).slice(0, 2))).toBeCloseTo(result.bestScore, 12);
+    p.dispose();
+  });
+});
+
+describe('freeze', () => {
+  it('leaves a frozen stage as it was (batch-norm statistics included) and trains the other', async () => {
+    const p = tiny({ preset: 'global', config: { workSize: 64 } });
+    const read = (m: typeof p.inpaint) => m.getWeights().map((w) => Array.from(w.dataSync()));
+    const [inpaint, colorize] = [read(p.inpaint), read(p.colorize)];
+    const before = tf.memory().numTensors;
+    await trainPipeline(p, {
+      train: samples(64, 2),
+      epochs: 1,
+      batchSize: 2,
+      learningRate: 1e-2,
+      freeze: ['inpaint'],
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(read(p.inpaint)).toEqual(inpaint);
+    expect(read(p.colorize)).not.toEqual(colorize);
+    await expect(trainPipeline(p, { train: samples(64), freeze: ['inpaint', 'colorize'] })).rejects.toThrow(
+      /freeze leaves no stage to train/,
+    );
+    await expect(trainPipeline(p, { train: samples(64), freeze: ['stage1' as 'inpaint'] })).rejects.toThrow(
+      /freeze takes 'inpaint' and 'colorize', got 'stage1'/,
+    );
     p.dispose();
   });
 });

@@ -143,6 +143,9 @@ describe('trainPipeline', () => {
     await expect(
       trainPipeline(p, { train, val, schedule: 'plateau', plateau: { factor: 1 } }),
     ).rejects.toThrow(/plateau\.factor must be in \(0, 1\), got 1/);
+    await expect(trainPipeline(p, { train, warmupSteps: 1.5 })).rejects.toThrow(
+      /warmupSteps must be an integer >= 0, got 1.5/,
+    );
     await expect(trainPipeline(p, { train, resume: true })).rejects.toThrow(/resume needs a checkpointer/);
     const mixed = [train[0], samples(64)[1]];
     await expect(trainPipeline(p, { train: mixed, batchSize: 2, augment: null })).rejects.toThrow(

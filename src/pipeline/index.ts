@@ -6,8 +6,19 @@
 export { RestorationPipeline, padEdge, matchLuminance, PAD_MULTIPLE, DEFAULT_PRESET } from './restore.js';
 export { PIPELINE_PRESETS, checkPipelineConfig, forwardStages, stageOneStart, ycbcrToRgb } from './recipe.js';
 export type { PipelineConfig, PipelinePreset, StageOutputs } from './recipe.js';
-export type { PipelineOptions, PipelinePrediction, RestorationOptions } from './restore.js';
-export { trainPipeline, validationScore, pipelineLoss } from './train.js';
+export type {
+  PipelineOptions,
+  PipelinePrediction,
+  RestorationOptions,
+  MatchLuminanceOptions,
+} from './restore.js';
+export {
+  trainPipeline,
+  validationScore,
+  fitChromaGain,
+  pipelineLoss,
+  DEFAULT_CHROMA_GAINS,
+} from './train.js';
 export { trainingSample, photoSource } from './samples.js';
 export type { TrainingSampleOptions } from './samples.js';
 export type {
@@ -22,6 +33,9 @@ export type {
   TrainCheckpoint,
   LoadedCheckpoint,
   Checkpointer,
+  ChromaGainFit,
+  ChromaGains,
+  ChromaFitOptions,
 } from './train.js';
 export { lossChart, contactSheet } from './chart.js';
 export type { LossSeries, LossChartOptions } from './chart.js';

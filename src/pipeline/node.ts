@@ -19,6 +19,9 @@ interface PipelineManifest {
   inpaint: string;
   colorize: string;
   preserveLuminance: boolean;
+  /** Absent in pipelines saved before it existed (gain 1). */
+  chromaGain?: number;
+  lostChromaGain?: number | null;
   config?: PipelineConfig;
 }
 
@@ -40,6 +43,8 @@ export async function savePipeline(pipeline: RestorationPipeline, dir: string): 
     inpaint: 'inpaint',
     colorize: 'colorize',
     preserveLuminance: pipeline.preserveLuminance,
+    chromaGain: pipeline.chromaGain,
+    lostChromaGain: pipeline.lostChromaGain,
     config: pipeline.config,
   };
   await writeFileAtomic(path.join(dir, 'pipeline.json'), JSON.stringify(manifest, null, 2) + '\n');
@@ -65,6 +70,8 @@ export async function loadPipeline(dir: string): Promise<RestorationPipeline> {
   const colorize = await loadModel(path.join(dir, manifest.colorize));
   return new RestorationPipeline(inpaint, colorize, {
     preserveLuminance: manifest.preserveLuminance ?? true,
+    chromaGain: manifest.chromaGain ?? 1,
+    lostChromaGain: manifest.lostChromaGain ?? null,
     config: checkPipelineConfig(manifest.config ?? PIPELINE_PRESETS.legacy, `${file}: config`),
   });
 }

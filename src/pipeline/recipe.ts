@@ -141,7 +141,9 @@ export interface StageOutputs {
  * Both stages on a batch at one resolution (a multiple of 32), differentiable: the function the trainer
  * differentiates and prediction runs. `start` is {@link stageOneStart}'s image as `[N,H,W,1]` in [0, 1],
  * `mask` `[N,H,W,1]` with 1 = lost. Stage 1's output replaces the start image in the lost region only, and stage 2
- * reads that composite (the stages are trained jointly, gradients flow through both).
+ * reads that composite (the stages are trained jointly, gradients flow through both). `training` is the layers'
+ * training mode (batch norm on batch statistics), for both stages or per stage (a frozen stage runs in inference
+ * mode).
  *
  * ```ts
  * const { gray, rgb } = forwardStages(pipeline.inpaint, pipeline.colorize, pipeline.config, start, mask, false);
@@ -153,16 +155,17 @@ export function forwardStages(
   config: PipelineConfig,
   start: tf.Tensor4D,
   mask: tf.Tensor4D,
-  training: boolean,
+  training: boolean | { inpaint: boolean; colorize: boolean },
 ): StageOutputs {
+  const modes = typeof training === 'boolean' ? { inpaint: training, colorize: training } : training;
   return tf.tidy(() => {
     const x = standardize(start, config);
     const x1 = config.maskChannel ? tf.concat([x, mask], 3) : x;
-    const o1 = inpaint.apply(x1, { training }) as tf.Tensor4D;
+    const o1 = inpaint.apply(x1, { training: modes.inpaint }) as tf.Tensor4D;
     const raw = config.residual ? tf.add(start, o1) : o1;
     // Known pixels are the start image's: only the lost region takes stage 1's output.
     const gray = tf.add(start, tf.mul(mask, tf.sub(raw, start))) as tf.Tensor4D;
-    const o2 = colorize.apply(standardize(gray, config), { training }) as tf.Tensor4D;
+    const o2 = colorize.apply(standardize(gray, config), { training: modes.colorize }) as tf.Tensor4D;
     const rgb = config.color === 'chroma' ? ycbcrToRgb(gray, o2) : o2;
     return { gray, rgb };
   });

@@ -44,6 +44,10 @@ export interface PipelineOptions {
   seed?: number;
   /** See {@link RestorationOptions.preserveLuminance}; default true. */
   preserveLuminance?: boolean;
+  /** See {@link RestorationOptions.chromaGain}; default 1. */
+  chromaGain?: number;
+  /** See {@link RestorationOptions.lostChromaGain}; default null (`chromaGain`). */
+  lostChromaGain?: number | null;
 }
 
 /** Behaviour options of a {@link RestorationPipeline}. */
@@ -54,6 +58,16 @@ export interface RestorationOptions {
    * of the input is kept. Default true.
    */
   preserveLuminance?: boolean;
+  /**
+   * With `preserveLuminance`, the factor on the colorizer's chroma (see {@link MatchLuminanceOptions}); the
+   * trainer fits it on the validation set (`chromaGains` of `trainPipeline`). Default 1.
+   */
+  chromaGain?: number;
+  /**
+   * The chroma gain inside the lost region (colors guessed from a filled-in region are less sure than those of
+   * known pixels); `null` (default): `chromaGain`. The trainer fits it with `chromaGain`.
+   */
+  lostChromaGain?: number | null;
 }
 
 /** What {@link RestorationPipeline.predictDetailed} returns. */
@@ -64,6 +78,11 @@ export interface PipelinePrediction {
   gray: Image;
   /** The lost-region mask that was used (1 = lost). */
   mask: Mask;
+  /**
+   * Stage 2's colors at full size as they came out (clipped to 0..255), before {@link matchLuminance}: what
+   * `rgb` is made of, so that another `chromaGain` can be tried without running the models again.
+   */
+  colors: Image;
 }
 
 /** Spatial multiple the U-Nets need (five stride-2 stages). */
@@ -91,28 +110,67 @@ export function padEdge(image: Image, width: number, height: number): Image {
   return createImage(width, height, c, out);
 }
 
+/** Options of {@link matchLuminance}. */
+export interface MatchLuminanceOptions {
+  /**
+   * Factor on each pixel's chroma (its channels' differences from its luma) before it is fitted into the
+   * gamut: 1 keeps the colors' strength, 0 gives the gray image itself, 0.5 halves the saturation and keeps
+   * the hue. Default 1.
+   */
+  chromaGain?: number;
+  /** Pixels (1) where `maskChromaGain` replaces `chromaGain`, e.g. the lost region. */
+  mask?: Mask;
+  /** The gain inside `mask`; default `chromaGain`. */
+  maskChromaGain?: number;
+}
+
 /**
- * Gives an RGB image the luma of a gray image: each pixel's R, G and B move by the same amount `gray - luma`
- * (luma with Pillow's `convert('L')` weights 0.299, 0.587, 0.114, which sum to 1, so the shift moves the luma
- * by exactly that amount), rounded and clamped to 0..255. Keeps the chroma (the channel differences) unless
- * clamping cuts in.
+ * Gives an RGB image the luma of a gray image and keeps its hue: each pixel becomes `gray + t (rgb - luma)`
+ * channel by channel, luma with Pillow's `convert('L')` weights 0.299, 0.587, 0.114 (they sum to 1, so the luma
+ * is exactly `gray` before rounding), `t` = `chromaGain`, lowered where needed so that no channel leaves
+ * 0..255 (the chroma is scaled toward gray instead of clamping a channel, which would change the luma and the
+ * hue of a saturated pixel: white asked of a saturated blue gives white, not light blue at the wrong
+ * lightness). Rounded to bytes.
  *
  * ```ts
  * const colored = matchLuminance(colorizerOutput, grayInput);
+ * const muted = matchLuminance(colorizerOutput, grayInput, { chromaGain: 0.5 });
  * ```
+ * @throws RangeError when the images do not fit (RGB and gray of one size) or the gain is negative.
  */
-export function matchLuminance(rgb: Image, gray: Image): Image {
+export function matchLuminance(rgb: Image, gray: Image, options: MatchLuminanceOptions = {}): Image {
   if (rgb.channels !== 3 || gray.channels !== 1 || rgb.width !== gray.width || rgb.height !== gray.height)
     throw new RangeError(
       `matchLuminance: expected an RGB image and a gray image of one size, got ${rgb.width}x${rgb.height}x` +
         `${rgb.channels} and ${gray.width}x${gray.height}x${gray.channels}`,
     );
+  const gain = options.chromaGain ?? 1;
+  const maskGain = options.maskChromaGain ?? gain;
+  for (const [name, g] of [
+    ['chromaGain', gain],
+    ['maskChromaGain', maskGain],
+  ] as const)
+    if (!(g >= 0 && Number.isFinite(g)))
+      throw new RangeError(`matchLuminance: ${name} must be a finite number >= 0, got ${String(g)}`);
+  const mask = options.mask;
+  if (mask && (mask.width !== gray.width || mask.height !== gray.height || mask.channels !== 1))
+    throw new RangeError(
+      `matchLuminance: mask is ${mask.width}x${mask.height}x${mask.channels}, expected ${gray.width}x${gray.height}x1`,
+    );
   const out = new Uint8Array(rgb.data.length);
   const d = rgb.data;
   for (let i = 0, j = 0; i < gray.data.length; i++, j += 3) {
-    const shift = gray.data[i] - (d[j] * 299 + d[j + 1] * 587 + d[j + 2] * 114) / 1000;
+    const y = gray.data[i];
+    const luma = (d[j] * 299 + d[j + 1] * 587 + d[j + 2] * 114) / 1000;
+    // The largest t <= gain with y + t * (channel - luma) in [0, 255] for all three channels.
+    let t = mask?.data[i] ? maskGain : gain;
     for (let k = 0; k < 3; k++) {
-      const v = Math.round(d[j + k] + shift);
+      const c = d[j + k] - luma;
+      if (c > 0 && y + t * c > 255) t = (255 - y) / c;
+      else if (c < 0 && y + t * c < 0) t = -y / c;
+    }
+    for (let k = 0; k < 3; k++) {
+      const v = Math.round(y + t * (d[j + k] - luma));
       out[j + k] = v < 0 ? 0 : v > 255 ? 255 : v;
     }
   }
@@ -154,6 +212,10 @@ function maskBytes(mask: Mask): Image {
 export class RestorationPipeline {
   /** Whether outputs keep the completed gray image's luma (see {@link RestorationOptions}). */
   preserveLuminance: boolean;
+  /** See {@link RestorationOptions.chromaGain}. */
+  chromaGain: number;
+  /** See {@link RestorationOptions.lostChromaGain}. */
+  lostChromaGain: number | null;
   /** What the stages compute (fixed for a trained pipeline). */
   readonly config: PipelineConfig;
 
@@ -173,6 +235,15 @@ export class RestorationPipeline {
     checkStage(inpaint, inpaintIn, 1, 'inpaint');
     checkStage(colorize, 1, colorizeOut, 'colorize');
     this.preserveLuminance = options.preserveLuminance ?? true;
+    this.chromaGain = options.chromaGain ?? 1;
+    this.lostChromaGain = options.lostChromaGain ?? null;
+    for (const k of ['chromaGain', 'lostChromaGain'] as const) {
+      const g = this[k] ?? 0;
+      if (!(g >= 0 && Number.isFinite(g)))
+        throw new RangeError(
+          `RestorationPipeline: ${k} must be a finite number >= 0, got ${String(options[k])}`,
+        );
+    }
   }
 
   /** Builds both stages with random weights via `createModel('unet', ...)`. */
@@ -214,6 +285,8 @@ export class RestorationPipeline {
     if (config.color === 'chroma') zeroHead(colorize);
     return new RestorationPipeline(inpaint, colorize, {
       preserveLuminance: options.preserveLuminance,
+      chromaGain: options.chromaGain,
+      lostChromaGain: options.lostChromaGain,
       config,
     });
   }
@@ -264,9 +337,15 @@ export class RestorationPipeline {
     const composite = new Uint8Array(width * height);
     for (let i = 0; i < composite.length; i++) composite[i] = m.data[i] ? grayBytes[i] : input.data[i];
     const gray = createImage(width, height, 1, composite);
-    const colored = createImage(width, height, 3, rgbBytes);
-    const rgb = this.preserveLuminance ? matchLuminance(colored, gray) : colored;
-    return { rgb, gray, mask: m };
+    const colors = createImage(width, height, 3, rgbBytes);
+    const rgb = this.preserveLuminance
+      ? matchLuminance(colors, gray, {
+          chromaGain: this.chromaGain,
+          mask: m,
+          maskChromaGain: this.lostChromaGain ?? this.chromaGain,
+        })
+      : colors;
+    return { rgb, gray, mask: m, colors };
   }
 
   /** Frees both models' weights. */

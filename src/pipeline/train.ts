@@ -6,7 +6,7 @@
  * `tfjs-restoration/pipeline/node` on disk).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Image } from '../image/types.js';
+import type { Image, Mask } from '../image/types.js';
 import { Compose } from '../data/augment/compose.js';
 import { horizontalFlip } from '../data/augment/geometric.js';
 import { redamage } from '../data/augment/redamage.js';
@@ -18,7 +18,7 @@ import { adamW, variablesOf, type AdamWOptimizer, type NamedTensor } from '../mo
 import { competitionMask, scoreImage, summarizeScores } from '../metrics/competition.js';
 import { hueHistogramSimilarityTensor } from '../metrics/tensor/histogram.js';
 import { forwardStages, stageOneStart, type PipelineConfig } from './recipe.js';
-import { PAD_MULTIPLE, type RestorationPipeline } from './restore.js';
+import { matchLuminance, PAD_MULTIPLE, type RestorationPipeline } from './restore.js';
 
 /** Progress of one optimization step, given to {@link TrainOptions.onStep}. */
 export interface StepLog {
@@ -57,6 +57,9 @@ export interface EpochLog {
   valScore: number;
   /** Whether this epoch's weights are the best so far (and were kept). */
   improved: boolean;
+  /** The pipeline's `chromaGain` and `lostChromaGain` after validation (fitted there, see `fitChroma`). */
+  chromaGain?: number;
+  lostChromaGain?: number | null;
   /** Seconds since training started (a resumed run counts the time before it). */
   elapsedSeconds: number;
 }
@@ -127,6 +130,10 @@ export interface TrainState {
   /** Whether the run has ended, and why (`null`: it goes on). */
   stopReason: TrainResult['stopReason'] | null;
   history: EpochLog[];
+  /** The chroma gains that go with the best weights (absent in checkpoints written before they existed). */
+  bestGains?: ChromaGains;
+  /** The chroma gains fitted with the last epoch's weights. */
+  gains?: ChromaGains;
 }
 
 /** What a {@link Checkpointer} saves after each epoch. Tensors belong to the trainer: read them before returning. */
@@ -209,6 +216,19 @@ export interface TrainOptions {
   schedule?: 'constant' | 'cosine' | 'plateau';
   /** Options of the `'plateau'` schedule. */
   plateau?: PlateauOptions;
+  /**
+   * Stages left as they are: not updated (their batch norm in inference mode, no gradient computed for them).
+   * `['inpaint']` with the `global` preset keeps stage 1 the classical fill it starts as and spends the whole
+   * budget on the colors. Default none.
+   */
+  freeze?: readonly ('inpaint' | 'colorize')[];
+  /**
+   * Linear learning-rate warm-up: step `k` (counted over the whole run, 0-based) uses `(k + 1) / warmupSteps` of
+   * the schedule's rate until `k + 1 = warmupSteps`. Adam moves every weight of a zeroed head by about the rate
+   * at each step, all in the same direction at first, so a colorizer that starts as gray can overshoot into a
+   * color cast within a few dozen steps; a warm-up lets the gradients' directions settle first. Default 0 (none).
+   */
+  warmupSteps?: number;
   /** Batches loaded (and augmented, and pre-filled) ahead while a step runs; default 1. */
   prefetch?: number;
   /**
@@ -227,6 +247,15 @@ export interface TrainOptions {
    * differently (or to test early stopping).
    */
   validate?: (pipeline: RestorationPipeline, epoch: number) => Promise<number>;
+  /**
+   * The default validation fits the pipeline's chroma gains (`chromaGain`, `lostChromaGain`) with
+   * {@link fitChromaGain} after each epoch: the epoch's score is the fitted one, and the gains are kept with the
+   * best weights. A colorizer unsure of a color scores better with it muted than wrong (SSIM counts the error,
+   * the hue histogram only the hue). Default `{}` (the default grids) when the pipeline preserves luminance
+   * (the gains only act there); `false`: the pipeline's gains are left as they are. Ignored with a custom
+   * `validate`.
+   */
+  fitChroma?: ChromaFitOptions | false;
   /**
    * Also score the starting weights before the first step, and keep them unless an epoch beats them (the result's
    * `bestEpoch` is then -1 with their score). A pipeline that starts as a baseline (the `global` preset starts as
@@ -276,6 +305,101 @@ export async function validationScore(
     scores.push(Number.isNaN(score.score) ? { ...score, score: 0, ssim: 0, maskedSsim: 0 } : score);
   }
   return summarizeScores(scores).score;
+}
+
+/** A pipeline's two chroma gains (see `RestorationPipeline.chromaGain`). */
+export interface ChromaGains {
+  chroma: number;
+  /** `null`: the same as `chroma`. */
+  lost: number | null;
+}
+
+/** The grids {@link fitChromaGain} searches. */
+export interface ChromaFitOptions {
+  /** Gains tried for the whole image; default {@link DEFAULT_CHROMA_GAINS}. */
+  gains?: readonly number[];
+  /**
+   * Then, with the best of those, factors on it tried in the lost region (`lostChromaGain = factor * gain`);
+   * default `[0, 0.5]` (and 1, the whole-image gain, which is always a candidate). `[]`: not fitted
+   * (`lostChromaGain` null).
+   */
+  lostFactors?: readonly number[];
+}
+
+/** The chroma gains {@link fitChromaGain} tries by default. */
+export const DEFAULT_CHROMA_GAINS: readonly number[] = [0.25, 0.5, 0.75, 1];
+
+/** What {@link fitChromaGain} returns. */
+export interface ChromaGainFit {
+  /** The whole-image gain with the best mean score (the first of equals, in the order given). */
+  gain: number;
+  /** The lost region's gain (`null`: the whole-image gain won there too, or it was not fitted). */
+  lostGain: number | null;
+  /** The mean score (as {@link validationScore} computes it) with both. */
+  score: number;
+  /** Every combination tried, in order: the whole-image gains (lost = same), then the lost-region ones. */
+  scores: { gain: number; lostGain: number | null; score: number }[];
+}
+
+/**
+ * Finds the chroma gains (see `RestorationPipeline.chromaGain` and `lostChromaGain`) with the best mean
+ * competition score on samples: first the whole image's from `gains`, then the lost region's from `lostFactors`
+ * times it. Each sample is predicted once and its colors re-mixed under every gain (cheap next to the models).
+ * Does not change the pipeline.
+ *
+ * ```ts
+ * const fit = await fitChromaGain(pipeline, val);
+ * pipeline.chromaGain = fit.gain;
+ * pipeline.lostChromaGain = fit.lostGain;
+ * ```
+ * @throws RangeError on no samples, no gains, a negative gain or factor, or a pipeline without
+ *   `preserveLuminance`.
+ */
+export async function fitChromaGain(
+  pipeline: RestorationPipeline,
+  samples: readonly Sample[],
+  options: ChromaFitOptions = {},
+): Promise<ChromaGainFit> {
+  const gains = options.gains ?? DEFAULT_CHROMA_GAINS;
+  const factors = options.lostFactors ?? [0, 0.5];
+  if (samples.length === 0) throw new RangeError('fitChromaGain: no samples');
+  if (gains.length === 0) throw new RangeError('fitChromaGain: no gains to try');
+  for (const [name, list] of [
+    ['gains', gains],
+    ['lostFactors', factors],
+  ] as const)
+    for (const g of list)
+      if (!(g >= 0 && Number.isFinite(g)))
+        throw new RangeError(`fitChromaGain: ${name} must be finite numbers >= 0, got ${String(g)}`);
+  if (!pipeline.preserveLuminance)
+    throw new RangeError('fitChromaGain: the gain acts only on a pipeline with preserveLuminance');
+  const parts: { s: Sample; colors: Image; gray: Image; mask: Mask; scoring: Mask }[] = [];
+  for (const s of samples) {
+    const { colors, gray, mask } = await pipeline.predictDetailed(s.input, s.mask);
+    parts.push({ s, colors, gray, mask, scoring: competitionMask(s.input, s.gt) });
+  }
+  const meanScore = (chromaGain: number, lost: number) =>
+    summarizeScores(
+      parts.map((p) => {
+        const pred = matchLuminance(p.colors, p.gray, { chromaGain, mask: p.mask, maskChromaGain: lost });
+        const score = scoreImage(p.s.gt, pred, p.scoring);
+        return Number.isNaN(score.score) ? { ...score, score: 0, ssim: 0, maskedSsim: 0 } : score;
+      }),
+    ).score;
+  const scores: ChromaGainFit['scores'] = gains.map((gain) => ({
+    gain,
+    lostGain: null,
+    score: meanScore(gain, gain),
+  }));
+  let best = scores.reduce((a, b) => (b.score > a.score ? b : a));
+  for (const f of factors) {
+    if (f === 1) continue;
+    const lostGain = f * best.gain;
+    const tried = { gain: best.gain, lostGain, score: meanScore(best.gain, lostGain) };
+    scores.push(tried);
+    if (tried.score > best.score) best = tried;
+  }
+  return { gain: best.gain, lostGain: best.lostGain, score: best.score, scores };
 }
 
 function snapshot(pipeline: RestorationPipeline): tf.Tensor[][] {
@@ -383,14 +507,33 @@ export async function trainPipeline(
     );
   if (!Number.isInteger(patience) || patience < 1)
     throw new RangeError(`trainPipeline: patience must be a positive integer, got ${patience}`);
+  const warmupSteps = options.warmupSteps ?? 0;
+  if (!Number.isInteger(warmupSteps) || warmupSteps < 0)
+    throw new RangeError(`trainPipeline: warmupSteps must be an integer >= 0, got ${String(warmupSteps)}`);
   if (!Number.isInteger(prefetch) || prefetch < 0)
     throw new RangeError(`trainPipeline: prefetch must be an integer >= 0, got ${prefetch}`);
   if (options.resume && !checkpointer)
     throw new RangeError('trainPipeline: resume needs a checkpointer to load the checkpoint from');
   const given = options.augment === undefined ? new Compose([redamage(), horizontalFlip()]) : options.augment;
   const augmentWith = given === null ? null : given instanceof Compose ? given.transforms : [given];
+  const fitChroma = options.fitChroma ?? (pipeline.preserveLuminance ? {} : false);
   const validate =
-    options.validate ?? (val.length > 0 ? (p: RestorationPipeline) => validationScore(p, val) : null);
+    options.validate ??
+    (val.length === 0
+      ? null
+      : fitChroma
+        ? async (p: RestorationPipeline) => {
+            const fit = await fitChromaGain(p, val, fitChroma);
+            p.chromaGain = fit.gain;
+            p.lostChromaGain = fit.lostGain;
+            return fit.score;
+          }
+        : (p: RestorationPipeline) => validationScore(p, val));
+  const gainsOf = (p: RestorationPipeline): ChromaGains => ({ chroma: p.chromaGain, lost: p.lostChromaGain });
+  const setGains = (p: RestorationPipeline, g: ChromaGains) => {
+    p.chromaGain = g.chroma;
+    p.lostChromaGain = g.lost;
+  };
   const weights = checkLossWeights(options.loss ?? {});
   const schedule = options.schedule ?? 'constant';
   if (schedule !== 'constant' && schedule !== 'cosine' && schedule !== 'plateau')
@@ -402,7 +545,16 @@ export async function trainPipeline(
     throw new RangeError("trainPipeline: the 'plateau' schedule needs validation (val or validate)");
 
   const optimizer = adamW(learningRate, { weightDecay });
-  const vars = [...variablesOf(pipeline.inpaint), ...variablesOf(pipeline.colorize)];
+  const freeze = new Set(options.freeze ?? []);
+  for (const f of freeze)
+    if (f !== 'inpaint' && f !== 'colorize')
+      throw new RangeError(`trainPipeline: freeze takes 'inpaint' and 'colorize', got '${String(f)}'`);
+  if (freeze.size === 2) throw new RangeError('trainPipeline: freeze leaves no stage to train');
+  const modes = { inpaint: !freeze.has('inpaint'), colorize: !freeze.has('colorize') };
+  const vars = [
+    ...(modes.inpaint ? variablesOf(pipeline.inpaint) : []),
+    ...(modes.colorize ? variablesOf(pipeline.colorize) : []),
+  ];
   let best: tf.Tensor[][] | null = null;
   let state: TrainState = {
     epoch: 0,
@@ -437,6 +589,7 @@ export async function trainPipeline(
         }
         state = { ...saved.state, history: saved.state.history.slice() };
         state.bestScore ??= -Infinity; // JSON has no -Infinity
+        if (state.gains) setGains(pipeline, state.gains);
         if (state.source !== null && state.source !== undefined) {
           if (!source.restore)
             throw new Error(
@@ -460,6 +613,7 @@ export async function trainPipeline(
     // Counted in the time budget, like every validation.
     if (options.validateStart && validate && state.epoch === 0 && state.history.length === 0) {
       state.bestScore = await validate(pipeline, -1);
+      state.bestGains = gainsOf(pipeline);
       best = snapshot(pipeline);
     }
     const load = async (index: number, epoch: number): Promise<BatchSample> => {
@@ -472,6 +626,8 @@ export async function trainPipeline(
     };
 
     for (let epoch = state.epoch; epoch < epochs && state.stopReason === null; epoch++) {
+      // Steps taken in earlier epochs (those before a resume included), for the warm-up.
+      const stepsBefore = state.history.reduce((n, e) => n + e.steps, 0);
       let sum1 = 0;
       let sum2 = 0;
       let sum = 0;
@@ -498,8 +654,9 @@ export async function trainPipeline(
               : schedule === 'plateau'
                 ? state.plateauLearningRate
                 : learningRate;
+          if (warmupSteps > 0) lr *= Math.min(1, (stepsBefore + step + 1) / warmupSteps);
           optimizer.setLearningRate(lr);
-          const losses = trainStep(pipeline, optimizer, vars, batch, weights);
+          const losses = trainStep(pipeline, optimizer, vars, batch, weights, modes);
           const [v1, v2, v] = await Promise.all(losses.map((l) => l.data()));
           tf.dispose(losses);
           sum1 += v1[0];
@@ -528,6 +685,7 @@ export async function trainPipeline(
         disposeSnapshot(best);
         best = snapshot(pipeline);
         state.bestScore = valScore;
+        state.bestGains = gainsOf(pipeline);
         state.bestEpoch = epoch;
         state.wait = 0;
         state.plateauWait = 0;
@@ -551,11 +709,14 @@ export async function trainPipeline(
         learningRate: lr,
         valScore,
         improved,
+        chromaGain: pipeline.chromaGain,
+        lostChromaGain: pipeline.lostChromaGain,
         elapsedSeconds: elapsed(),
       };
       state.history.push(log);
       state.epoch = epoch + 1;
       state.elapsedSeconds = log.elapsedSeconds;
+      state.gains = gainsOf(pipeline);
       state.source = source.state ? source.state() : null;
       if (validate && state.wait >= patience) state.stopReason = 'early-stopping';
       else if (outOfTime && epoch < epochs - 1) state.stopReason = 'time-limit';
@@ -575,7 +736,10 @@ export async function trainPipeline(
       }
       await options.onEpoch?.(log);
     }
-    if (best) setPipelineWeights(pipeline, best, 'best');
+    if (best) {
+      setPipelineWeights(pipeline, best, 'best');
+      if (state.bestGains) setGains(pipeline, state.bestGains);
+    }
   } finally {
     disposeSnapshot(best);
     optimizer.dispose();
@@ -637,7 +801,7 @@ function batchLoss(
   pipeline: RestorationPipeline,
   batch: Batch,
   w: Required<LossWeights>,
-  training: boolean,
+  training: boolean | { inpaint: boolean; colorize: boolean },
 ): [tf.Scalar, tf.Scalar, tf.Scalar] {
   return tf.tidy(() => {
     const mask = batch.mask as tf.Tensor4D;
@@ -694,12 +858,13 @@ function trainStep(
   vars: tf.Variable[],
   batch: Batch,
   weights: Required<LossWeights>,
+  modes: { inpaint: boolean; colorize: boolean },
 ): tf.Scalar[] {
   return tf.tidy(() => {
     let terms: tf.Scalar[] = [];
     const total = optimizer.minimize(
       () => {
-        const [g, c, t] = batchLoss(pipeline, batch, weights, true);
+        const [g, c, t] = batchLoss(pipeline, batch, weights, modes);
         terms = [tf.keep(g), tf.keep(c)];
         return t;
       },
