@@ -9,6 +9,7 @@
         "src/conv.cc",
         "src/conv_napi.cc",
         "src/matmul_napi.cc",
+        "src/optim.cc",
         "src/optim_napi.cc",
         "src/elementwise_binary.cc",
         "src/elementwise_unary.cc",
@@ -17,7 +18,8 @@
         "src/movement_reduce.cc",
         "src/movement_copy.cc",
         "src/movement_pool.cc",
-        "src/batchnorm_train.cc"
+        "src/batchnorm_train.cc",
+        "src/batchnorm_train_napi.cc"
       ],
       "cflags_cc": ["-O3", "-std=c++17", "-fno-math-errno", "-fno-trapping-math"],
       "cflags_cc!": ["-fno-exceptions"],

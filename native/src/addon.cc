@@ -1,4 +1,4 @@
-// N-API entry point: registers the kernels of each module on the addon's exports.
+// N-API entry point: the thread-count and GEMM-kernel queries, and each kernel family's bindings (napi_util.h).
 #include <node_api.h>
 
 #include "napi_util.h"
@@ -6,19 +6,6 @@
 #include "thread_pool.h"
 
 namespace tfr {
-void register_conv(napi_env env, napi_value exports);
-void register_matmul(napi_env env, napi_value exports);
-void register_optim(napi_env env, napi_value exports);
-void register_elementwise(napi_env env, napi_value exports);
-void register_movement(napi_env env, napi_value exports);
-void register_batchnorm_train(napi_env env, napi_value exports);
-
-void define(napi_env env, napi_value exports, const char* name, napi_callback cb) {
-  napi_value fn;
-  napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, nullptr, &fn);
-  napi_set_named_property(env, exports, name, fn);
-}
-
 namespace {
 
 napi_value get_threads(napi_env env, napi_callback_info) {

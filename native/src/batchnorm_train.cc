@@ -2,55 +2,38 @@
 // statistics and normalises in three passes over x (sum, squared deviations, output) instead of tf.moments +
 // FusedBatchNorm's seven; the backward pass needs two (sums, dx) instead of about eight, and saves no intermediates.
 //
-// Statistics accumulate in double. Pixels are split into chunks, one partial sum per chunk, combined in chunk order
-// (the result does not depend on the thread count). Inside a chunk, pixels are taken `rep` at a time as one row of
+// Statistics accumulate in double. Pixels are split into blocks, one partial sum per block, combined in block order
+// (the result does not depend on the thread count). Inside a block, pixels are taken `rep` at a time as one row of
 // W = rep * C floats, so the inner loops are long and contiguous even for few channels.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <vector>
 
-#include "napi_util.h"
+#include "batchnorm_train.h"
 #include "thread_pool.h"
 
 namespace tfr {
 
-void define(napi_env env, napi_value exports, const char* name, napi_callback cb);
-
 namespace {
 
-// Floats a chunk covers: enough that the pool's hand-off is noise, small enough to balance two to a few threads.
-constexpr int64_t kChunkElements = 32 * 1024;
-// At most this many chunks (and per-chunk partials).
-constexpr int64_t kMaxChunks = 512;
+// At most this many pixel blocks (and per-block partials).
+constexpr int64_t kMaxPartials = 512;
 
-// The [P, C] view and its row blocking.
+// The [P, C] view, its row blocking, and its pixel blocks (one partial sum each).
 struct Layout {
   int64_t pixels, channels;
-  int64_t rep;     // pixels per row of W floats
-  int64_t width;   // rep * channels
-  int64_t chunks;  // pixel chunks (tasks)
+  int64_t rep;    // pixels per row of W floats
+  int64_t width;  // rep * channels
+  Blocks blocks;  // pixel blocks of about kBlockElements floats each
 
-  Layout(int64_t p, int64_t c) : pixels(p), channels(c) {
-    rep = std::max<int64_t>(1, 256 / std::max<int64_t>(c, 1));
-    width = rep * c;
-    const int64_t n = p * c;
-    chunks = std::min<int64_t>(kMaxChunks, std::max<int64_t>(1, n / kChunkElements));
-    chunks = std::min<int64_t>(chunks, std::max<int64_t>(p, 1));
-  }
-  int64_t begin(int64_t t) const { return pixels * t / chunks; }
-  int64_t end(int64_t t) const { return pixels * (t + 1) / chunks; }
+  Layout(int64_t p, int64_t c)
+      : pixels(p),
+        channels(c),
+        rep(std::max<int64_t>(1, 256 / std::max<int64_t>(c, 1))),
+        width(rep * c),
+        blocks(p, std::max(block_for(c), (p + kMaxPartials - 1) / kMaxPartials)) {}
 };
-
-// Runs fn(task) for every chunk, on the pool when there is more than one.
-template <class F>
-void each_chunk(const Layout& l, F&& fn) {
-  if (l.chunks <= 1) {
-    fn(int64_t{0});
-    return;
-  }
-  parallel_for(static_cast<int>(l.chunks), [&](int t, int) { fn(static_cast<int64_t>(t)); });
-}
 
 // Per-position tables of a per-channel vector repeated `rep` times (one row of W floats).
 template <class T>
@@ -67,7 +50,7 @@ void fold(const double* acc, const Layout& l, double* out) {
   }
 }
 
-// Visits the pixels [p0, p1) of a chunk as whole rows of W floats, then the leftover pixels one at a time:
+// Visits the pixels [p0, p1) of a block as whole rows of W floats, then the leftover pixels one at a time:
 // step(offset, n) handles the n contiguous floats from element `offset`, which line up with the first n entries of
 // the per-position tables (W is a multiple of C).
 template <class Step>
@@ -77,17 +60,16 @@ void sweep(const Layout& l, int64_t p0, int64_t p1, Step&& step) {
   for (int64_t p = p0 + rows * l.rep; p < p1; ++p) step(p * l.channels, l.channels);
 }
 
-// Combines the per-chunk partials (each W doubles) in chunk order into C channels.
+// Combines the per-block partials (each W doubles) in block order into C channels.
 std::vector<double> combine(const std::vector<double>& partial, const Layout& l) {
   std::vector<double> out(l.channels, 0.0);
-  for (int64_t t = 0; t < l.chunks; ++t) fold(partial.data() + t * l.width, l, out.data());
+  for (int64_t t = 0; t < l.blocks.count(); ++t) fold(partial.data() + t * l.width, l, out.data());
   return out;
 }
 
 }  // namespace
 
-// Forward: mean and biased variance per channel; y = (x - mean) * rsqrt(var + eps) * gamma + beta, and with `relu`
-// y = max(y, 0) in the same pass (the ReLU that follows most batch norms, fused: no pass and no tensor of its own).
+// Forward. With `relu` the ReLU that follows most batch norms is fused in: no pass and no tensor of its own.
 void batch_norm_train(const float* x, int64_t pixels, int64_t channels, const float* gamma, const float* beta,
                       double epsilon, bool relu, float* y, float* mean_out, float* var_out) {
   if (channels == 0) return;
@@ -98,12 +80,12 @@ void batch_norm_train(const float* x, int64_t pixels, int64_t channels, const fl
     return;
   }
   const Layout l(pixels, channels);
-  std::vector<double> partial(l.chunks * l.width);
+  std::vector<double> partial(l.blocks.count() * l.width);
   // Pass 1: sums.
-  each_chunk(l, [&](int64_t t) {
+  for_blocks(l.blocks, [&](int64_t t, int64_t p0, int64_t p1) {
     double* acc = partial.data() + t * l.width;
     std::fill(acc, acc + l.width, 0.0);
-    sweep(l, l.begin(t), l.end(t), [&](int64_t o, int64_t n) {
+    sweep(l, p0, p1, [&](int64_t o, int64_t n) {
       const float* row = x + o;
       for (int64_t k = 0; k < n; ++k) acc[k] += static_cast<double>(row[k]);
     });
@@ -112,10 +94,10 @@ void batch_norm_train(const float* x, int64_t pixels, int64_t channels, const fl
   for (double& m : mean) m /= static_cast<double>(pixels);
   // Pass 2: squared deviations from the mean (two passes: no cancellation as in E[x^2] - E[x]^2).
   const std::vector<double> mean_row = repeat(mean, l.rep);
-  each_chunk(l, [&](int64_t t) {
+  for_blocks(l.blocks, [&](int64_t t, int64_t p0, int64_t p1) {
     double* acc = partial.data() + t * l.width;
     std::fill(acc, acc + l.width, 0.0);
-    sweep(l, l.begin(t), l.end(t), [&](int64_t o, int64_t n) {
+    sweep(l, p0, p1, [&](int64_t o, int64_t n) {
       const float* row = x + o;
       for (int64_t k = 0; k < n; ++k) {
         const double d = static_cast<double>(row[k]) - mean_row[k];
@@ -136,8 +118,8 @@ void batch_norm_train(const float* x, int64_t pixels, int64_t channels, const fl
     b[k] = beta == nullptr ? 0.f : beta[k];
   }
   const std::vector<float> mr = repeat(m, l.rep), fr = repeat(f, l.rep), br = repeat(b, l.rep);
-  each_chunk(l, [&](int64_t t) {
-    sweep(l, l.begin(t), l.end(t), [&](int64_t o, int64_t n) {
+  for_blocks(l.blocks, [&](int64_t p0, int64_t p1) {
+    sweep(l, p0, p1, [&](int64_t o, int64_t n) {
       const float* xr = x + o;
       float* yr = y + o;
       if (relu) {
@@ -152,10 +134,8 @@ void batch_norm_train(const float* x, int64_t pixels, int64_t channels, const fl
   });
 }
 
-// Backward: sumDy and sumDyXhat per channel (double), then
-// dx = gamma * rstd * (dy - sumDy / P - xhat * sumDyXhat / P); dgamma = sumDyXhat, dbeta = sumDy.
-// With the fused ReLU (`relu_y`: the forward's output, non-null), dy counts only where relu_y > 0 (ReLU's gradient,
-// as tfjs's dy * step(y)), applied as it is read.
+// Backward: sumDy and sumDyXhat per channel (double), then dx. With the fused ReLU, dy is masked (ReLU's gradient,
+// as tfjs's dy * step(y)) as it is read.
 void batch_norm_train_grad(const float* dy, const float* x, int64_t pixels, int64_t channels, const float* mean,
                            const float* var, const float* gamma, double epsilon, const float* relu_y, float* dx,
                            float* dgamma, float* dbeta) {
@@ -169,14 +149,14 @@ void batch_norm_train_grad(const float* dy, const float* x, int64_t pixels, int6
   std::vector<double> mean_d(channels);
   for (int64_t k = 0; k < channels; ++k) mean_d[k] = mean[k];
   const std::vector<double> mean_row = repeat(mean_d, l.rep);
-  // Pass 1: sum(dy) and sum(dy * (x - mean)), both per chunk.
-  std::vector<double> part_dy(l.chunks * l.width), part_dyxc(l.chunks * l.width);
-  each_chunk(l, [&](int64_t t) {
+  // Pass 1: sum(dy) and sum(dy * (x - mean)), both per block.
+  std::vector<double> part_dy(l.blocks.count() * l.width), part_dyxc(l.blocks.count() * l.width);
+  for_blocks(l.blocks, [&](int64_t t, int64_t p0, int64_t p1) {
     double* a1 = part_dy.data() + t * l.width;
     double* a2 = part_dyxc.data() + t * l.width;
     std::fill(a1, a1 + l.width, 0.0);
     std::fill(a2, a2 + l.width, 0.0);
-    sweep(l, l.begin(t), l.end(t), [&](int64_t o, int64_t n) {
+    sweep(l, p0, p1, [&](int64_t o, int64_t n) {
       const float* dr = dy + o;
       const float* xr = x + o;
       if (relu_y != nullptr) {
@@ -213,8 +193,8 @@ void batch_norm_train_grad(const float* dy, const float* x, int64_t pixels, int6
   }
   const std::vector<float> mr = repeat(m, l.rep), mdyr = repeat(mdy, l.rep), ar = repeat(ca, l.rep),
                            cr = repeat(cc, l.rep);
-  each_chunk(l, [&](int64_t t) {
-    sweep(l, l.begin(t), l.end(t), [&](int64_t o, int64_t n) {
+  for_blocks(l.blocks, [&](int64_t p0, int64_t p1) {
+    sweep(l, p0, p1, [&](int64_t o, int64_t n) {
       const float* g = dy + o;
       const float* xr = x + o;
       float* out = dx + o;
@@ -229,57 +209,6 @@ void batch_norm_train_grad(const float* dy, const float* x, int64_t pixels, int6
       for (int64_t k = 0; k < n; ++k) out[k] = ar[k] * (g[k] - mdyr[k]) + cr[k] * (xr[k] - mr[k]);
     });
   });
-}
-
-namespace {
-
-// batchNormTrain(x, channels, gamma | null, beta | null, epsilon, y, mean, variance[, relu])
-napi_value batch_norm_train_binding(napi_env env, napi_callback_info info) {
-  return guard(env, [&] {
-    Args args(env, info, "batchNormTrain", 8, 1);
-    const int64_t c = args.integer(1, 1);
-    int64_t total = 0;
-    const float* x = args.f32(0, -1, &total);
-    if (total % c != 0) throw ArgError("batchNormTrain: argument 0's length must be a multiple of argument 1");
-    const float* gamma = args.is_null(2) ? nullptr : args.f32(2, c);
-    const float* beta = args.is_null(3) ? nullptr : args.f32(3, c);
-    const double eps = args.number(4);
-    float* y = args.f32(5, total);
-    float* mean = args.f32(6, c);
-    float* var = args.f32(7, c);
-    const bool relu = !args.is_null(8) && args.integer(8, 0) != 0;
-    batch_norm_train(x, total / c, c, gamma, beta, eps, relu, y, mean, var);
-    return undefined(env);
-  });
-}
-
-// batchNormTrainGrad(dy, x, channels, mean, variance, gamma | null, epsilon, dx, dgamma, dbeta[, reluY | null])
-napi_value batch_norm_train_grad_binding(napi_env env, napi_callback_info info) {
-  return guard(env, [&] {
-    Args args(env, info, "batchNormTrainGrad", 10, 1);
-    const int64_t c = args.integer(2, 1);
-    int64_t total = 0;
-    const float* x = args.f32(1, -1, &total);
-    if (total % c != 0) throw ArgError("batchNormTrainGrad: argument 1's length must be a multiple of argument 2");
-    const float* dy = args.f32(0, total);
-    const float* mean = args.f32(3, c);
-    const float* var = args.f32(4, c);
-    const float* gamma = args.is_null(5) ? nullptr : args.f32(5, c);
-    const double eps = args.number(6);
-    float* dx = args.f32(7, total);
-    float* dgamma = args.f32(8, c);
-    float* dbeta = args.f32(9, c);
-    const float* relu_y = args.is_null(10) ? nullptr : args.f32(10, total);
-    batch_norm_train_grad(dy, x, total / c, c, mean, var, gamma, eps, relu_y, dx, dgamma, dbeta);
-    return undefined(env);
-  });
-}
-
-}  // namespace
-
-void register_batchnorm_train(napi_env env, napi_value exports) {
-  define(env, exports, "batchNormTrain", batch_norm_train_binding);
-  define(env, exports, "batchNormTrainGrad", batch_norm_train_grad_binding);
 }
 
 }  // namespace tfr

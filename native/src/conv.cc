@@ -154,10 +154,7 @@ struct GridC final : CRows {
 
 void apply_bias_activation(float* y, int64_t pixels, int64_t channels, const float* bias, Activation act) {
   if (bias == nullptr && act == Activation::kLinear) return;
-  const int64_t chunk = 4096;
-  const int tasks = static_cast<int>((pixels + chunk - 1) / chunk);
-  parallel_for(tasks, [&](int t, int) {
-    const int64_t p0 = t * chunk, p1 = std::min(pixels, p0 + chunk);
+  for_blocks(pixels, 4096, [&](int64_t p0, int64_t p1) {
     for (int64_t p = p0; p < p1; ++p) {
       float* v = y + p * channels;
       if (bias != nullptr) {
@@ -205,27 +202,29 @@ void backprop_input_col2im(const ConvShape& s, const float* dy, const float* w, 
   const int64_t per_image = s.out_h * s.out_w;
   constexpr int64_t kChunk = 1024;
   std::memset(dx, 0, sizeof(float) * s.batch * s.in_h * s.in_w * s.in_c);
-  parallel_for(static_cast<int>(s.batch), [&](int n, int) {
+  for_blocks(s.batch, 1, [&](int64_t n0, int64_t n1) {
     std::vector<float> col(static_cast<size_t>(kChunk * cols));
-    float* dxn = dx + n * s.in_h * s.in_w * s.in_c;
-    for (int64_t p0 = 0; p0 < per_image; p0 += kChunk) {
-      const int64_t rows = std::min(kChunk, per_image - p0);
-      StridedA a(dy + (n * per_image + p0) * s.out_c, s.out_c, 1);
-      StridedB b(w, 1, s.out_c);
-      DenseC c(col.data(), cols);
-      gemm_block(0, rows, 0, cols, 0, s.out_c, a, b, c, false);
-      for (int64_t r = 0; r < rows; ++r) {
-        const int64_t oh = (p0 + r) / s.out_w, ow = (p0 + r) - oh * s.out_w;
-        const float* cr = col.data() + r * cols;
-        for (int64_t kh = 0; kh < s.filter_h; ++kh) {
-          const int64_t ih = oh * s.stride_h - s.pad_top + kh * s.dilation_h;
-          if (ih < 0 || ih >= s.in_h) continue;
-          for (int64_t kw = 0; kw < s.filter_w; ++kw) {
-            const int64_t iw = ow * s.stride_w - s.pad_left + kw * s.dilation_w;
-            if (iw < 0 || iw >= s.in_w) continue;
-            float* d = dxn + (ih * s.in_w + iw) * s.in_c;
-            const float* v = cr + (kh * s.filter_w + kw) * s.in_c;
-            for (int64_t ci = 0; ci < s.in_c; ++ci) d[ci] += v[ci];
+    for (int64_t n = n0; n < n1; ++n) {
+      float* dxn = dx + n * s.in_h * s.in_w * s.in_c;
+      for (int64_t p0 = 0; p0 < per_image; p0 += kChunk) {
+        const int64_t rows = std::min(kChunk, per_image - p0);
+        StridedA a(dy + (n * per_image + p0) * s.out_c, s.out_c, 1);
+        StridedB b(w, 1, s.out_c);
+        DenseC c(col.data(), cols);
+        gemm_block(0, rows, 0, cols, 0, s.out_c, a, b, c, false);
+        for (int64_t r = 0; r < rows; ++r) {
+          const int64_t oh = (p0 + r) / s.out_w, ow = (p0 + r) - oh * s.out_w;
+          const float* cr = col.data() + r * cols;
+          for (int64_t kh = 0; kh < s.filter_h; ++kh) {
+            const int64_t ih = oh * s.stride_h - s.pad_top + kh * s.dilation_h;
+            if (ih < 0 || ih >= s.in_h) continue;
+            for (int64_t kw = 0; kw < s.filter_w; ++kw) {
+              const int64_t iw = ow * s.stride_w - s.pad_left + kw * s.dilation_w;
+              if (iw < 0 || iw >= s.in_w) continue;
+              float* d = dxn + (ih * s.in_w + iw) * s.in_c;
+              const float* v = cr + (kh * s.filter_w + kw) * s.in_c;
+              for (int64_t ci = 0; ci < s.in_c; ++ci) d[ci] += v[ci];
+            }
           }
         }
       }
@@ -360,9 +359,7 @@ float* scratch(size_t slot, size_t floats) {
 // stay in cache, across the pool.
 void transpose_sum(const std::vector<const float*>& parts, int64_t rows, int64_t cols, float* out) {
   constexpr int64_t kTile = 32;
-  const int64_t col_tiles = (cols + kTile - 1) / kTile;
-  parallel_for(static_cast<int>(col_tiles), [&](int ct, int) {
-    const int64_t c0 = ct * kTile, c1 = std::min(cols, c0 + kTile);
+  for_blocks(Blocks(cols, kTile, kTile), [&](int64_t c0, int64_t c1) {
     for (int64_t r0 = 0; r0 < rows; r0 += kTile) {
       const int64_t r1 = std::min(rows, r0 + kTile);
       for (int64_t col = c0; col < c1; ++col) {
@@ -402,24 +399,21 @@ void conv2d_backprop_filter(const ConvShape& s, const float* x, const float* dy,
     DenseC c(t, cols);
     int64_t width = (cols + threads * 2 - 1) / (threads * 2);
     width = (width + kNR - 1) / kNR * kNR;
-    const int tasks = static_cast<int>((cols + width - 1) / width);
-    parallel_for(tasks, [&](int task, int) {
-      const int64_t n0 = task * width;
-      gemm_block(0, s.out_c, n0, std::min(cols, n0 + width), 0, P, a, b, c, false);
+    for_blocks(Blocks(cols, width, width), [&](int64_t n0, int64_t n1) {
+      gemm_block(0, s.out_c, n0, n1, 0, P, a, b, c, false);
     });
     transpose_sum({t}, s.out_c, cols, dw);
     return;
   }
-  // Split the depth in kKC multiples; at least 1 chunk.
+  // Split the depth in blocks of a kKC multiple (`chunk` each, the last shorter), one partial sum each.
   int64_t chunk = (P + threads - 1) / threads;
   chunk = std::max<int64_t>(kKC, (chunk + kKC - 1) / kKC * kKC);
-  const int tasks = static_cast<int>((P + chunk - 1) / chunk);
-  std::vector<float*> partial(tasks);
-  for (int t = 0; t < tasks; ++t) partial[t] = scratch(t, static_cast<size_t>(s.out_c * cols));
-  parallel_for(tasks, [&](int t, int) {
+  const Blocks depth(P, chunk, chunk);
+  std::vector<float*> partial(depth.count());
+  for (size_t t = 0; t < partial.size(); ++t) partial[t] = scratch(t, static_cast<size_t>(s.out_c * cols));
+  for_blocks(depth, [&](int64_t t, int64_t p0, int64_t p1) {
     DenseC c(partial[t], cols);
-    const int64_t p0 = t * chunk;
-    gemm_block(0, s.out_c, 0, cols, p0, std::min(P, p0 + chunk), a, b, c, false);
+    gemm_block(0, s.out_c, 0, cols, p0, p1, a, b, c, false);
   });
   transpose_sum({partial.begin(), partial.end()}, s.out_c, cols, dw);
 }

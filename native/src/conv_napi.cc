@@ -5,8 +5,6 @@
 #include "napi_util.h"
 
 namespace tfr {
-void define(napi_env env, napi_value exports, const char* name, napi_callback cb);
-
 namespace {
 
 ConvShape read_shape(const Args& args, size_t i) {

@@ -3,7 +3,6 @@
 // (exp, log, rsqrt, leakyRelu's alpha, ...), these compute in double too, so results match to the last bit
 // (up to the libm's own last-bit differences in exp/log/tanh).
 #pragma once
-#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -48,25 +47,13 @@ void add_n(const std::vector<const float*>& inputs, int64_t n, float* out);
 // out[i] = op(x[i]); alpha is Step's and LeakyRelu's attribute (ignored by the others).
 void unary(UnaryOp op, const float* x, int64_t n, double alpha, float* out);
 
-// Elements per task when a loop is split over the thread pool, and the size below which it runs inline: big enough
-// that a task outweighs the pool's hand-off, small enough to balance two cores on a 4M-element activation.
-constexpr int64_t kChunk = 32768;
+// The size below which an element-wise loop runs inline: under it the pool's hand-off outweighs a second core.
 constexpr int64_t kParallelMin = 65536;
 
-// Runs fn(begin, end) over items [0, n) in pieces of `chunk` items (their starts are multiples of chunk), on the
-// thread pool when the n items hold at least kParallelMin elements (`item_size` each), else inline in one piece.
-template <class F>
-void for_chunks(int64_t n, int64_t chunk, F&& fn, int64_t item_size = 1) {
-  if (n <= 0) return;
-  if (n * item_size < kParallelMin || num_threads() == 1 || chunk >= n) {
-    fn(int64_t{0}, n);
-    return;
-  }
-  const int64_t tasks = (n + chunk - 1) / chunk;
-  parallel_for(static_cast<int>(tasks), [&](int task, int) {
-    const int64_t begin = task * chunk;
-    fn(begin, std::min(n, begin + chunk));
-  });
+// The split of an element-wise loop over n items of `item_size` elements: blocks of about `block` items starting at
+// multiples of `align`, or one block (run inline) when the n items hold fewer than kParallelMin elements.
+inline Blocks elementwise_blocks(int64_t n, int64_t block, int64_t align, int64_t item_size = 1) {
+  return Blocks(n, n * item_size < kParallelMin ? n : block, align);
 }
 
 }  // namespace tfr

@@ -157,7 +157,7 @@ Plan make_plan(const std::vector<int64_t>& a_shape, const std::vector<int64_t>& 
 // Both operands flat (each a vector of the output's size or a single value).
 template <class Op>
 void flat(const Dim& d, const float* a, const float* b, float* out) {
-  for_chunks(d.size, kChunk, [&](int64_t begin, int64_t end) {
+  for_blocks(elementwise_blocks(d.size, kBlockElements, kLineFloats), [&](int64_t begin, int64_t end) {
     run<Op>(a + (d.a_stride ? begin : 0), d.a_stride, b + (d.b_stride ? begin : 0), d.b_stride, out + begin,
             end - begin);
   });
@@ -175,8 +175,9 @@ void periodic(const Dim& outer, const Dim& inner, const float* a, const float* b
   std::vector<float> tile(static_cast<size_t>(tile_len));
   for (int64_t i = 0; i < tile_len; i += period) std::memcpy(tile.data() + i, small, period * sizeof(float));
   const int64_t size = outer.size * inner.size;
-  const int64_t chunk = tile_len * std::max<int64_t>(1, kChunk / tile_len);
-  for_chunks(size, chunk, [&](int64_t begin, int64_t end) {
+  // Blocks start at multiples of the tile, so each lines up with the tile's start.
+  const int64_t block = tile_len * std::max<int64_t>(1, kBlockElements / tile_len);
+  for_blocks(elementwise_blocks(size, block, tile_len), [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; i += tile_len) {
       const int64_t n = std::min(tile_len, end - i);
       if (a_big) {
@@ -194,33 +195,29 @@ void general(const Plan& plan, const float* a, const float* b, float* out) {
   const Dim& inner = plan.dims.back();
   const size_t outer_rank = plan.dims.size() - 1;
   const int64_t runs = plan.size / inner.size;
-  const int64_t runs_per_task = std::max<int64_t>(1, kChunk / inner.size);
-  for_chunks(
-      runs, runs_per_task,
-      [&](int64_t begin, int64_t end) {
-        // Position of run `begin` in the outer dims, and the operands' offsets there.
-        std::vector<int64_t> index(outer_rank);
-        int64_t a_off = 0, b_off = 0, rest = begin;
-        for (size_t d = outer_rank; d-- > 0;) {
-          index[d] = rest % plan.dims[d].size;
-          rest /= plan.dims[d].size;
-          a_off += index[d] * plan.dims[d].a_stride;
-          b_off += index[d] * plan.dims[d].b_stride;
-        }
-        for (int64_t r = begin; r < end; ++r) {
-          run<Op>(a + a_off, inner.a_stride, b + b_off, inner.b_stride, out + r * inner.size, inner.size);
-          // Advance the odometer: bump the innermost outer dim, carrying into the ones above.
-          for (size_t d = outer_rank; d-- > 0;) {
-            a_off += plan.dims[d].a_stride;
-            b_off += plan.dims[d].b_stride;
-            if (++index[d] < plan.dims[d].size) break;
-            a_off -= plan.dims[d].a_stride * plan.dims[d].size;
-            b_off -= plan.dims[d].b_stride * plan.dims[d].size;
-            index[d] = 0;
-          }
-        }
-      },
-      inner.size);
+  for_blocks(elementwise_blocks(runs, block_for(inner.size), 1, inner.size), [&](int64_t begin, int64_t end) {
+    // Position of run `begin` in the outer dims, and the operands' offsets there.
+    std::vector<int64_t> index(outer_rank);
+    int64_t a_off = 0, b_off = 0, rest = begin;
+    for (size_t d = outer_rank; d-- > 0;) {
+      index[d] = rest % plan.dims[d].size;
+      rest /= plan.dims[d].size;
+      a_off += index[d] * plan.dims[d].a_stride;
+      b_off += index[d] * plan.dims[d].b_stride;
+    }
+    for (int64_t r = begin; r < end; ++r) {
+      run<Op>(a + a_off, inner.a_stride, b + b_off, inner.b_stride, out + r * inner.size, inner.size);
+      // Advance the odometer: bump the innermost outer dim, carrying into the ones above.
+      for (size_t d = outer_rank; d-- > 0;) {
+        a_off += plan.dims[d].a_stride;
+        b_off += plan.dims[d].b_stride;
+        if (++index[d] < plan.dims[d].size) break;
+        a_off -= plan.dims[d].a_stride * plan.dims[d].size;
+        b_off -= plan.dims[d].b_stride * plan.dims[d].size;
+        index[d] = 0;
+      }
+    }
+  });
 }
 
 template <class Op>
@@ -288,7 +285,7 @@ void add_n(const std::vector<const float*>& inputs, int64_t n, float* out) {
   // Blocks small enough to stay in L1 while every input is added in, in tfjs's order (0 + x0 + x1 + ...: the
   // leading 0 turns -0 into +0 as tfjs's zero-filled accumulator does).
   constexpr int64_t kBlock = 2048;
-  for_chunks(n, kChunk, [&](int64_t begin, int64_t end) {
+  for_blocks(elementwise_blocks(n, kBlockElements, kLineFloats), [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; i += kBlock) {
       const int64_t len = std::min(kBlock, end - i);
       float* __restrict o = out + i;

@@ -12,8 +12,6 @@
 #include "napi_util.h"
 
 namespace tfr {
-void define(napi_env env, napi_value exports, const char* name, napi_callback cb);
-
 namespace {
 
 // The ops by their tfjs kernel names, which the TypeScript side passes.

@@ -77,7 +77,7 @@ struct Elu {
 
 template <class Op, class Alpha = double>
 void unary_op(const float* x, int64_t n, Alpha alpha, float* out) {
-  for_chunks(n, kChunk, [&](int64_t begin, int64_t end) {
+  for_blocks(elementwise_blocks(n, kBlockElements, kLineFloats), [&](int64_t begin, int64_t end) {
     const float* __restrict in = x + begin;
     float* __restrict o = out + begin;
     const int64_t len = end - begin;

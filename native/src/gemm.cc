@@ -284,11 +284,23 @@ void gemm_rows_parallel(int64_t M, int64_t N, int64_t K, const APacker& a, const
   int64_t cols = (N + col_tasks - 1) / col_tasks;
   cols = (cols + kNR - 1) / kNR * kNR;
   col_tasks = (N + cols - 1) / cols;
-  parallel_for(static_cast<int>(row_tasks * col_tasks), [&](int t, int) {
-    const int64_t m0 = (t / col_tasks) * rows;
-    const int64_t n0 = (t % col_tasks) * cols;
-    gemm_block(m0, std::min(M, m0 + rows), n0, std::min(N, n0 + cols), 0, K, a, b, c, accumulate);
+  for_blocks(row_tasks * col_tasks, 1, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; ++t) {
+      const int64_t m0 = (t / col_tasks) * rows;
+      const int64_t n0 = (t % col_tasks) * cols;
+      gemm_block(m0, std::min(M, m0 + rows), n0, std::min(N, n0 + cols), 0, K, a, b, c, accumulate);
+    }
   });
+}
+
+void batch_matmul(const float* a, const float* b, float* c, int64_t batch, int64_t m, int64_t n, int64_t k,
+                  int64_t a_batch_stride, int64_t b_batch_stride, bool transpose_a, bool transpose_b) {
+  for (int64_t i = 0; i < batch; ++i) {
+    StridedA pa(a + i * a_batch_stride, transpose_a ? 1 : k, transpose_a ? m : 1);
+    StridedB pb(b + i * b_batch_stride, transpose_b ? 1 : n, transpose_b ? k : 1);
+    DenseC pc(c + i * m * n, n);
+    gemm_rows_parallel(m, n, k, pa, pb, pc, false);
+  }
 }
 
 void StridedA::pack(int64_t m0, int mr, int64_t k0, int kc, float* dst) const {

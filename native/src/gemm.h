@@ -71,6 +71,12 @@ struct DenseC final : CRows {
   float* row(int64_t m) const override { return c + m * ldc; }
 };
 
+// For each batch item i: c[i] (m x n, row-major) = op(a[i]) * op(b[i]), where a[i] = a + i * a_batch_stride is
+// m x k (k x m when transpose_a) and b[i] = b + i * b_batch_stride is k x n (n x k when transpose_b); a batch
+// stride of 0 broadcasts that operand. Each product is split across the thread pool (gemm_rows_parallel).
+void batch_matmul(const float* a, const float* b, float* c, int64_t batch, int64_t m, int64_t n, int64_t k,
+                  int64_t a_batch_stride, int64_t b_batch_stride, bool transpose_a, bool transpose_b);
+
 // Which micro-kernel runs: "avx2-fma" (x86-64 with AVX2 + FMA), "neon" (arm64) or "generic".
 const char* gemm_kernel_name();
 

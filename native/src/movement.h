@@ -1,34 +1,12 @@
 // Reductions, data movement, pooling and resizing on float32 NHWC tensors, matching tfjs-backend-cpu's kernels
 // value for value (data movement, max/min, pooling, resizing) or to float rounding (sums, means, batch norm).
 #pragma once
-#include <algorithm>
 #include <cstdint>
 #include <vector>
 
 #include "thread_pool.h"
 
 namespace tfr {
-
-// Elements a task should cover: small enough to balance two to a few dozen threads, big enough that the pool's
-// hand-off (a few microseconds) is noise.
-constexpr int64_t kGrainElements = 32 * 1024;
-
-// Splits [0, n) into contiguous chunks of about `grain` items (at least one) and runs fn(begin, end) for each, on
-// the pool when there is more than one chunk, inline otherwise.
-template <class F>
-void for_chunks(int64_t n, int64_t grain, F&& fn) {
-  if (n <= 0) return;
-  grain = std::max<int64_t>(grain, 1);
-  const int64_t chunks = std::min<int64_t>((n + grain - 1) / grain, 4096);
-  if (chunks <= 1) {
-    fn(int64_t{0}, n);
-    return;
-  }
-  parallel_for(static_cast<int>(chunks), [&](int t, int) { fn(n * t / chunks, n * (t + 1) / chunks); });
-}
-
-// Items per chunk when each item touches `cost` elements.
-inline int64_t grain_for(int64_t cost) { return std::max<int64_t>(1, kGrainElements / std::max<int64_t>(cost, 1)); }
 
 // ---- reductions (movement_reduce.cc) ----
 

@@ -1,5 +1,6 @@
 // Data movement: boxes (slice, pad), concat/split along an axis, transpose and tile. Shapes are first collapsed so
 // the innermost loop is a memcpy of the longest contiguous run.
+#include <algorithm>
 #include <cstring>
 
 #include "movement.h"
@@ -24,8 +25,8 @@ std::vector<int64_t> strides_of(const std::vector<int64_t>& shape) {
 void copy_rows(const float* src, int64_t src_stride, float* dst, int64_t dst_stride, int64_t rows, int64_t len) {
   if (rows == 0 || len == 0) return;
   const int64_t pieces =
-      rows >= 4 * num_threads() ? 1 : std::max<int64_t>(1, std::min<int64_t>(len / kGrainElements, 64));
-  for_chunks(rows * pieces, grain_for(len / pieces), [&](int64_t t0, int64_t t1) {
+      rows >= 4 * num_threads() ? 1 : std::max<int64_t>(1, std::min<int64_t>(len / kBlockElements, 64));
+  for_blocks(rows * pieces, block_for(len / pieces), [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; ++t) {
       const int64_t r = t / pieces, p = t % pieces;
       const int64_t b = len * p / pieces, e = len * (p + 1) / pieces;
@@ -100,7 +101,7 @@ void copy_box(const float* src, const std::vector<int64_t>& src_shape, const std
     return;
   }
   const std::vector<int64_t> outer(b.size.begin(), b.size.end() - 1);
-  for_chunks(product(outer), grain_for(run), [&](int64_t r0, int64_t r1) {
+  for_blocks(product(outer), block_for(run), [&](int64_t r0, int64_t r1) {
     odometer(outer, r0, r1, [&](int64_t, const std::vector<int64_t>& idx) {
       int64_t s = src0, d = dst0;
       for (size_t i = 0; i + 1 < rank; ++i) {
@@ -137,7 +138,7 @@ void split(const float* x, const std::vector<int64_t>& mids, int64_t outer, int6
 void pad(const float* x, const std::vector<int64_t>& shape, const std::vector<int64_t>& before,
          const std::vector<int64_t>& out_shape, float value, float* out) {
   const int64_t n = product(out_shape);
-  for_chunks(n, kGrainElements, [&](int64_t i0, int64_t i1) { std::fill(out + i0, out + i1, value); });
+  for_blocks(n, kBlockElements, [&](int64_t i0, int64_t i1) { std::fill(out + i0, out + i1, value); });
   copy_box(x, shape, std::vector<int64_t>(shape.size(), 0), out, out_shape, before, shape);
 }
 
@@ -215,7 +216,7 @@ void transpose_tiled(const float* x, const Perm& p, float* out) {
   }
   const int64_t a_tiles = (na + kTile - 1) / kTile;
   other.push_back(a_tiles);
-  for_chunks(product(other), grain_for(kTile * nl), [&](int64_t r0, int64_t r1) {
+  for_blocks(product(other), block_for(kTile * nl), [&](int64_t r0, int64_t r1) {
     odometer(other, r0, r1, [&](int64_t, const std::vector<int64_t>& idx) {
       int64_t s = 0, d = 0;
       for (size_t i = 0; i + 1 < idx.size(); ++i) {
@@ -258,7 +259,7 @@ void transpose(const float* x, const std::vector<int64_t>& shape, const std::vec
     out_rows[j] = p.shape[p.perm[j]];
     src_stride[j] = in_strides[p.perm[j]];
   }
-  for_chunks(n / run, grain_for(run), [&](int64_t r0, int64_t r1) {
+  for_blocks(n / run, block_for(run), [&](int64_t r0, int64_t r1) {
     odometer(out_rows, r0, r1, [&](int64_t r, const std::vector<int64_t>& idx) {
       int64_t s = 0;
       for (size_t j = 0; j < idx.size(); ++j) s += idx[j] * src_stride[j];
@@ -280,7 +281,7 @@ void tile(const float* x, const std::vector<int64_t>& shape, const std::vector<i
   const int64_t len = shape[rank - 1], row = out_shape[rank - 1];
   const std::vector<int64_t> rows(out_shape.begin(), out_shape.end() - 1);
   // Each output row is the input row (x's innermost axis) repeated reps[last] times.
-  for_chunks(product(rows), grain_for(row), [&](int64_t r0, int64_t r1) {
+  for_blocks(product(rows), block_for(row), [&](int64_t r0, int64_t r1) {
     odometer(rows, r0, r1, [&](int64_t r, const std::vector<int64_t>& idx) {
       int64_t s = 0;
       for (size_t i = 0; i < idx.size(); ++i) s += (idx[i] % shape[i]) * in_strides[i];

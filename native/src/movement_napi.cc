@@ -16,8 +16,6 @@
 #include "napi_util.h"
 
 namespace tfr {
-void define(napi_env env, napi_value exports, const char* name, napi_callback cb);
-
 namespace {
 
 int64_t product(const std::vector<int64_t>& v) {

@@ -1,5 +1,6 @@
 // Max pooling (and its gradient) and nearest-neighbour resizing (and its gradient) on NHWC tensors, with the
 // channel axis as the vectorised inner loop. Rows of the output (or of dx for gradients) are the parallel work.
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -33,7 +34,7 @@ const float* pixel(const PoolShape& s, const float* x, int64_t b, int64_t r, int
 // earlier one, starting from -inf (tfjs's maxPoolPositions): NaN never wins; -1 when no pixel exceeds -inf.
 void max_positions(const PoolShape& s, const float* x, int32_t* positions) {
   const int64_t C = s.channels;
-  for_chunks(s.batch * s.out_h, grain_for(s.out_w * s.filter_h * s.filter_w * C), [&](int64_t t0, int64_t t1) {
+  for_blocks(s.batch * s.out_h, block_for(s.out_w * s.filter_h * s.filter_w * C), [&](int64_t t0, int64_t t1) {
     std::vector<float> best(C);
     for (int64_t t = t0; t < t1; ++t) {
       const int64_t b = t / s.out_h, out_r = t % s.out_h;
@@ -65,7 +66,7 @@ void max_positions(const PoolShape& s, const float* x, int32_t* positions) {
 
 void max_pool(const PoolShape& s, const float* x, float* y) {
   const int64_t C = s.channels;
-  for_chunks(s.batch * s.out_h, grain_for(s.out_w * s.filter_h * s.filter_w * C), [&](int64_t t0, int64_t t1) {
+  for_blocks(s.batch * s.out_h, block_for(s.out_w * s.filter_h * s.filter_w * C), [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; ++t) {
       const int64_t b = t / s.out_h, out_r = t % s.out_h;
       for (int64_t out_c = 0; out_c < s.out_w; ++out_c) {
@@ -92,7 +93,7 @@ void max_pool_grad(const PoolShape& s, const float* x, const float* dy, float* d
   // ((x_r - pad_r + wr) / stride, ...) when whole and in range, and adds dy where that output's max position is
   // the flipped offset. Same order here, so the double sums round identically.
   const int64_t pad_r = s.filter_h - 1 - s.pad_top, pad_c = s.filter_w - 1 - s.pad_left;
-  for_chunks(s.batch * s.in_h, grain_for(s.in_w * C * 4), [&](int64_t t0, int64_t t1) {
+  for_blocks(s.batch * s.in_h, block_for(s.in_w * C * 4), [&](int64_t t0, int64_t t1) {
     std::vector<double> acc(C);
     std::vector<float> picked(C);
     for (int64_t t = t0; t < t1; ++t) {
@@ -130,7 +131,7 @@ void max_pool_grad(const PoolShape& s, const float* x, const float* dy, float* d
 void resize_nearest(const float* x, int64_t batch, int64_t in_h, int64_t in_w, int64_t channels,
                     const std::vector<int32_t>& rows, const std::vector<int32_t>& cols, float* y) {
   const int64_t out_h = static_cast<int64_t>(rows.size()), out_w = static_cast<int64_t>(cols.size());
-  for_chunks(batch * out_h, grain_for(out_w * channels), [&](int64_t t0, int64_t t1) {
+  for_blocks(batch * out_h, block_for(out_w * channels), [&](int64_t t0, int64_t t1) {
     for (int64_t t = t0; t < t1; ++t) {
       const int64_t b = t / out_h, r = t % out_h;
       const float* src = x + (b * in_h + rows[r]) * in_w * channels;
@@ -146,7 +147,7 @@ void resize_nearest_grad(const float* dy, int64_t batch, int64_t dy_h, int64_t d
                          const ResizeGradMap& map, float* dx) {
   const int64_t x_h = static_cast<int64_t>(map.row_start.size()) - 1;
   const int64_t x_w = static_cast<int64_t>(map.col_start.size()) - 1;
-  for_chunks(batch * x_h, grain_for(dy_w * dy_h * channels / std::max<int64_t>(x_h, 1) + x_w * channels),
+  for_blocks(batch * x_h, block_for(dy_w * dy_h * channels / std::max<int64_t>(x_h, 1) + x_w * channels),
              [&](int64_t t0, int64_t t1) {
                std::vector<double> acc(channels);
                for (int64_t t = t0; t < t1; ++t) {

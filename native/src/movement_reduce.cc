@@ -2,6 +2,7 @@
 //
 // Work is split over `outer` when it is large; otherwise (the batch-norm statistics: [4*128*128, 64] reduced over
 // the first axis, outer = 1) the reduced axis is cut into parts whose partial results are combined in order.
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -114,9 +115,9 @@ void reduce_with(const float* x, int64_t outer, int64_t reduced, int64_t inner, 
   const float count = static_cast<float>(reduced);
   const int64_t slice = reduced * inner;
   // Enough outer slices to keep every thread busy: one pass, each slice reduced whole.
-  const bool by_outer = outer >= 4 * num_threads() || outer * slice <= 2 * kGrainElements;
+  const bool by_outer = outer >= 4 * num_threads() || outer * slice <= 2 * kBlockElements;
   if (by_outer) {
-    for_chunks(outer, grain_for(slice), [&](int64_t o0, int64_t o1) {
+    for_blocks(outer, block_for(slice), [&](int64_t o0, int64_t o1) {
       std::vector<Acc> acc(inner);
       for (int64_t o = o0; o < o1; ++o) {
         reduce_part<Op>(x, reduced, inner, o, 0, reduced, count, acc.data());
@@ -127,9 +128,9 @@ void reduce_with(const float* x, int64_t outer, int64_t reduced, int64_t inner, 
   }
   // Few but wide slices: split the columns.
   if (inner >= 1024) {
-    const int64_t width = std::max<int64_t>(256, kGrainElements / reduced);
+    const int64_t width = std::max<int64_t>(256, kBlockElements / reduced);
     const int64_t strips = (inner + width - 1) / width;
-    for_chunks(outer * strips, 1, [&](int64_t t0, int64_t t1) {
+    for_blocks(outer * strips, 1, [&](int64_t t0, int64_t t1) {
       std::vector<Acc> acc(width);
       for (int64_t t = t0; t < t1; ++t) {
         const int64_t o = t / strips, k0 = (t % strips) * width, w = std::min(width, inner - k0);
@@ -141,12 +142,14 @@ void reduce_with(const float* x, int64_t outer, int64_t reduced, int64_t inner, 
   }
   // Few narrow slices: cut the reduced axis into parts, reduce them in parallel, then combine each slice's parts in order.
   const int64_t parts =
-      std::min<int64_t>(std::max<int64_t>(slice / kGrainElements, 1), std::min<int64_t>(reduced, 256));
+      std::min<int64_t>(std::max<int64_t>(slice / kBlockElements, 1), std::min<int64_t>(reduced, 256));
   std::vector<Acc> partial(outer * parts * inner);
-  parallel_for(static_cast<int>(outer * parts), [&](int t, int) {
-    const int64_t o = t / parts, p = t % parts;
-    reduce_part<Op>(x, reduced, inner, o, reduced * p / parts, reduced * (p + 1) / parts, count,
-                    partial.data() + t * inner);
+  for_blocks(outer * parts, 1, [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; ++t) {
+      const int64_t o = t / parts, p = t % parts;
+      reduce_part<Op>(x, reduced, inner, o, reduced * p / parts, reduced * (p + 1) / parts, count,
+                      partial.data() + t * inner);
+    }
   });
   for (int64_t o = 0; o < outer; ++o) {
     const Acc* first = partial.data() + o * parts * inner;
@@ -228,7 +231,7 @@ void batch_norm(const float* x, int64_t n, BatchNormParam mean, BatchNormParam v
   if (period <= 64 * 1024) {
     const NormTables t = make_tables(mean, variance, offset, scale, period, epsilon);
     const int64_t blocks = (n + t.size - 1) / t.size;
-    for_chunks(blocks, grain_for(t.size), [&](int64_t b0, int64_t b1) {
+    for_blocks(blocks, block_for(t.size), [&](int64_t b0, int64_t b1) {
       for (int64_t b = b0; b < b1; ++b) {
         const int64_t start = b * t.size;
         const int64_t len = std::min(t.size, n - start);
@@ -242,7 +245,7 @@ void batch_norm(const float* x, int64_t n, BatchNormParam mean, BatchNormParam v
     return;
   }
   // Parameters as large as x (rare): read them in place.
-  for_chunks(n, kGrainElements, [&](int64_t i0, int64_t i1) {
+  for_blocks(n, kBlockElements, [&](int64_t i0, int64_t i1) {
     int64_t j = i0 % period;
     for (int64_t i = i0; i < i1; ++i) {
       out[i] = static_cast<float>(param_at(offset, j, 0.0) + (static_cast<double>(x[i]) - param_at(mean, j, 0.0)) *

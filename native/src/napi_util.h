@@ -1,5 +1,6 @@
-// Small helpers for reading arguments in N-API functions; every failure throws a JavaScript TypeError/RangeError
-// naming the function and the argument.
+// The N-API side of the addon, shared by every binding file (<family>_napi.cc): each family's register_* function,
+// define() to add a function to the exports, and helpers for reading arguments, whose every failure throws a
+// JavaScript TypeError naming the function and the argument.
 #pragma once
 #include <node_api.h>
 
@@ -9,6 +10,22 @@
 #include <vector>
 
 namespace tfr {
+
+// exports[name] = a JavaScript function calling cb.
+inline void define(napi_env env, napi_value exports, const char* name, napi_callback cb) {
+  napi_value fn;
+  napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, nullptr, &fn);
+  napi_set_named_property(env, exports, name, fn);
+}
+
+// Each family's bindings, defined in its <family>_napi.cc and called by addon.cc's Init: they define() the family's
+// functions on the addon's exports.
+void register_conv(napi_env env, napi_value exports);  // conv_napi.cc
+void register_matmul(napi_env env, napi_value exports);  // matmul_napi.cc
+void register_optim(napi_env env, napi_value exports);  // optim_napi.cc
+void register_elementwise(napi_env env, napi_value exports);  // elementwise_napi.cc
+void register_movement(napi_env env, napi_value exports);  // movement_napi.cc
+void register_batchnorm_train(napi_env env, napi_value exports);  // batchnorm_train_napi.cc
 
 // Thrown inside a binding; turned into a JavaScript error by Guard.
 struct ArgError : std::runtime_error {
@@ -78,6 +95,12 @@ struct Args {
       out[k] = f32_value(env, el, where(i) + "[" + std::to_string(k) + "]", lengths[k]);
     }
     return out;
+  }
+
+  bool boolean(size_t i) const {
+    bool v;
+    if (napi_get_value_bool(env, argv[i], &v) != napi_ok) throw ArgError(where(i) + " must be a boolean");
+    return v;
   }
 
   double number(size_t i) const {

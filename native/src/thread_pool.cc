@@ -32,17 +32,17 @@ class Pool {
     stop();
     std::lock_guard<std::mutex> lock(mu_);
     quit_ = false;
-    for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i] { loop(i); });
+    for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { loop(); });
   }
 
-  void run(int tasks, const std::function<void(int, int)>& fn) {
+  void run(int tasks, const std::function<void(int)>& fn) {
     if (tasks <= 0) return;
-    // Inline: one task, no workers, or a parallel_for from inside a task (the pool is busy with the outer one).
+    // Inline: one task, no workers, or a call from inside a task (the pool is busy with the outer one).
     if (workers_.empty() || tasks == 1 || in_task) {
-      for (int t = 0; t < tasks; ++t) fn(t, 0);
+      for (int t = 0; t < tasks; ++t) fn(t);
       return;
     }
-    // One parallel_for at a time: callers on several JavaScript threads (worker_threads) take turns.
+    // One run at a time: callers on several JavaScript threads (worker_threads) take turns.
     std::lock_guard<std::mutex> turn(run_mu_);
     std::unique_lock<std::mutex> lock(mu_);
     fn_ = &fn;
@@ -53,7 +53,7 @@ class Pool {
     ++generation_;
     lock.unlock();
     cv_.notify_all();
-    work(0);
+    work();
     lock.lock();
     done_cv_.wait(lock, [this] { return pending_ == 0; });
     fn_ = nullptr;
@@ -61,13 +61,13 @@ class Pool {
   }
 
  private:
-  void work(int worker) {
+  void work() {
     in_task = true;
     for (;;) {
       int t = next_.fetch_add(1);
       if (t >= tasks_) break;
       try {
-        (*fn_)(t, worker);
+        (*fn_)(t);
       } catch (...) {
         std::lock_guard<std::mutex> lock(err_mu_);
         if (!error_) error_ = std::current_exception();
@@ -76,7 +76,7 @@ class Pool {
     in_task = false;
   }
 
-  void loop(int worker) {
+  void loop() {
     unsigned long seen = 0;
     for (;;) {
       std::unique_lock<std::mutex> lock(mu_);
@@ -84,7 +84,7 @@ class Pool {
       if (quit_) return;
       seen = generation_;
       lock.unlock();
-      work(worker);
+      work();
       lock.lock();
       if (--pending_ == 0) done_cv_.notify_one();
     }
@@ -104,7 +104,7 @@ class Pool {
   std::vector<std::thread> workers_;
   std::mutex mu_, err_mu_, run_mu_;
   std::condition_variable cv_, done_cv_;
-  const std::function<void(int, int)>* fn_ = nullptr;
+  const std::function<void(int)>* fn_ = nullptr;
   int tasks_ = 0;
   std::atomic<int> next_{0};
   int pending_ = 0;
@@ -130,6 +130,8 @@ void set_num_threads(int n) {
   if (n != pool().size()) pool().resize(n);
 }
 
-void parallel_for(int tasks, const std::function<void(int, int)>& fn) { pool().run(tasks, fn); }
+namespace detail {
+void run_tasks(int tasks, const std::function<void(int)>& fn) { pool().run(tasks, fn); }
+}  // namespace detail
 
 }  // namespace tfr

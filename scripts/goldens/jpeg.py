@@ -1,8 +1,9 @@
 """JPEG decoding goldens: Pillow's (libjpeg-turbo's) pixels for a few JPEG fixtures.
 
 Run from the repo root: /usr/bin/python3 scripts/goldens/jpeg.py
-Reads ../shared/photos (beside the repo) (512x512 JPEGs + CREDITS.md). Writes test/fixtures/jpeg/:
-- two shared photos copied as they are (baseline, 4:2:0, quality about 90, as all of the set), with CREDITS.md;
+Reads test/fixtures/jpeg/middleeast.jpg and sea5.jpg: two shared photos as they are (baseline, 4:2:0, quality about
+90, as all of the set), copied there by scripts/fixtures/photos.py (credits: test/fixtures/CREDITS.md). Writes
+test/fixtures/jpeg/:
 - small variants encoded here by Pillow (libjpeg) from a 61x47 crop of one of them, odd sizes so that chroma
   upsampling meets partial blocks: 4:4:4, 4:2:2, 4:2:0, progressive and gray; and a 256x128 crop (wide.jpg) for
   tests that need a non-square photo;
@@ -13,40 +14,27 @@ Reads ../shared/photos (beside the repo) (512x512 JPEGs + CREDITS.md). Writes te
 import hashlib
 import json
 import os
-import shutil
 import sys
 
 from PIL import Image
 
-SRC = '../shared/photos'
 DST = os.path.join('test', 'fixtures', 'jpeg')
-COPIES = {'explore_world_music-middleeast.jpg': 'middleeast.jpg', 'clickgame-sea5.jpg': 'sea5.jpg'}
 # Golden PNGs only where small (the 512x512 sea photo's would be ~200 KB: its hash is the golden).
 NO_PNG = {'sea5.jpg'}
 
 
 def main():
-    os.makedirs(DST, exist_ok=True)
-    with open(os.path.join(SRC, 'CREDITS.md'), encoding='utf-8') as f:
-        lines = f.read().splitlines()
-    rows = {}
-    for line in lines:
-        cells = [c.strip() for c in line.strip().strip('|').split('|')]
-        if cells and cells[0] in COPIES:
-            rows[cells[0]] = cells
-    missing = [k for k in COPIES if k not in rows]
-    if missing:
-        sys.exit(f'no credit row for {missing}')
-    for src, name in COPIES.items():
-        shutil.copyfile(os.path.join(SRC, src), os.path.join(DST, name))
-    sea = Image.open(os.path.join(SRC, 'clickgame-sea5.jpg')).convert('RGB')
+    for name in ('middleeast.jpg', 'sea5.jpg'):
+        if not os.path.isfile(os.path.join(DST, name)):
+            sys.exit(f'{DST}/{name} not found: run scripts/fixtures/photos.py first')
+    sea = Image.open(os.path.join(DST, 'sea5.jpg')).convert('RGB')
     crop = sea.crop((100, 150, 161, 197))
     crop.save(os.path.join(DST, 's444.jpg'), quality=90, subsampling=0)
     crop.save(os.path.join(DST, 's422.jpg'), quality=90, subsampling=1)
     crop.save(os.path.join(DST, 's420.jpg'), quality=90, subsampling=2)
     crop.save(os.path.join(DST, 'progressive.jpg'), quality=90, subsampling=2, progressive=True)
     crop.convert('L').save(os.path.join(DST, 'gray.jpg'), quality=90)
-    wide = Image.open(os.path.join(SRC, 'explore_world_music-middleeast.jpg')).convert('RGB').crop((0, 0, 512, 256))
+    wide = Image.open(os.path.join(DST, 'middleeast.jpg')).convert('RGB').crop((0, 0, 512, 256))
     wide.resize((256, 128), Image.BILINEAR).save(os.path.join(DST, 'wide.jpg'), quality=90)
 
     goldens = {}
@@ -66,22 +54,6 @@ def main():
     with open(os.path.join(DST, 'goldens.json'), 'w', encoding='utf-8') as f:
         json.dump({'pillow': Image.__version__, 'files': goldens}, f, indent=1)
         f.write('\n')
-
-    out = [
-        '# JPEG fixture credits',
-        '',
-        'Made by scripts/goldens/jpeg.py. middleeast.jpg and sea5.jpg are copies of photos from the shared photo set',
-        '(center-cropped and resized to 512x512; source: Debian package gcompris-qt-data 3.1-2, per-file entries of',
-        'its debian/copyright). s444.jpg, s422.jpg, s420.jpg, progressive.jpg and gray.jpg are a 61x47 crop of',
-        'sea5.jpg, and wide.jpg a 256x128 reduction of the top half of middleeast.jpg, re-encoded by Pillow.',
-        '',
-        '| fixture | file | copyright | license | source |',
-        '| --- | --- | --- | --- | --- |',
-    ]
-    for src, name in COPIES.items():
-        out.append('| ' + ' | '.join([name] + rows[src]) + ' |')
-    with open(os.path.join(DST, 'CREDITS.md'), 'w', encoding='utf-8') as f:
-        f.write('\n'.join(out) + '\n')
 
 
 if __name__ == '__main__':

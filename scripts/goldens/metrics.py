@@ -1,6 +1,6 @@
 """Golden values of the competition metric (and the standard metrics) on the fixture photos.
 
-Run from the repo root, after photos.py: /usr/bin/python3 scripts/goldens/metrics.py
+Run from the repo root, after scripts/fixtures/photos.py: /usr/bin/python3 scripts/goldens/metrics.py
 (scikit-image 0.19.3, OpenCV 4.6.0, Pillow 9.4.0, SciPy 1.10.1, NumPy 1.24).
 
 For each photo test/fixtures/photos/<name>.png it draws a deterministic lost region, writes it as

@@ -25,7 +25,7 @@ export interface NativeAddon {
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, shape: number[], dw: Float32Array): void;
   /**
    * One Adam(W) step in place: params = [beta1, 1 - beta1, beta2, 1 - beta2, 1 - beta1^t, 1 - beta2^t, epsilon, -lr,
-   * decay] (see native/src/optim_napi.cc).
+   * decay] (see native/src/optim.h).
    */
   adamUpdate(
     value: Float32Array,
