@@ -13,3 +13,5 @@ export { resizeImage, cropImage, fitImage, flipImage } from './resize.js';
 export type { ResizeMethod } from './resize.js';
 export { inpaintTelea } from './inpaint.js';
 export type { InpaintOptions } from './inpaint.js';
+export { drawText } from './text.js';
+export type { TextOptions } from './text.js';

@@ -23,7 +23,7 @@ export type {
   LoadedCheckpoint,
   Checkpointer,
 } from './train.js';
-export { lossChart, contactSheet } from './chart.js';
+export { lossChart, contactSheet, trainingLossChart } from './chart.js';
 export type { LossSeries, LossChartOptions } from './chart.js';
 export { asRestorer, ensembleRestorer, flipTta, tiledRestorer } from './restorers.js';
 export type { Restorer, TileOptions } from './restorers.js';

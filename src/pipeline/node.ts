@@ -60,8 +60,10 @@ export async function loadPipeline(dir: string): Promise<RestorationPipeline> {
 
 export { restoreFiles, checkSubmission, writeSubmissionZip } from './files.js';
 export { directoryCheckpointer, readCheckpointState } from './checkpoint.js';
-export { trainOnDataset } from './run.js';
-export type { TrainRecipe, TrainRunOptions, TrainRunResult, TrainRunStart } from './run.js';
+export { readTrainLog, trainOnDataset } from './run.js';
+export type { TrainLog, TrainRecipe, TrainRunOptions, TrainRunResult, TrainRunStart } from './run.js';
+export { TRAIN_OPTIONS, parseTrainOptions } from './run-options.js';
+export type { ParsedTrainOptions } from './run-options.js';
 export type { RestoreFilesOptions, RestoreFilesResult, SubmissionFile } from './files.js';
 export { clusterDatasetPlaces } from './places.js';
 export type { ClusterDatasetOptions, DatasetPlaces } from './places.js';
