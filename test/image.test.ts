@@ -6,6 +6,7 @@ import {
   encodePng,
   grayToRgb,
   lumaPil,
+  shrinkToFit,
   toGray,
 } from '../src/image/index.js';
 
@@ -37,6 +38,14 @@ describe('image', () => {
       [255, 255, 255],
     ]);
     expect(() => drawText(createImage(2, 2, 1), 0, 0, 'A')).toThrow(/RGB image, got 1 channel/);
+  });
+
+  it('shrinkToFit: the longest side at most max, aspect kept, never enlarged', () => {
+    const img = createImage(40, 30, 1, new Uint8Array(1200).fill(7));
+    const small = shrinkToFit(img, 8);
+    expect([small.width, small.height]).toEqual([8, 6]);
+    expect(small.data.every((v) => v === 7)).toBe(true);
+    expect(shrinkToFit(img, 40)).toBe(img);
   });
 
   it('PIL luma: pure colors and rounding', () => {

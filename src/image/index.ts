@@ -9,7 +9,7 @@ export { decodePng, encodePng, pngInfo } from './png.js';
 export type { DecodeOptions, PngInfo } from './png.js';
 export { decodeJpeg } from './jpeg.js';
 export { hasJpegSignature } from './signature.js';
-export { resizeImage, cropImage, fitImage, flipImage } from './resize.js';
+export { resizeImage, cropImage, fitImage, flipImage, shrinkToFit } from './resize.js';
 export type { ResizeMethod } from './resize.js';
 export { inpaintTelea } from './inpaint.js';
 export type { InpaintOptions } from './inpaint.js';
