@@ -1,26 +1,11 @@
 import { defineConfig } from 'tsup';
+import { tsupEntries } from './scripts/subpaths.js';
 
-// One entry per public subpath, so `tfjs-restoration/metrics` pulls in no tfjs and no Node module.
+// One entry per public subpath (scripts/subpaths.ts, the one list), so `tfjs-restoration/metrics` pulls in no tfjs
+// and no Node module.
 export default defineConfig([
   {
-    entry: {
-      index: 'src/index.ts',
-      'image/index': 'src/image/index.ts',
-      'metrics/index': 'src/metrics/index.ts',
-      'metrics/tensor/index': 'src/metrics/tensor/index.ts',
-      'masks/index': 'src/masks/index.ts',
-      'data/index': 'src/data/index.ts',
-      'cluster/index': 'src/cluster/index.ts',
-      'models/index': 'src/models/index.ts',
-      'models/node': 'src/models/node.ts',
-      'losses/index': 'src/losses/index.ts',
-      'backends/index': 'src/backends/index.ts',
-      'backends/wasm-kernels': 'src/backends/wasm-kernels.ts',
-      'backends/webgpu-node': 'src/backends/webgpu-node.ts',
-      'pipeline/index': 'src/pipeline/index.ts',
-      'pipeline/node': 'src/pipeline/node.ts',
-      'node/index': 'src/node/index.ts',
-    },
+    entry: tsupEntries(),
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,

@@ -1,12 +1,13 @@
 /**
  * Renders a contact sheet of generated damage, one labelled row per mask kind, to
  * docs/images/masks-contact-sheet.png (committed; keep it under 1 MB).
- * Run: node --import tsx scripts/contact-sheet.ts [--out FILE] [--tile 96]
+ * Run: npm run build && node --import tsx scripts/contact-sheet.ts [--out FILE] [--tile 96] (it imports the built
+ * package, as a user would).
  * Each tile is the damaged gray input (the lost region holds its constant fill) with the region's boundary in
  * red; the last row outlines detectLostRegion's estimate in green instead.
  */
 import { readdirSync } from 'node:fs';
-import { createImage, resizeImage, type Image, type Mask } from '../src/image/index.js';
+import { createImage, drawText, resizeImage, type Image, type Mask } from 'tfjs-restoration/image';
 import {
   damage,
   detectLostRegion,
@@ -16,9 +17,8 @@ import {
   rectangleMask,
   type MaskGenerator,
   type Range,
-} from '../src/masks/index.js';
-import { readPng, writePng } from '../src/node/index.js';
-import { drawText } from './font5x7.js';
+} from 'tfjs-restoration/masks';
+import { readPng, writePng } from 'tfjs-restoration/node';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -86,10 +86,10 @@ function render(input: Image, outline: Mask, color: [number, number, number]): I
 
 const W = labelWidth + cols * (tile + gap);
 const H = rows.length * (tile + gap) + gap;
-const sheet = new Uint8Array(W * H * 3).fill(255);
+const sheet = createImage(W, H, 3, new Uint8Array(W * H * 3).fill(255));
 rows.forEach((row, r) => {
   const top = gap + r * (tile + gap);
-  drawText(sheet, W, H, 6, top + tile / 2 - 7, row.label, [0, 0, 0], 2);
+  drawText(sheet, 6, top + tile / 2 - 7, row.label, { scale: 2 });
   for (let c = 0; c < cols; c++) {
     const photo = photos[(r + c) % photos.length];
     const d = damage(photo, { seed: 100 * r + c, generator: row.generator, fill: row.fill });
@@ -99,8 +99,8 @@ rows.forEach((row, r) => {
     const small = resizeImage(picture, tile, tile, 'area');
     const left = labelWidth + c * (tile + gap);
     for (let y = 0; y < tile; y++)
-      sheet.set(small.data.subarray(y * tile * 3, (y + 1) * tile * 3), ((top + y) * W + left) * 3);
+      sheet.data.set(small.data.subarray(y * tile * 3, (y + 1) * tile * 3), ((top + y) * W + left) * 3);
   }
 });
-await writePng(out, createImage(W, H, 3, sheet));
+await writePng(out, sheet);
 console.log(`wrote ${out} (${W}x${H})`);

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SUBPATHS as PUBLIC_SUBPATHS } from '../scripts/subpaths.js';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -25,7 +26,7 @@ const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as
   bin: Record<string, string>;
 };
 /** Subpaths that must load without tfjs and without Node built-ins (they are for browsers too). */
-const TFJS_FREE = ['.', './image', './metrics', './masks', './cluster'];
+const TFJS_FREE = PUBLIC_SUBPATHS.filter((s) => s.plain).map((s) => s.subpath);
 const SUBPATHS = Object.keys(pkg.exports).filter((s) => s !== './package.json');
 const spec = (subpath: string) => (subpath === '.' ? pkg.name : `${pkg.name}/${subpath.slice(2)}`);
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../src/cli/command.js';
 import { runCli } from '../src/cli/run.js';
 import { writePlaceLabels } from '../src/node/index.js';
+import { parseTrainOptions, readTrainLog } from '../src/pipeline/node.js';
 
 const PHOTOS = path.resolve(import.meta.dirname, 'fixtures', 'photos-masks');
 let root: string;
@@ -39,6 +40,35 @@ beforeAll(async () => {
 afterAll(() => fs.rm(root, { recursive: true, force: true }));
 
 describe('tfjs-restoration train', () => {
+  it('parseTrainOptions: the options of trainOnDataset, and errors naming the option', () => {
+    const { options, backend } = parseTrainOptions([
+      '--data',
+      'd',
+      '--out',
+      'o',
+      '--folds',
+      '5',
+      '--lr',
+      '0.01',
+    ]);
+    expect(options).toMatchObject({
+      data: 'd',
+      out: 'o',
+      folds: 5,
+      fold: 0,
+      learningRate: 0.01,
+      batchSize: 4,
+    });
+    expect(options.plateau).toBeUndefined();
+    expect(backend).toEqual(['native', 'wasm']);
+    expect(() => parseTrainOptions(['--data', 'd', '--out', 'o', '--size', '48'])).toThrow(
+      /'--size' expects a multiple of 32, got 48/,
+    );
+    expect(() => parseTrainOptions(['--data', 'd', '--out', 'o', '--fold', '1'])).toThrow(
+      /'--fold' needs --folds N/,
+    );
+  });
+
   it('trains, refuses a second run in --out, resumes with --resume, and its model predicts', async () => {
     const out = d('run');
     const first = await cli(['train', '--data', d('data'), '--out', out, '--epochs', '1', ...TINY]);
@@ -87,6 +117,10 @@ describe('tfjs-restoration train', () => {
       .split('\n')
       .map((l) => (JSON.parse(l) as { type: string }).type);
     expect(types).toEqual(['step', 'step', 'epoch', 'resume', 'step', 'step', 'epoch']);
+    const logged = await readTrainLog(out);
+    expect(logged.steps).toHaveLength(4);
+    expect(logged.epochs.map((e) => e.epoch)).toEqual([0, 1]);
+    expect(logged.steps[0]).not.toHaveProperty('type');
 
     const pred = await cli([
       'predict',

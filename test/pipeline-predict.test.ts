@@ -15,8 +15,10 @@ import {
   padEdge,
   RestorationPipeline,
   submissionZip,
+  trainingLossChart,
 } from '../src/pipeline/index.js';
 import { loadPipeline, savePipeline } from '../src/pipeline/node.js';
+import type { StepLog } from '../src/pipeline/index.js';
 import { damagedGray, samples, tinyPipeline } from './helpers/pipeline.js';
 
 let pipeline: RestorationPipeline;
@@ -270,6 +272,15 @@ describe('lossChart / contactSheet', () => {
     // the highest value sits at the plot's top-left corner, the lowest at its bottom-right
     expect(px(10, 10)).toEqual([31, 119, 180]);
     expect(px(89, 49)).toEqual([31, 119, 180]);
+  });
+
+  it("trainingLossChart: both stages' losses, labelled, 720x400", () => {
+    const step = (i: number) => ({ inpaintLoss: 1 / (i + 1), colorizeLoss: 0.5 / (i + 1) }) as StepLog;
+    const image = trainingLossChart([0, 1, 2, 3].map(step), []);
+    expect([image.width, image.height, image.channels]).toEqual([720, 400, 3]);
+    const colors = new Set<string>();
+    for (let i = 0; i < image.data.length; i += 3) colors.add(image.data.subarray(i, i + 3).join(','));
+    for (const c of ['31,119,180', '255,127,14', '0,0,0']) expect(colors.has(c), c).toBe(true);
   });
 
   it('lays images out in rows with gaps; gray becomes RGB', () => {

@@ -18,7 +18,7 @@
  * Labels are numbered 0, 1, … in the order the clusters appear in the condensed tree (the same numbering as
  * scikit-learn's up to ties in distances).
  */
-import { mutualReachabilityMst, type Edges } from './mst.js';
+import { disjointSets, mutualReachabilityMst, type Edges } from './mst.js';
 import { packPoints, type PackedPoints } from './points.js';
 
 /** Options of {@link hdbscanLabels}. */
@@ -194,17 +194,7 @@ export interface Hierarchy {
 export function singleLinkage(n: number, edges: Edges): Hierarchy {
   const m = n - 1;
   const order = Int32Array.from({ length: m }, (_, i) => i).sort((i, j) => edges.w[i] - edges.w[j] || i - j);
-  const parent = Int32Array.from({ length: 2 * n - 1 }, (_, i) => i);
-  const find = (x: number): number => {
-    let r = x;
-    while (parent[r] !== r) r = parent[r];
-    while (parent[x] !== r) {
-      const nx = parent[x];
-      parent[x] = r;
-      x = nx;
-    }
-    return r;
-  };
+  const { parent, find } = disjointSets(2 * n - 1);
   const h: Hierarchy = {
     n,
     left: new Int32Array(m),

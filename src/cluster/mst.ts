@@ -17,6 +17,25 @@ export interface Edges {
   w: Float64Array;
 }
 
+/**
+ * Disjoint sets over 0..size−1 (union-find): each starts alone; `find` returns a set's root, compressing the path
+ * it walks; join two roots by linking one under the other (`parent[ra] = rb`).
+ */
+export function disjointSets(size: number): { parent: Int32Array; find: (x: number) => number } {
+  const parent = Int32Array.from({ length: size }, (_, i) => i);
+  const find = (x: number): number => {
+    let r = x;
+    while (parent[r] !== r) r = parent[r];
+    while (parent[x] !== r) {
+      const nx = parent[x];
+      parent[x] = r;
+      x = nx;
+    }
+    return r;
+  };
+  return { parent, find };
+}
+
 interface KdTree {
   /** Point indices, permuted so every node holds a contiguous run. */
   idx: Int32Array;
@@ -93,17 +112,7 @@ export function mutualReachabilityMst(p: PackedPoints, core2: Float64Array): Edg
   const edges: Edges = { a: new Int32Array(n - 1), b: new Int32Array(n - 1), w: new Float64Array(n - 1) };
   if (n < 2) return edges;
   const t = buildKdTree(p, core2);
-  const parent = Int32Array.from({ length: n }, (_, i) => i);
-  const find = (x: number): number => {
-    let r = x;
-    while (parent[r] !== r) r = parent[r];
-    while (parent[x] !== r) {
-      const nx = parent[x];
-      parent[x] = r;
-      x = nx;
-    }
-    return r;
-  };
+  const { parent, find } = disjointSets(n);
   const comp = new Int32Array(n);
   const nodeComp = new Int32Array(t.count);
   const bestW = new Float64Array(n);

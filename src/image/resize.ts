@@ -152,3 +152,22 @@ export function fitImage(image: Image, width: number, height: number): Image {
   const method: ResizeMethod = cw >= width && chh >= height ? 'area' : 'bilinear';
   return resizeImage(cropped, width, height, method);
 }
+
+/**
+ * Shrinks an image (area averaging) so that its longest side is at most `max`, keeping the aspect ratio (sides
+ * rounded, at least 1); an image that already fits comes back as is, never enlarged.
+ *
+ * ```ts
+ * const small = shrinkToFit(photo, 160); // 4000x3000 -> 160x120
+ * ```
+ */
+export function shrinkToFit(image: Image, max: number): Image {
+  const s = Math.min(1, max / Math.max(image.width, image.height));
+  if (s === 1) return image;
+  return resizeImage(
+    image,
+    Math.max(1, Math.round(image.width * s)),
+    Math.max(1, Math.round(image.height * s)),
+    'area',
+  );
+}

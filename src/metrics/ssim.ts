@@ -7,7 +7,11 @@
 import type { Image, Mask } from '../image/types.js';
 import { reflectIndex, gaussianFilter2d, gaussianKernel1d, numpyMean, uniformFilter2d } from './filters.js';
 
-/** Options shared by the SSIM functions. */
+/**
+ * Options of every SSIM function, plain and tensor (`ssimTensor` in `tfjs-restoration/metrics/tensor` takes the
+ * same, as `SsimTensorOptions`). Values are in the images' units: 0..255 for the plain 8-bit forms, [0, 1] for the
+ * tensor forms, which is all that differs (a numeric `dataRange` and its default).
+ */
 export interface SsimOptions {
   /**
    * `'uniform'` (default): a `windowSize` x `windowSize` box window with sample covariance, like
@@ -23,7 +27,7 @@ export interface SsimOptions {
   /**
    * The dynamic range `L` in `C1 = (K1 L)^2, C2 = (K2 L)^2`: a number, or `'prediction'` for
    * `max(b) - min(b)` over the whole second argument, all pixels and channels (the competition's choice,
-   * `pred.max() - pred.min()`). Default 255.
+   * `pred.max() - pred.min()`). Default 255 for the plain forms, 1 for the tensor forms.
    * A prediction with a single value gives `L = 0`, so `C1 = C2 = 0`: see {@link ssim} for what happens then.
    */
   dataRange?: number | 'prediction';

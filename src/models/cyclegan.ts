@@ -16,7 +16,7 @@ import {
   type Sym,
   type WeightInit,
 } from './layers.js';
-import { variablesOf } from './optimizer.js';
+import { optimizerStep, variablesOf } from './optimizer.js';
 
 /** Options of {@link createResnetGenerator}. */
 export interface ResnetGeneratorOptions {
@@ -140,7 +140,7 @@ export function cycleGanTrainStep(s: CycleGanStep): CycleGanLosses {
   const parts = { cycleA: 0, cycleB: 0 };
   try {
     const gVars = [...variablesOf(s.generatorAB), ...variablesOf(s.generatorBA)];
-    const g = tf.variableGrads(() => {
+    const gLoss = optimizerStep(s.generatorOptimizer, gVars, () => {
       const fakeB = s.generatorAB.apply(s.realA, { training: true }) as tf.Tensor;
       const fakeA = s.generatorBA.apply(s.realB, { training: true }) as tf.Tensor;
       kept.push(tf.keep(tf.clone(fakeA)), tf.keep(tf.clone(fakeB)));
@@ -159,23 +159,15 @@ export function cycleGanTrainStep(s: CycleGanStep): CycleGanLosses {
         loss = tf.addN([loss, tf.mul(idB, lb * li), tf.mul(idA, la * li)]);
       }
       return loss as tf.Scalar;
-    }, gVars);
-    s.generatorOptimizer.applyGradients(g.grads);
-    const gLoss = g.value.dataSync()[0];
-    tf.dispose([g.value, ...Object.values(g.grads)]);
+    });
 
     const [fakeA, fakeB] = kept;
-    const dStep = (d: tfl.LayersModel, real: tf.Tensor, fake: tf.Tensor): number => {
-      const r = tf.variableGrads(() => {
+    const dStep = (d: tfl.LayersModel, real: tf.Tensor, fake: tf.Tensor): number =>
+      optimizerStep(s.discriminatorOptimizer, variablesOf(d), () => {
         const lossReal = mse(d.apply(real, { training: true }) as tf.Tensor, 1);
         const lossFake = mse(d.apply(fake, { training: true }) as tf.Tensor, 0);
         return tf.mul(tf.add(lossReal, lossFake), 0.5) as tf.Scalar;
-      }, variablesOf(d));
-      s.discriminatorOptimizer.applyGradients(r.grads);
-      const v = r.value.dataSync()[0];
-      tf.dispose([r.value, ...Object.values(r.grads)]);
-      return v;
-    };
+      });
     const dA = dStep(s.discriminatorA, s.realA, fakeA);
     const dB = dStep(s.discriminatorB, s.realB, fakeB);
     return {

@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { writeFileAtomic } from '../node/files.js';
+import { readJsonNamed, writeFileAtomic } from '../node/files.js';
 import { registerCustomLayers } from './layers.js';
 
 /** model.json written by {@link directoryIO}: tfjs' format plus the weights' checksum. */
@@ -58,15 +58,7 @@ export function directoryIO(dir: string): tf.io.IOHandler {
     },
 
     async load(): Promise<tf.io.ModelArtifacts> {
-      let json: SavedModelJSON;
-      try {
-        json = JSON.parse(await fs.readFile(jsonPath, 'utf8'));
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        throw new Error(
-          code === 'ENOENT' ? `${jsonPath}: no such file` : `${jsonPath}: ${(err as Error).message}`,
-        );
-      }
+      const json = (await readJsonNamed(jsonPath)) as SavedModelJSON;
       if (!json.modelTopology) throw new Error(`${jsonPath}: no modelTopology`);
       return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
         const buffers: Uint8Array[] = [];

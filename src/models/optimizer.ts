@@ -19,6 +19,26 @@ export function variablesOf(model: tfl.LayersModel): tf.Variable[] {
   return model.trainableWeights.map((w) => w.read() as tf.Variable);
 }
 
+/**
+ * One optimizer update: the gradients of `loss` with respect to `variables`, applied by `optimizer`. Returns the
+ * loss as a number and leaves no tensors behind (the gradients and the loss value are disposed).
+ *
+ * ```ts
+ * const loss = optimizerStep(optimizer, variablesOf(model), () => tf.mean(tf.square(model.apply(x) as tf.Tensor)));
+ * ```
+ */
+export function optimizerStep(
+  optimizer: tf.Optimizer,
+  variables: tf.Variable[],
+  loss: () => tf.Scalar,
+): number {
+  const { value, grads } = tf.variableGrads(loss, variables);
+  optimizer.applyGradients(grads);
+  const v = value.dataSync()[0];
+  tf.dispose([value, ...Object.values(grads)]);
+  return v;
+}
+
 /** A tensor with a name, as `tf.Optimizer.getWeights` returns them. */
 export interface NamedTensor {
   name: string;

@@ -17,7 +17,7 @@ import {
   type Sym,
   type WeightInit,
 } from './layers.js';
-import { variablesOf } from './optimizer.js';
+import { optimizerStep, variablesOf } from './optimizer.js';
 
 /** Options of {@link createPix2PixGenerator}. */
 export interface Pix2PixGeneratorOptions {
@@ -203,7 +203,7 @@ export function pix2pixTrainStep(s: Pix2PixStep): Pix2PixLosses {
   let fake: tf.Tensor | null = null;
   const parts = { adv: 0, l1: 0 };
   try {
-    const gStep = tf.variableGrads(() => {
+    const gLoss = optimizerStep(s.generatorOptimizer, variablesOf(g), () => {
       const out = g.apply(s.input, { training: true }) as tf.Tensor;
       // The discriminator step treats the fake as a constant: a copy kept past this scope.
       fake = tf.keep(tf.clone(out));
@@ -213,22 +213,16 @@ export function pix2pixTrainStep(s: Pix2PixStep): Pix2PixLosses {
       parts.adv = adv.dataSync()[0];
       parts.l1 = l1.dataSync()[0];
       return tf.add(adv, tf.mul(l1, l1Weight)) as tf.Scalar;
-    }, variablesOf(g));
-    s.generatorOptimizer.applyGradients(gStep.grads);
-    const gLoss = gStep.value.dataSync()[0];
-    tf.dispose([gStep.value, ...Object.values(gStep.grads)]);
+    });
 
     const fakeT = fake as unknown as tf.Tensor;
-    const dStep = tf.variableGrads(() => {
+    const dLoss = optimizerStep(s.discriminatorOptimizer, variablesOf(d), () => {
       const real = d.apply(tf.concat([s.input, s.target], -1), { training: true }) as tf.Tensor;
       const fakeScore = d.apply(tf.concat([s.input, fakeT], -1), { training: true }) as tf.Tensor;
       const lossReal = tf.losses.meanSquaredError(tf.onesLike(real), real);
       const lossFake = tf.losses.meanSquaredError(tf.zerosLike(fakeScore), fakeScore);
       return tf.mul(tf.add(lossReal, lossFake), 0.5) as tf.Scalar;
-    }, variablesOf(d));
-    s.discriminatorOptimizer.applyGradients(dStep.grads);
-    const dLoss = dStep.value.dataSync()[0];
-    tf.dispose([dStep.value, ...Object.values(dStep.grads)]);
+    });
     return { generator: gLoss, generatorAdversarial: parts.adv, generatorL1: parts.l1, discriminator: dLoss };
   } finally {
     if (fake) (fake as tf.Tensor).dispose();

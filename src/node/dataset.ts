@@ -1,20 +1,9 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parseDatasetIndex, type DatasetRecord } from '../data/layout.js';
-import { readPngInfo, writeFileAtomic, writePng } from './files.js';
+import { readPngInfo, readTextNamed, writeFileAtomic, writePng } from './files.js';
 import { formatCsv } from '../data/csv.js';
 import type { Sample } from '../data/augment/types.js';
-
-async function readIndex(csvPath: string): Promise<string> {
-  try {
-    return await fs.readFile(csvPath, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(
-      code === 'ENOENT' ? `${csvPath}: no such file` : `${csvPath}: cannot read (${(err as Error).message})`,
-    );
-  }
-}
 
 /**
  * Reads `train.csv` or `test.csv` under a dataset root in the competition layout and checks that every file it
@@ -26,7 +15,7 @@ async function readIndex(csvPath: string): Promise<string> {
  */
 export async function openDataset(root: string, kind: 'train' | 'test'): Promise<DatasetRecord[]> {
   const csvPath = path.join(root, `${kind}.csv`);
-  const text = await readIndex(csvPath);
+  const text = await readTextNamed(csvPath);
   const records = parseDatasetIndex(text, root, { kind, source: csvPath });
   const missing: string[] = [];
   await Promise.all(
@@ -74,7 +63,7 @@ export async function validateDataset(
   const { size, maxListed = 20 } = options;
   const csvPath = path.join(root, `${kind}.csv`);
   const problems: string[] = [];
-  const records = parseDatasetIndex(await readIndex(csvPath), root, { kind, source: csvPath, problems });
+  const records = parseDatasetIndex(await readTextNamed(csvPath), root, { kind, source: csvPath, problems });
   const rowOf = new Map<DatasetRecord, number>();
   {
     // Rows were numbered from 2 with skipped ones; recover each record's row from its id order in the file.

@@ -3,12 +3,31 @@ import * as path from 'node:path';
 import { decodePng, encodePng, pngInfo, type DecodeOptions, type PngInfo } from '../image/png.js';
 import { createImage, type Image, type Mask } from '../image/types.js';
 
-/** The error for a file that cannot be opened: `no such file`, or why. */
-function readError(file: string, err: unknown): Error {
-  const code = (err as NodeJS.ErrnoException).code;
-  return new Error(
-    code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${(err as Error).message})`,
-  );
+/** What {@link fileError} says: `missing` for a path that does not exist, else `action (why)`. */
+export interface FileErrorWords {
+  /** Said of a path that does not exist; default `no such file`. */
+  missing?: string;
+  /** Said before the reason for any other failure, e.g. `cannot list`; default `cannot read`; `''` for the reason alone. */
+  action?: string;
+}
+
+/**
+ * The one form of a file-system error that names its path: `<path>: no such file` when it does not exist
+ * (ENOENT), else `<path>: cannot read (<why>)`; {@link FileErrorWords} change the words.
+ *
+ * ```ts
+ * try {
+ *   await fs.readdir(dir);
+ * } catch (err) {
+ *   throw fileError(dir, err, { missing: 'no such directory', action: 'cannot list' });
+ * }
+ * ```
+ */
+export function fileError(file: string, err: unknown, words: FileErrorWords = {}): Error {
+  const { missing = 'no such file', action = 'cannot read' } = words;
+  if ((err as NodeJS.ErrnoException).code === 'ENOENT') return new Error(`${file}: ${missing}`);
+  const why = (err as Error).message;
+  return new Error(action ? `${file}: ${action} (${why})` : `${file}: ${why}`);
 }
 
 /** Reads a whole file; errors name the file (`no such file` or why it cannot be read). */
@@ -16,7 +35,34 @@ export async function readFileNamed(file: string): Promise<Uint8Array> {
   try {
     return await fs.readFile(file);
   } catch (err) {
-    throw readError(file, err);
+    throw fileError(file, err);
+  }
+}
+
+/** Reads a whole file as UTF-8 text (a byte-order mark is kept); errors as {@link readFileNamed}'s. */
+export async function readTextNamed(file: string): Promise<string> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (err) {
+    throw fileError(file, err);
+  }
+}
+
+/**
+ * Reads and parses a JSON file. Errors name the file: `<file>: <missing>` (default `no such file`) when it does not
+ * exist, else `<file>: <why>` (a read or a parse error).
+ */
+export async function readJsonNamed(file: string, missing = 'no such file'): Promise<unknown> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    throw fileError(file, err, { missing, action: '' });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new Error(`${file}: ${(err as Error).message}`);
   }
 }
 
@@ -33,10 +79,7 @@ export async function listFilesByExtension(
   try {
     names = await fs.readdir(dir);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(
-      code === 'ENOENT' ? `${dir}: no such directory` : `${dir}: cannot list (${(err as Error).message})`,
-    );
+    throw fileError(dir, err, { missing: 'no such directory', action: 'cannot list' });
   }
   const found = names.filter((n) => extensions.includes(path.extname(n).toLowerCase())).sort();
   if (found.length === 0) throw new Error(`${dir}: directory has no ${what} files`);
@@ -60,7 +103,7 @@ export async function readPngInfo(file: string): Promise<PngInfo> {
   try {
     handle = await fs.open(file, 'r');
   } catch (err) {
-    throw readError(file, err);
+    throw fileError(file, err);
   }
   try {
     const head = new Uint8Array(33);

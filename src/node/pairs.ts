@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { listPngs } from './files.js';
+import { fileError, listPngs } from './files.js';
 
 /** One set of same-named files, one path per role (e.g. `gt`, `pred`, `input`), plus the shared file name. */
 export type MatchedFiles<Role extends string> = { readonly name: string } & { readonly [R in Role]: string };
@@ -101,12 +101,7 @@ async function pathKind(p: string, what: string): Promise<'file' | 'dir'> {
   try {
     stat = await fs.stat(p);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(
-      code === 'ENOENT'
-        ? `${what}: no such file or directory`
-        : `${what}: cannot read (${(err as Error).message})`,
-    );
+    throw fileError(what, err, { missing: 'no such file or directory' });
   }
   if (stat.isDirectory()) return 'dir';
   if (stat.isFile()) return 'file';

@@ -1,8 +1,11 @@
 /**
- * Plain-pixel pictures for training reports: a loss-curve line chart and a contact sheet. No tfjs, no canvas.
+ * Plain-pixel pictures for training reports: a loss-curve line chart (bare, or labelled for a pipeline's training
+ * log) and a contact sheet. No tfjs, no canvas.
  */
 import { createImage, type Image } from '../image/types.js';
 import { grayToRgb } from '../image/color.js';
+import { drawText } from '../image/text.js';
+import type { EpochLog, StepLog } from './train.js';
 
 /** One line of {@link lossChart}. */
 export interface LossSeries {
@@ -138,6 +141,41 @@ export function lossChart(
     yMax: logScale ? 10 ** hi : hi,
     logScale,
   };
+}
+
+const BLUE = [31, 119, 180] as const;
+const ORANGE = [255, 127, 14] as const;
+
+/**
+ * The two stages' per-step losses of a pipeline's training (`StepLog.inpaintLoss`, `colorizeLoss`) as a labelled
+ * 720x400 line chart: a title, a legend, the y range shown and a footer with the step and epoch counts (log scale
+ * when all losses are positive).
+ *
+ * ```ts
+ * const steps: StepLog[] = [];
+ * const { history } = await trainPipeline(pipeline, { ...options, onStep: (s) => steps.push(s) });
+ * await writePng('out/loss.png', trainingLossChart(steps, history));
+ * ```
+ */
+export function trainingLossChart(steps: readonly StepLog[], epochs: readonly EpochLog[]): Image {
+  const width = 720;
+  const height = 400;
+  const { image, yMin, yMax, logScale } = lossChart(
+    [
+      { values: steps.map((s) => s.inpaintLoss), color: BLUE },
+      { values: steps.map((s) => s.colorizeLoss), color: ORANGE },
+    ],
+    { width, height, margin: 40 },
+  );
+  drawText(image, 40, 8, 'training loss (L1+MSE) per step', { scale: 2 });
+  drawText(image, 40, 28, 'stage 1 inpaint', { color: BLUE });
+  drawText(image, 160, 28, 'stage 2 colorize', { color: ORANGE });
+  const fmt = (v: number) => (v >= 0.01 ? v.toFixed(3) : v.toExponential(1));
+  drawText(image, 2, 40, fmt(yMax));
+  drawText(image, 2, height - 48, fmt(yMin));
+  const footer = `${steps.length} steps, ${epochs.length} epochs${logScale ? ', log scale' : ''}`;
+  drawText(image, 40, height - 28, footer);
+  return image;
 }
 
 /**

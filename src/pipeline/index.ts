@@ -37,7 +37,7 @@ export type {
   ChromaGains,
   ChromaFitOptions,
 } from './train.js';
-export { lossChart, contactSheet } from './chart.js';
+export { lossChart, contactSheet, trainingLossChart } from './chart.js';
 export type { LossSeries, LossChartOptions } from './chart.js';
 export { asRestorer, ensembleRestorer, flipTta, tiledRestorer } from './restorers.js';
 export type { Restorer, TileOptions } from './restorers.js';

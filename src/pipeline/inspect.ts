@@ -3,7 +3,7 @@
  * their rendering as one self-contained HTML page. Plain images only: no tfjs, no Node module (reading a dataset
  * from disk is `inspectDataset` in `tfjs-restoration/pipeline/node`).
  */
-import { resizeImage } from '../image/resize.js';
+import { shrinkToFit } from '../image/resize.js';
 import type { Image, Mask } from '../image/types.js';
 import { detectLostRegionDetailed } from '../masks/detect.js';
 import { competitionMask } from '../metrics/competition.js';
@@ -110,7 +110,7 @@ export class DatasetReportBuilder {
     const hue = histogram(gt, { channel: 'hue' });
     for (let b = 0; b < 180; b++) c.hue[b] += hue[b];
     if (this.report.samples.length < this.maxSamples)
-      this.report.samples.push({ id, input: thumbnail(input), gt: thumbnail(gt) });
+      this.report.samples.push({ id, input: shrinkToFit(input, 160), gt: shrinkToFit(gt, 160) });
     this.report.counts.trainInspected++;
   }
 
@@ -138,18 +138,6 @@ export class DatasetReportBuilder {
     if (votes) for (let v = 0; v < 256; v++) if (value < 0 || votes[v] > votes[value]) value = v;
     if (value >= 0) stats.fill[value]++;
   }
-}
-
-/** Downscales (area) so that the longest side is at most `max`. */
-function thumbnail(image: Image, max = 160): Image {
-  const s = Math.min(1, max / Math.max(image.width, image.height));
-  if (s === 1) return image;
-  return resizeImage(
-    image,
-    Math.max(1, Math.round(image.width * s)),
-    Math.max(1, Math.round(image.height * s)),
-    'area',
-  );
 }
 
 /** Coverage values binned by 1 % up to the next 5 % above the largest (at least 5 %). */

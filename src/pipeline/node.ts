@@ -4,10 +4,9 @@
  * browser-safe.
  * @module pipeline/node
  */
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { loadModel, saveModel } from '../models/node.js';
-import { writeFileAtomic } from '../node/files.js';
+import { readJsonNamed, writeFileAtomic } from '../node/files.js';
 import { checkPipelineConfig, PIPELINE_PRESETS, type PipelineConfig } from './recipe.js';
 import { RestorationPipeline } from './restore.js';
 
@@ -53,17 +52,7 @@ export async function savePipeline(pipeline: RestorationPipeline, dir: string): 
 /** Loads a pipeline saved by {@link savePipeline}. */
 export async function loadPipeline(dir: string): Promise<RestorationPipeline> {
   const file = path.join(dir, 'pipeline.json');
-  let manifest: PipelineManifest;
-  try {
-    manifest = JSON.parse(await fs.readFile(file, 'utf8'));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(
-      code === 'ENOENT'
-        ? `${file}: no such file (not a saved pipeline)`
-        : `${file}: ${(err as Error).message}`,
-    );
-  }
+  const manifest = (await readJsonNamed(file, 'no such file (not a saved pipeline)')) as PipelineManifest;
   if (manifest.format !== 'tfjs-restoration-pipeline')
     throw new Error(`${file}: expected format 'tfjs-restoration-pipeline', got '${String(manifest.format)}'`);
   const inpaint = await loadModel(path.join(dir, manifest.inpaint));
@@ -78,8 +67,10 @@ export async function loadPipeline(dir: string): Promise<RestorationPipeline> {
 
 export { restoreFiles, checkSubmission, writeSubmissionZip } from './files.js';
 export { directoryCheckpointer, readCheckpointState } from './checkpoint.js';
-export { trainOnDataset } from './run.js';
-export type { TrainRecipe, TrainRunOptions, TrainRunResult, TrainRunStart } from './run.js';
+export { readTrainLog, trainOnDataset } from './run.js';
+export type { TrainLog, TrainRecipe, TrainRunOptions, TrainRunResult, TrainRunStart } from './run.js';
+export { TRAIN_OPTIONS, parseTrainOptions } from './run-options.js';
+export type { ParsedTrainOptions } from './run-options.js';
 export type { RestoreFilesOptions, RestoreFilesResult, SubmissionFile } from './files.js';
 export { clusterDatasetPlaces } from './places.js';
 export type { ClusterDatasetOptions, DatasetPlaces } from './places.js';

@@ -2,7 +2,7 @@
  * A restoration run as one self-contained HTML page: the score table of every method on held-out photos, the
  * pictures side by side, and the training curves. Plain images and strings only: no tfjs, no Node module.
  */
-import { resizeImage } from '../image/resize.js';
+import { shrinkToFit } from '../image/resize.js';
 import type { Image } from '../image/types.js';
 import type { ImageScores } from '../metrics/competition.js';
 import { contactSheet } from './chart.js';
@@ -56,17 +56,6 @@ function meanScores(scores: readonly ImageScores[]): ImageScores & { nan: number
     histogram: m((s) => s.histogram),
     nan,
   };
-}
-
-function thumbnail(image: Image, max: number): Image {
-  const s = Math.min(1, max / Math.max(image.width, image.height));
-  if (s === 1) return image;
-  return resizeImage(
-    image,
-    Math.max(1, Math.round(image.width * s)),
-    Math.max(1, Math.round(image.height * s)),
-    'area',
-  );
 }
 
 /**
@@ -155,7 +144,7 @@ export function restorationReportHtml(report: RestorationReport): string {
     parts.push(`<h2>Held-out photos</h2><p>${heads.map(escapeHtml).join(' | ')}</p>`);
     for (const p of photos) {
       const sheet = contactSheet([
-        [p.input, ...pictured.map((k) => p.predictions[k]), p.gt].map((im) => thumbnail(im, size)),
+        [p.input, ...pictured.map((k) => p.predictions[k]), p.gt].map((im) => shrinkToFit(im, size)),
       ]);
       const caption = methods.map((m, k) => `${m}: ${f(p.scores[k].score)}`).join('; ');
       parts.push(

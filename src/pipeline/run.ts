@@ -11,7 +11,7 @@ import type { DatasetRecord } from '../data/layout.js';
 import { groupKFold, kFold, splitTrainVal } from '../data/split.js';
 import { competitionMask } from '../metrics/competition.js';
 import { validateDataset } from '../node/dataset.js';
-import { readPng, writeFileAtomic } from '../node/files.js';
+import { readPng, readTextNamed, writeFileAtomic } from '../node/files.js';
 import { readPlaceLabels } from '../node/places.js';
 import { directoryCheckpointer, readCheckpointState } from './checkpoint.js';
 import type { PipelineConfig, PipelinePreset } from './recipe.js';
@@ -358,4 +358,38 @@ export async function trainOnDataset(options: TrainRunOptions): Promise<TrainRun
   } finally {
     pipeline.dispose();
   }
+}
+
+/** What {@link readTrainLog} returns: the logged steps and epochs, in order. */
+export interface TrainLog {
+  steps: StepLog[];
+  epochs: EpochLog[];
+}
+
+/**
+ * Reads the steps and epochs that {@link trainOnDataset} logged in a run directory's `log.jsonl`: every step since
+ * the run began, resumes included (the steps of an epoch cut short by a kill are there once, as trained again).
+ *
+ * ```ts
+ * const { steps, epochs } = await readTrainLog('runs/fold0');
+ * await writePng('runs/fold0/loss.png', trainingLossChart(steps, epochs));
+ * ```
+ * @throws Error naming the file (and the line, for one that is not JSON).
+ */
+export async function readTrainLog(out: string): Promise<TrainLog> {
+  const file = path.join(out, 'log.jsonl');
+  const log: TrainLog = { steps: [], epochs: [] };
+  (await readTextNamed(file)).split('\n').forEach((line, i) => {
+    if (line === '') return;
+    let entry: { type?: string };
+    try {
+      entry = JSON.parse(line) as { type?: string };
+    } catch (err) {
+      throw new Error(`${file}: line ${i + 1}: ${(err as Error).message}`);
+    }
+    const { type, ...fields } = entry;
+    if (type === 'step') log.steps.push(fields as StepLog);
+    else if (type === 'epoch') log.epochs.push(fields as EpochLog);
+  });
+  return log;
 }

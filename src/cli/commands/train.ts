@@ -1,5 +1,5 @@
-import { parseOptions, UsageError } from '../../node/args.js';
 import type { Command } from '../command.js';
+import { parseTrainOptions } from '../../pipeline/run-options.js';
 import { startProgress, type Progress } from '../../node/progress.js';
 
 const USAGE = `Usage: tfjs-restoration train --data DIR --out DIR [--preset NAME] [--encoder NAME] [--size N] [--batch N] [--lr X] [--schedule cosine|plateau|constant] [--epochs N] [--patience N] [--folds N --fold K [--groups FILE]] [--max-seconds S] [--val-limit N] [--seed N] [--backend NAMES] [--resume | --force]
@@ -45,83 +45,20 @@ export const train: Command = {
   summary: 'train the pipeline on a data set (checkpoints, exact --resume, K-fold)',
   usage: USAGE,
   async run(args, io) {
-    const a = parseOptions(args, {
-      data: { type: 'string', required: true, value: 'DIR' },
-      out: { type: 'string', required: true, value: 'DIR' },
-      resume: { type: 'flag' },
-      force: { type: 'flag' },
-      preset: { type: 'string', choices: ['global', 'reference', 'legacy'] },
-      encoder: { type: 'string', default: 'resnet34' },
-      'encoder-width': { type: 'int', min: 1 },
-      'decoder-channels': { type: 'int-list', min: 1 },
-      size: { type: 'int', default: 256, min: 32 },
-      batch: { type: 'int', default: 4, min: 1 },
-      lr: { type: 'number', default: 1e-3, min: 0 },
-      'weight-decay': { type: 'number', default: 1e-2, min: 0 },
-      schedule: { type: 'string', default: 'cosine', choices: ['cosine', 'plateau', 'constant'] },
-      'plateau-factor': { type: 'number', min: 0, max: 1 },
-      'plateau-patience': { type: 'int', min: 1 },
-      epochs: { type: 'int', default: 30, min: 1 },
-      patience: { type: 'int', default: 5, min: 1 },
-      folds: { type: 'int', min: 2 },
-      fold: { type: 'int', min: 0 },
-      groups: { type: 'string', value: 'FILE' },
-      'val-fraction': { type: 'number', default: 0.1, min: 0, max: 1 },
-      'val-limit': { type: 'int', default: 64, min: 1 },
-      limit: { type: 'int', min: 1 },
-      'max-seconds': { type: 'number', min: 0 },
-      seed: { type: 'int', default: 0 },
-      backend: { type: 'list', default: ['native', 'wasm'] },
-    });
-    if (a.size % 32 !== 0) throw new UsageError(`option '--size' expects a multiple of 32, got ${a.size}`);
-    if (a.lr <= 0) throw new UsageError(`option '--lr' expects a positive number, got ${a.lr}`);
-    if (a.folds === undefined && (a.fold !== undefined || a.groups !== undefined))
-      throw new UsageError(`option '--${a.fold !== undefined ? 'fold' : 'groups'}' needs --folds N`);
-    if (a.folds !== undefined && a.fold !== undefined && a.fold >= a.folds)
-      throw new UsageError(`option '--fold' expects a fold in 0..${a.folds - 1}, got ${a.fold}`);
-    if (a['decoder-channels'] !== undefined && a['decoder-channels'].length !== 5)
-      throw new UsageError(
-        `option '--decoder-channels' expects 5 widths, got ${a['decoder-channels'].length}`,
-      );
+    const { options, backend: backends } = parseTrainOptions(args);
     const started = performance.now();
     // tfjs is loaded only by the commands that need it.
     const [{ useFirstBackend }, { trainOnDataset }] = await Promise.all([
       import('../../backends/index.js'),
       import('../../pipeline/node.js'),
     ]);
-    const backend = await useFirstBackend(a.backend as Parameters<typeof useFirstBackend>[0]);
+    const backend = await useFirstBackend(backends as Parameters<typeof useFirstBackend>[0]);
     let bar: Progress = startProgress(io, 'train', 0);
     let best = -Infinity;
-    let epochs = a.epochs;
+    let epochs = options.epochs ?? 30;
     let stepsPerEpoch = 0;
     const result = await trainOnDataset({
-      data: a.data,
-      out: a.out,
-      resume: a.resume,
-      force: a.force,
-      preset: a.preset as 'global' | 'reference' | 'legacy' | undefined,
-      encoder: a.encoder,
-      encoderWidth: a['encoder-width'],
-      decoderChannels: a['decoder-channels'],
-      size: a.size,
-      batchSize: a.batch,
-      learningRate: a.lr,
-      weightDecay: a['weight-decay'],
-      schedule: a.schedule as 'cosine' | 'plateau' | 'constant',
-      plateau:
-        a['plateau-factor'] === undefined && a['plateau-patience'] === undefined
-          ? undefined
-          : { factor: a['plateau-factor'], patience: a['plateau-patience'] },
-      epochs: a.epochs,
-      patience: a.patience,
-      folds: a.folds,
-      fold: a.folds === undefined ? undefined : (a.fold ?? 0),
-      groups: a.groups,
-      valFraction: a['val-fraction'],
-      valLimit: a['val-limit'],
-      limit: a.limit,
-      maxSeconds: a['max-seconds'],
-      seed: a.seed,
+      ...options,
       onStart: (s) => {
         epochs = s.epochs;
         stepsPerEpoch = s.stepsPerEpoch;

@@ -8,39 +8,24 @@
  * @module
  */
 import * as tf from '@tensorflow/tfjs-core';
-
-/** Options of the tensor SSIM forms (as the plain `SsimOptions` of `tfjs-restoration/metrics`). */
-export interface SsimTensorOptions {
-  /** `'uniform'` (default, `windowSize` box, sample covariance) or `'gaussian'` (11 taps, sigma 1.5). */
-  window?: 'uniform' | 'gaussian';
-  /** Uniform window side, odd. Default 7. */
-  windowSize?: number;
-  /** Gaussian sigma. Default 1.5. */
-  sigma?: number;
-  /**
-   * In [0, 1] units: a number (default 1, i.e. 255 in 8-bit) or `'prediction'`: max - min of the whole `b`
-   * per image (all pixels and channels, the reference's `pred.max() - pred.min()`).
-   */
-  dataRange?: number | 'prediction';
-  /** Default: true for uniform, false for Gaussian. */
-  sampleCovariance?: boolean;
-  /** Default 0.01. */
-  k1?: number;
-  /** Default 0.03. */
-  k2?: number;
-}
+import type { MaskedSsimOptions, SsimOptions } from '../ssim.js';
 
 /**
- * Options of {@link maskedSsimTensor}: `dataRange` is a number (in [0, 1] units), `'prediction'` (default:
- * max - min of each whole prediction, as the competition) or `'region'` (max - min of its masked pixels).
+ * Options of the tensor SSIM forms: the plain forms' {@link SsimOptions}, with values in [0, 1] (a numeric
+ * `dataRange` defaults to 1, i.e. 255 in 8-bit; `'prediction'` is max - min of each whole `b`). The same type under
+ * the name this subpath has always exported.
  */
-export interface MaskedSsimTensorOptions extends Pick<
-  SsimTensorOptions,
-  'windowSize' | 'k1' | 'k2' | 'sampleCovariance'
-> {
-  /** A number, `'prediction'` (each whole prediction's range, default) or `'region'` (its masked pixels'). */
-  dataRange?: number | 'prediction' | 'region';
-}
+export type SsimTensorOptions = SsimOptions;
+
+/**
+ * Options of {@link maskedSsimTensor} (uniform window only): those of the plain {@link MaskedSsimOptions} it
+ * supports; `dataRange` is a number (in [0, 1] units), `'prediction'` (default: max - min of each whole
+ * prediction, as the competition) or `'region'` (max - min of its masked pixels).
+ */
+export type MaskedSsimTensorOptions = Pick<
+  MaskedSsimOptions,
+  'windowSize' | 'k1' | 'k2' | 'sampleCovariance' | 'dataRange'
+>;
 
 function check4d(t: tf.Tensor, name: string, what: string): asserts t is tf.Tensor4D {
   if (t.rank !== 4)

@@ -1,4 +1,10 @@
-/** A tiny 5x7 bitmap font (uppercase, digits, a few signs) for labels in generated pictures. */
+/**
+ * Labels on pictures without a canvas: a 5x7 bitmap font (capitals, digits, a few signs) drawn into RGB images.
+ * No tfjs, no Node module.
+ */
+import type { Image } from './types.js';
+
+/** Each glyph: seven rows of five bits, top to bottom. */
 const GLYPHS: Record<string, string> = {
   A: '01110 10001 10001 11111 10001 10001 10001',
   B: '11110 10001 10001 11110 10001 10001 11110',
@@ -49,20 +55,28 @@ const GLYPHS: Record<string, string> = {
   ' ': '00000 00000 00000 00000 00000 00000 00000',
 };
 
+/** Options of {@link drawText}. */
+export interface TextOptions {
+  /** Default black. */
+  color?: readonly [number, number, number];
+  /** Pixels per font pixel: a character is `6 * scale` wide (with its gap) and `7 * scale` tall. Default 1. */
+  scale?: number;
+}
+
 /**
- * Draws `text` (upper-cased; unknown characters become spaces) into an RGB buffer of width `w` at (x, y) with
- * `scale` pixels per font pixel.
+ * Draws `text` into an RGB image, in place, with its top-left corner at (x, y), in a 5x7 bitmap font: letters are
+ * upper-cased and characters the font lacks become spaces; what falls outside the image is clipped.
+ *
+ * ```ts
+ * const { image } = lossChart([{ values: losses }]);
+ * drawText(image, 24, 4, 'training loss', { scale: 2 });
+ * ```
  */
-export function drawText(
-  data: Uint8Array,
-  w: number,
-  h: number,
-  x: number,
-  y: number,
-  text: string,
-  color: readonly [number, number, number],
-  scale = 1,
-): void {
+export function drawText(image: Image, x: number, y: number, text: string, options: TextOptions = {}): void {
+  const { color = [0, 0, 0], scale = 1 } = options;
+  if (image.channels !== 3)
+    throw new RangeError(`drawText: expected an RGB image, got ${image.channels} channel`);
+  const { width: w, height: h, data } = image;
   let cx = x;
   for (const ch of text.toUpperCase()) {
     const rows = (GLYPHS[ch] ?? GLYPHS[' ']).split(' ');
