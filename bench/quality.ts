@@ -64,6 +64,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '10' },
     gains: { type: 'string' },
     freeze: { type: 'string', default: 'inpaint' },
+    trace: { type: 'boolean', default: false },
   },
 });
 const num = (name: keyof typeof values) => {
@@ -213,6 +214,19 @@ async function runLibrary(seed: number): Promise<void> {
           : undefined,
     augment: new Compose([horizontalFlip()], { seed }),
     onStep: () => steps++,
+    onEpoch: async (e) => {
+      // --trace: every epoch's validation and held-out scores (costs time out of the budget; for diagnosis).
+      if (!values.trace) return;
+      const preds: Image[] = [];
+      for (const t of tests) preds.push(await pipeline.predict(t.input, t.detected));
+      const sc = score(preds);
+      const m = (f: (s: ImageScores) => number) => mean(sc.map(f)).toFixed(4);
+      console.log(
+        `  epoch ${e.epoch} (${e.steps} steps, ${e.elapsedSeconds.toFixed(0)} s): loss ${e.loss.toFixed(4)}, ` +
+          `val ${e.valScore.toFixed(4)}${e.improved ? ' *' : ''}, gains ${e.chromaGain}/${e.lostChromaGain}; ` +
+          `held-out score ${m((s) => s.score)} (S ${m((s) => s.ssim)}, M ${m((s) => s.maskedSsim)}, C ${m((s) => s.histogram)})`,
+      );
+    },
   });
   const trainSeconds = (performance.now() - t0) / 1000;
   // One prediction per photo; the output-side levers are re-mixed from its parts (see the ablation rows).

@@ -96,7 +96,7 @@ describe('tfjs-restoration train', () => {
       '0.01',
     ]);
     expect(other.code).toBe(1);
-    expect(other.stderr).toMatch(/other options \(learningRate: 0\.001 then, 0\.01 now\)/);
+    expect(other.stderr).toMatch(/other options \(learningRate: 0\.0003 then, 0\.01 now\)/);
 
     const resumed = await cli([
       'train',
