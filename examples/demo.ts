@@ -12,7 +12,8 @@
  * 3. damages the held-out photos, finds their lost regions without the originals, restores them and scores them
  *    with the competition metric next to two baselines: the gray input copied as RGB, and the classical fill
  *    (fast marching) of the lost region;
- * 4. writes `report.html` (scores, training curves, pictures), `submission.zip` (the held-out predictions) and
+ * 4. writes `report.html` (scores, training curves, pictures), `contact-sheet.png` (damaged | classical fill |
+ *    restored | original for 4 held-out photos), `submission.zip` (the held-out predictions) and
  *    `model/` (the trained pipeline: `loadPipeline`, `tfjs-restoration predict --model`) under `--out`, and prints
  *    one JSON line on stdout.
  *
@@ -24,11 +25,19 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { useFirstBackend, type BackendName } from 'tfjs-restoration/backends';
 import { Compose, horizontalFlip, type Sample } from 'tfjs-restoration/data';
-import { grayToRgb, inpaintTelea, type Image } from 'tfjs-restoration/image';
+import { grayToRgb, inpaintTelea, shrinkToFit, type Image } from 'tfjs-restoration/image';
 import { damage, detectLostRegion } from 'tfjs-restoration/masks';
 import { competitionMask, scoreImage, type ImageScores } from 'tfjs-restoration/metrics';
-import { listPhotos, parseOptions, readPhoto, startProgress, writeFileAtomic } from 'tfjs-restoration/node';
 import {
+  listPhotos,
+  parseOptions,
+  readPhoto,
+  startProgress,
+  writeFileAtomic,
+  writePng,
+} from 'tfjs-restoration/node';
+import {
+  contactSheet,
   photoSource,
   restorationReportHtml,
   RestorationPipeline,
@@ -173,6 +182,19 @@ await writeFileAtomic(
   submission,
   submissionZip(
     photos.map((p, i) => ({ name: `TEST_${String(i).padStart(3, '0')}.png`, image: p.predictions[2] })),
+  ),
+);
+// A picture for people who will not open the report: damaged | classical fill | restored | original, 4 photos.
+const sheet = path.join(outDir, 'contact-sheet.png');
+const pick = [0, 5, 10, 15].filter((k) => k < photos.length);
+await writePng(
+  sheet,
+  contactSheet(
+    pick.map((k) =>
+      [photos[k].input, photos[k].predictions[1], photos[k].predictions[2], photos[k].gt].map((im) =>
+        shrinkToFit(im, 192),
+      ),
+    ),
   ),
 );
 const report = path.join(outDir, 'report.html');

@@ -124,5 +124,8 @@ describe('examples/demo.ts (npm run demo)', () => {
     expect(decodePng(files['TEST_000.png']).width).toBe(512);
     (await loadPipeline(r.model)).dispose();
     expect(readFileSync(join(out, 'mine.txt'), 'utf8')).toBe("not the demo's");
+    // 1 row (photos 0; 5, 10, 15 do not exist with --tests 2) of 4 pictures of 192 px with 4 px gaps
+    const sheet = decodePng(readFileSync(join(out, 'contact-sheet.png')));
+    expect([sheet.width, sheet.height]).toEqual([4 * 192 + 5 * 4, 192 + 2 * 4]);
   });
 });
