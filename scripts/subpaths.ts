@@ -1,7 +1,7 @@
 /**
  * The package's public subpaths: the one list that package.json "exports", tsup's entries (tsup.config.ts) and the
  * API reference's entry points (typedoc.json) come from. tsup.config.ts reads it; `npm run subpaths` writes
- * package.json "exports" and typedoc.json "entryPoints" from it; test/subpaths.test.ts fails when they differ.
+ * package.json "exports" and typedoc.json "entryPoints" from it; test/package/subpaths.test.ts fails when they differ.
  *
  * To add a subpath: add a row here, run `npm run subpaths`, then `npm run build`.
  */

@@ -1,4 +1,4 @@
-// README "Backends: train anywhere" block, verbatim (checked by test/cli-docs.test.ts), type-checked by test/bundle.test.ts.
+// README "Backends: train anywhere" block, verbatim (checked by test/package/readme.test.ts), type-checked by test/package/bundle.test.ts.
 import { useBackend } from 'tfjs-restoration/backends';
 
 await useBackend('native'); // Node: C++ kernels on every core, the fastest CPU backend (needs its addon built)

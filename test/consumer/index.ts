@@ -1,4 +1,4 @@
-// ESM consumer of the public API: compiled (not run) by test/bundle.test.ts.
+// ESM consumer of the public API: compiled (not run) by test/package/bundle.test.ts.
 import * as root from 'tfjs-restoration';
 import { createImage, decodePng, encodePng, toGray, type Image } from 'tfjs-restoration/image';
 import * as masks from 'tfjs-restoration/masks';

@@ -1,4 +1,4 @@
-// The README's quick start, verbatim: compiled (not run) by test/bundle.test.ts.
+// The README's quick start, verbatim: compiled (not run) by test/package/bundle.test.ts.
 import { readPng } from 'tfjs-restoration/node';
 import { competitionMask, scoreImage, summarizeScores } from 'tfjs-restoration/metrics';
 

@@ -1,5 +1,5 @@
 // The README's tensor example, verbatim (so not formatted by prettier, like the README): compiled (not run)
-// by test/bundle.test.ts in the Bundler run, with DOM types and skipLibCheck as tfjs's own typings need.
+// by test/package/bundle.test.ts in the Bundler run, with DOM types and skipLibCheck as tfjs's own typings need.
 import * as tf from '@tensorflow/tfjs-core';
 import { competitionScoreTensor } from 'tfjs-restoration/metrics/tensor';
 

@@ -1,5 +1,5 @@
 /**
- * Child process of test/pipeline-checkpoint.test.ts: saves checkpoints of a tiny pipeline into argv[2] in a loop,
+ * Child process of test/pipeline/checkpoint.test.ts: saves checkpoints of a tiny pipeline into argv[2] in a loop,
  * each with its save number n (epoch n - 1) in the state, the optimizer tensor and the first weight, printing `begin N` and `end N`
  * around each save, until it is killed.
  */

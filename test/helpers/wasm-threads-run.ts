@@ -1,5 +1,5 @@
 /**
- * Child process for test/backends-wasm-threads.test.ts: starts the wasm backend with the thread count given as the
+ * Child process for test/backends/wasm-threads.test.ts: starts the wasm backend with the thread count given as the
  * first argument, runs a small seeded conv net forward and backward, and prints one JSON line with the thread count
  * in use, the output and the gradients. Run: node --import tsx test/helpers/wasm-threads-run.ts 2
  */
