@@ -233,7 +233,8 @@ async function runLibrary(seed: number): Promise<void> {
   const parts = [];
   for (const t of tests) parts.push(await pipeline.predictDetailed(t.input, t.detected));
   const preds = parts.map((p) => p.rgb);
-  const gain = `${pipeline.chromaGain}, lost region ${pipeline.lostChromaGain ?? 'same'}`;
+  const gainValue = pipeline.chromaGain;
+  const gain = `${gainValue}, lost region ${pipeline.lostChromaGain ?? 'same'}`;
   const tta = flipTta(asRestorer(pipeline));
   const ttaPreds: Image[] = [];
   for (const t of tests) ttaPreds.push(await tta(t.input, t.detected));
@@ -247,7 +248,11 @@ async function runLibrary(seed: number): Promise<void> {
     scores: score(parts.map((p) => matchLuminance(p.colors, p.gray))),
   });
   ablate(`  ablation: gamut-fitted, fitted gain, gray in the lost region`, {
-    scores: score(parts.map((p) => grayInRegion(p.rgb, p.gray, p.mask))),
+    scores: score(
+      parts.map((p) =>
+        matchLuminance(p.colors, p.gray, { chromaGain: gainValue, mask: p.mask, maskChromaGain: 0 }),
+      ),
+    ),
   });
   ablate(`  ablation: + flip TTA`, { scores: score(ttaPreds) });
   const predDir = path.join(outDir, `library-seed${seed}`);
@@ -269,14 +274,6 @@ function shiftAndClamp(rgb: Image, gray: Image): Image {
     const shift = gray.data[i] - (rgb.data[j] * 299 + rgb.data[j + 1] * 587 + rgb.data[j + 2] * 114) / 1000;
     for (let k = 0; k < 3; k++) out[j + k] = Math.max(0, Math.min(255, Math.round(rgb.data[j + k] + shift)));
   }
-  return { ...rgb, data: out };
-}
-
-/** The restoration with its lost region left gray (stage 1's gray, no color there). */
-function grayInRegion(rgb: Image, gray: Image, mask: Mask): Image {
-  const out = rgb.data.slice();
-  for (let i = 0; i < mask.data.length; i++)
-    if (mask.data[i]) out[3 * i] = out[3 * i + 1] = out[3 * i + 2] = gray.data[i];
   return { ...rgb, data: out };
 }
 

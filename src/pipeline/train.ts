@@ -15,7 +15,7 @@ import { batches, collate, type Batch, type BatchSample } from '../data/loader.j
 import { l1MseLoss } from '../losses/pixel.js';
 import { hash32 } from '../masks/random.js';
 import { adamW, variablesOf, type AdamWOptimizer, type NamedTensor } from '../models/optimizer.js';
-import { competitionMask, scoreImage, summarizeScores } from '../metrics/competition.js';
+import { competitionMask, scoreImage, summarizeScores, type ImageScores } from '../metrics/competition.js';
 import { hueHistogramSimilarityTensor } from '../metrics/tensor/histogram.js';
 import { forwardStages, stageOneStart, type PipelineConfig } from './recipe.js';
 import { matchLuminance, PAD_MULTIPLE, type RestorationPipeline } from './restore.js';
@@ -302,9 +302,14 @@ export async function validationScore(
   for (const s of samples) {
     const pred = await pipeline.predict(s.input, s.mask);
     const score = scoreImage(s.gt, pred, competitionMask(s.input, s.gt));
-    scores.push(Number.isNaN(score.score) ? { ...score, score: 0, ssim: 0, maskedSsim: 0 } : score);
+    scores.push(nanAsZero(score));
   }
   return summarizeScores(scores).score;
+}
+
+/** A score that is `NaN` (a prediction of one value over the whole image) counts as 0, like in the reference. */
+function nanAsZero(score: ImageScores): ImageScores {
+  return Number.isNaN(score.score) ? { ...score, score: 0, ssim: 0, maskedSsim: 0 } : score;
 }
 
 /** A pipeline's two chroma gains (see `RestorationPipeline.chromaGain`). */
@@ -382,8 +387,7 @@ export async function fitChromaGain(
     summarizeScores(
       parts.map((p) => {
         const pred = matchLuminance(p.colors, p.gray, { chromaGain, mask: p.mask, maskChromaGain: lost });
-        const score = scoreImage(p.s.gt, pred, p.scoring);
-        return Number.isNaN(score.score) ? { ...score, score: 0, ssim: 0, maskedSsim: 0 } : score;
+        return nanAsZero(scoreImage(p.s.gt, pred, p.scoring));
       }),
     ).score;
   const scores: ChromaGainFit['scores'] = gains.map((gain) => ({
