@@ -2,6 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { useFastBackend } from '../helpers/backend.js';
 import {
   countParams,
   createModel,
@@ -78,7 +79,7 @@ function build(c: Fixture) {
 }
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await useFastBackend();
 });
 
 describe('parameter counts equal the PyTorch models', () => {

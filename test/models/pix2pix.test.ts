@@ -1,6 +1,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { useFastBackend } from '../helpers/backend.js';
 import * as tfl from '@tensorflow/tfjs-layers';
 import {
   createModel,
@@ -12,7 +13,7 @@ import {
 } from '../../src/models/index.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await useFastBackend();
 });
 
 describe('pix2pix baseline', () => {

@@ -5,6 +5,7 @@ import { promises as fs, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useFastBackend } from '../helpers/backend.js';
 import { Compose, horizontalFlip } from '../../src/data/index.js';
 import { createRng } from '../../src/masks/index.js';
 import { readableDirectory, verifyDirectory, writeDirectoryAtomic } from '../../src/node/index.js';
@@ -21,7 +22,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const tmp = mkdtempSync(path.join(tmpdir(), 'checkpoint-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await useFastBackend();
 });
 
 const photos = PHOTOS.map((name) => photo(name, 48));

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useFastBackend } from '../helpers/backend.js';
 import { createImage, decodePng, type Mask } from '../../src/image/index.js';
 import { detectLostRegion } from '../../src/masks/index.js';
 import { createModel } from '../../src/models/index.js';
@@ -25,7 +26,7 @@ let pipeline: RestorationPipeline;
 const dir = mkdtempSync(join(tmpdir(), 'pipeline-'));
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await useFastBackend();
   pipeline = tinyPipeline();
 });
 afterAll(() => {

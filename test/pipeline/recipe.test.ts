@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useFastBackend } from '../helpers/backend.js';
 import { grayToRgb, inpaintTelea, lumaPil } from '../../src/image/index.js';
 import { createRng } from '../../src/masks/index.js';
 import {
@@ -33,7 +34,7 @@ const tiny = (o: PipelineOptions = {}) =>
   });
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await useFastBackend();
 });
 
 describe('PipelineConfig', () => {

@@ -1,6 +1,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useFastBackend } from '../helpers/backend.js';
 import { createImage, flipImage, grayToRgb, type Image, type Mask } from '../../src/image/index.js';
 import {
   asRestorer,
@@ -121,7 +122,7 @@ describe('with a tiny pipeline', () => {
   let a: RestorationPipeline;
   let b: RestorationPipeline;
   beforeAll(async () => {
-    await tf.setBackend('cpu');
+    await useFastBackend();
     a = tinyPipeline(3);
     b = tinyPipeline(4);
   });

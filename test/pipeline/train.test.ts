@@ -1,11 +1,12 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { useFastBackend } from '../helpers/backend.js';
 import { trainPipeline, validationScore, type EpochLog, type StepLog } from '../../src/pipeline/index.js';
 import { samples, tinyPipeline } from '../helpers/pipeline.js';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await useFastBackend();
 });
 
 const train = samples(32, 1);
