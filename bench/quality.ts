@@ -64,6 +64,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '10' },
     gains: { type: 'string' },
     freeze: { type: 'string', default: 'inpaint' },
+    ema: { type: 'string', default: '0' },
     trace: { type: 'boolean', default: false },
   },
 });
@@ -172,6 +173,7 @@ const libName = `library (${[
   values.schedule !== 'constant' && values.schedule,
   values.freeze !== 'none' && `freeze ${values.freeze}`,
   values.warmup !== '0' && `warm-up ${values.warmup}`,
+  values.ema !== '0' && `ema ${values.ema}`,
   `lr ${values.lr}`,
   values.gains && `gains ${values.gains}`,
 ]
@@ -205,6 +207,7 @@ async function runLibrary(seed: number): Promise<void> {
     loss,
     schedule: values.schedule as 'constant' | 'cosine',
     warmupSteps: Number(values.warmup),
+    ema: Number(values.ema),
     freeze: values.freeze === 'none' ? [] : (values.freeze!.split(',') as ('inpaint' | 'colorize')[]),
     fitChroma:
       values.gains === 'none'

@@ -100,6 +100,7 @@ export {
 export {
   adamW,
   AdamWOptimizer,
+  WeightAverage,
   type AdamWOptions,
   type NamedTensor,
   type VariableGradients,

@@ -293,3 +293,96 @@ export function adamW(learningRate: number, options: AdamWOptions = {}): AdamWOp
   }
   return new AdamWOptimizer(learningRate, options);
 }
+
+/**
+ * An exponential moving average of variables (Polyak averaging, as in `tf.train.ExponentialMovingAverage` with
+ * `num_updates`): after each optimizer step, `update()` moves every shadow copy toward its variable,
+ * `shadow = d * shadow + (1 - d) * variable` with `d = min(decay, (1 + n) / (10 + n))` at the `n`-th update (from
+ * 0), so early averages follow the weights closely and later ones average over about `1 / (1 - decay)` steps.
+ * The averaged weights smooth out the step-to-step wander of a model trained with a high rate on few batches; use
+ * them for validation and as the result. `swap()` exchanges the variables' values with the shadows' (the
+ * averaged weights go into the model, the raw ones into the shadows), and a second `swap()` puts everything back
+ * bit for bit.
+ *
+ * ```ts
+ * const average = new WeightAverage(variablesOf(model), 0.98);
+ * // after every optimizer step:
+ * average.update();
+ * // evaluate the averaged weights, then go on training the raw ones:
+ * average.swap();
+ * const score = await evaluate(model);
+ * average.swap();
+ * average.dispose();
+ * ```
+ */
+export class WeightAverage {
+  /** The shadow copies, in the order of `variables`. */
+  readonly shadows: tf.Variable[];
+  /** Updates so far (the `n` of the decay ramp). */
+  updates = 0;
+
+  constructor(
+    readonly variables: readonly tf.Variable[],
+    readonly decay: number,
+  ) {
+    if (!(decay > 0 && decay < 1))
+      throw new RangeError(`WeightAverage: decay must be in (0, 1), got ${String(decay)}`);
+    this.shadows = variables.map((v) => tf.variable(v, false));
+  }
+
+  /** The decay the next update uses. */
+  currentDecay(): number {
+    return Math.min(this.decay, (1 + this.updates) / (10 + this.updates));
+  }
+
+  /** Moves every shadow toward its variable (after an optimizer step). */
+  update(): void {
+    const d = this.currentDecay();
+    tf.tidy(() => {
+      const keep = tf.scalar(d);
+      const take = tf.scalar(1 - d);
+      this.shadows.forEach((s, i) => s.assign(tf.add(tf.mul(s, keep), tf.mul(this.variables[i], take))));
+    });
+    this.updates++;
+  }
+
+  /** Exchanges the variables' values with the shadows'. Two swaps restore both exactly. */
+  swap(): void {
+    this.variables.forEach((v, i) => {
+      const raw = tf.clone(v);
+      v.assign(this.shadows[i]);
+      this.shadows[i].assign(raw);
+      raw.dispose();
+    });
+  }
+
+  /**
+   * The shadows as named tensors (`average/0`, `average/1`, ...), for a checkpoint; clones the caller disposes.
+   * With `updates`, restore with {@link WeightAverage.loadState}.
+   */
+  saveState(): NamedTensor[] {
+    return this.shadows.map((s, i) => ({ name: `average/${i}`, tensor: s.clone() }));
+  }
+
+  /** Restores shadows saved by {@link WeightAverage.saveState} (copied; the tensors stay the caller's). */
+  loadState(state: readonly NamedTensor[], updates: number): void {
+    if (state.length !== this.shadows.length)
+      throw new Error(
+        `WeightAverage.loadState: expected ${this.shadows.length} shadows, got ${state.length}`,
+      );
+    state.forEach((w, i) => {
+      const s = this.shadows[i];
+      if (w.name !== `average/${i}` || w.tensor.shape.join('x') !== s.shape.join('x'))
+        throw new Error(
+          `WeightAverage.loadState: tensor ${i} is '${w.name}' [${w.tensor.shape}], expected 'average/${i}' [${s.shape}]`,
+        );
+      s.assign(w.tensor);
+    });
+    this.updates = updates;
+  }
+
+  /** Frees the shadows. */
+  dispose(): void {
+    tf.dispose(this.shadows);
+  }
+}

@@ -52,6 +52,8 @@ export interface TrainRecipe {
    * stage 1 the classical fill and spends the budget on the colors (what `npm run demo` does).
    */
   freeze?: ('inpaint' | 'colorize')[];
+  /** Validate and keep a moving average of the weights with this decay (see `TrainOptions.ema`); default 0 (off). */
+  ema?: number;
   /** Default 1e-2. */
   weightDecay?: number;
   /** Default `'cosine'`. */
@@ -138,6 +140,7 @@ function recipeOf(o: TrainRecipe) {
     learningRate: o.learningRate ?? 3e-4,
     warmupSteps: o.warmupSteps ?? 10,
     freeze: o.freeze,
+    ema: o.ema ?? 0,
     weightDecay: o.weightDecay ?? 1e-2,
     schedule: o.schedule ?? 'cosine',
     plateau: o.plateau,
@@ -337,6 +340,7 @@ export async function trainOnDataset(options: TrainRunOptions): Promise<TrainRun
       learningRate: r.learningRate,
       warmupSteps: r.warmupSteps,
       freeze: r.freeze,
+      ema: r.ema,
       weightDecay: r.weightDecay,
       patience,
       seed: r.seed,

@@ -14,7 +14,13 @@ import type { Sample, Transform } from '../data/augment/types.js';
 import { batches, collate, type Batch, type BatchSample } from '../data/loader.js';
 import { l1MseLoss } from '../losses/pixel.js';
 import { hash32 } from '../masks/random.js';
-import { adamW, variablesOf, type AdamWOptimizer, type NamedTensor } from '../models/optimizer.js';
+import {
+  adamW,
+  variablesOf,
+  WeightAverage,
+  type AdamWOptimizer,
+  type NamedTensor,
+} from '../models/optimizer.js';
 import { competitionMask, scoreImage, summarizeScores, type ImageScores } from '../metrics/competition.js';
 import { hueHistogramSimilarityTensor } from '../metrics/tensor/histogram.js';
 import { forwardStages, stageOneStart, type PipelineConfig } from './recipe.js';
@@ -134,6 +140,8 @@ export interface TrainState {
   bestGains?: ChromaGains;
   /** The chroma gains fitted with the last epoch's weights. */
   gains?: ChromaGains;
+  /** With `ema`: the weight average's update count (its shadows are in the optimizer's state as `average/i`). */
+  emaUpdates?: number;
 }
 
 /** What a {@link Checkpointer} saves after each epoch. Tensors belong to the trainer: read them before returning. */
@@ -229,6 +237,15 @@ export interface TrainOptions {
    * color cast within a few dozen steps; a warm-up lets the gradients' directions settle first. Default 0 (none).
    */
   warmupSteps?: number;
+  /**
+   * Validate and keep an exponential moving average of the trained weights (decay `ema`, see
+   * {@link WeightAverage}) instead of the weights of the epoch's last step: the average smooths the step-to-step
+   * wander (a colorizer's overall tint moves from batch to batch), so the kept epoch depends less on which batch came
+   * last. The averaged weights are what validation scores, what `best` keeps, what checkpoints save as the
+   * pipeline (the raw weights ride along with the optimizer's state) and what the pipeline ends with. Default 0
+   * (off); typical 0.9-0.999.
+   */
+  ema?: number;
   /** Batches loaded (and augmented, and pre-filled) ahead while a step runs; default 1. */
   prefetch?: number;
   /**
@@ -511,6 +528,9 @@ export async function trainPipeline(
     );
   if (!Number.isInteger(patience) || patience < 1)
     throw new RangeError(`trainPipeline: patience must be a positive integer, got ${patience}`);
+  const emaDecay = options.ema ?? 0;
+  if (!(emaDecay >= 0 && emaDecay < 1))
+    throw new RangeError(`trainPipeline: ema must be 0 (off) or a decay in (0, 1), got ${String(emaDecay)}`);
   const warmupSteps = options.warmupSteps ?? 0;
   if (!Number.isInteger(warmupSteps) || warmupSteps < 0)
     throw new RangeError(`trainPipeline: warmupSteps must be an integer >= 0, got ${String(warmupSteps)}`);
@@ -559,6 +579,16 @@ export async function trainPipeline(
     ...(modes.inpaint ? variablesOf(pipeline.inpaint) : []),
     ...(modes.colorize ? variablesOf(pipeline.colorize) : []),
   ];
+  // With `ema`, the averaged weights sit in the pipeline from validation through the checkpoint and onEpoch
+  // (`averaged`), the raw ones in the average's shadows; a swap back resumes training on the raw ones.
+  const average = emaDecay > 0 ? new WeightAverage(vars, emaDecay) : null;
+  let averaged = false;
+  const useAverage = (on: boolean) => {
+    if (average && averaged !== on) {
+      average.swap();
+      averaged = on;
+    }
+  };
   let best: tf.Tensor[][] | null = null;
   let state: TrainState = {
     epoch: 0,
@@ -582,7 +612,17 @@ export async function trainPipeline(
       if (saved) {
         try {
           setPipelineWeights(pipeline, saved.weights, 'checkpoint');
-          await optimizer.loadState(saved.optimizer);
+          const isAverage = (w: NamedTensor) => w.name.startsWith('average/');
+          const shadows = saved.optimizer.filter(isAverage);
+          if (average) {
+            if (shadows.length === 0)
+              throw new Error('trainPipeline: resume with ema needs a checkpoint saved with ema');
+            // The checkpoint's pipeline holds the averaged weights, the shadows the raw ones.
+            average.loadState(shadows, saved.state.emaUpdates ?? 0);
+            averaged = true;
+          } else if (shadows.length > 0)
+            throw new Error('trainPipeline: the checkpoint was saved with ema; resume it with ema');
+          await optimizer.loadState(saved.optimizer.filter((w) => !isAverage(w)));
           if (saved.best) {
             best = saved.best.map((ws) => ws.map((w) => w.clone()));
           }
@@ -601,8 +641,9 @@ export async function trainPipeline(
             );
           source.restore(state.source);
         }
-        // The last epoch improved: its weights (just loaded) are the best.
+        // The last epoch improved: its weights (just loaded; averaged with ema) are the best.
         if (!best && state.bestEpoch >= 0) best = snapshot(pipeline);
+        useAverage(false);
         // A finished run goes on when these options allow more (more epochs, patience or time).
         state.stopReason =
           validate && state.wait >= patience
@@ -645,6 +686,7 @@ export async function trainPipeline(
         epoch,
         prefetch,
       });
+      useAverage(false);
       for await (const batch of loader) {
         try {
           const step = taken;
@@ -661,6 +703,7 @@ export async function trainPipeline(
           if (warmupSteps > 0) lr *= Math.min(1, (stepsBefore + step + 1) / warmupSteps);
           optimizer.setLearningRate(lr);
           const losses = trainStep(pipeline, optimizer, vars, batch, weights, modes);
+          average?.update();
           const [v1, v2, v] = await Promise.all(losses.map((l) => l.data()));
           tf.dispose(losses);
           sum1 += v1[0];
@@ -683,6 +726,7 @@ export async function trainPipeline(
         outOfTime = elapsed() >= maxSeconds;
         if (outOfTime) break; // ends the loader (its pending loads are dropped)
       }
+      useAverage(true);
       const valScore = validate ? await validate(pipeline, epoch) : NaN;
       const improved = validate !== null && valScore > state.bestScore + minDelta;
       if (improved) {
@@ -722,11 +766,12 @@ export async function trainPipeline(
       state.elapsedSeconds = log.elapsedSeconds;
       state.gains = gainsOf(pipeline);
       state.source = source.state ? source.state() : null;
+      if (average) state.emaUpdates = average.updates;
       if (validate && state.wait >= patience) state.stopReason = 'early-stopping';
       else if (outOfTime && epoch < epochs - 1) state.stopReason = 'time-limit';
       else if (epoch === epochs - 1) state.stopReason = 'epochs';
       if (checkpointer) {
-        const optimizerState = await optimizer.saveState();
+        const optimizerState = [...(await optimizer.saveState()), ...(average?.saveState() ?? [])];
         try {
           await checkpointer.save({
             state: { ...state, history: state.history.slice() },
@@ -740,12 +785,14 @@ export async function trainPipeline(
       }
       await options.onEpoch?.(log);
     }
+    useAverage(true);
     if (best) {
       setPipelineWeights(pipeline, best, 'best');
       if (state.bestGains) setGains(pipeline, state.bestGains);
     }
   } finally {
     disposeSnapshot(best);
+    average?.dispose();
     optimizer.dispose();
   }
   return {

@@ -50,8 +50,11 @@ describe('tfjs-restoration train', () => {
       '5',
       '--lr',
       '0.01',
+      '--ema',
+      '0.95',
     ]);
     expect(options).toMatchObject({
+      ema: 0.95,
       data: 'd',
       out: 'o',
       folds: 5,

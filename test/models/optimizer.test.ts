@@ -7,7 +7,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backends/index.js';
-import { adamW } from '../../src/models/optimizer.js';
+import { adamW, WeightAverage } from '../../src/models/optimizer.js';
 import { randomValues, relativeError } from '../helpers/backends.js';
 import { SKIP_NATIVE } from '../helpers/native.js';
 
@@ -120,5 +120,58 @@ describe.skipIf(SKIP_NATIVE)('adamW on the native backend (fused step)', () => {
     tf.dispose(weights.map((x) => x.tensor));
     opt.dispose();
     w.dispose();
+  });
+});
+
+describe('WeightAverage', () => {
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  it('moves shadows by min(decay, (1 + n) / (10 + n)); two swaps restore both bit for bit; state round-trips', () => {
+    const before = tf.memory().numTensors;
+    const init = tf.tensor1d([1, 2, 3]);
+    const v = tf.variable(init, true);
+    init.dispose();
+    const avg = new WeightAverage([v], 0.5);
+    const expected = [1, 2, 3];
+    for (const [n, next] of [
+      [0, [4, 5, 6]],
+      [1, [0, 0, 0]],
+      [2, [7, 7, 7]],
+    ] as [number, number[]][]) {
+      tf.tidy(() => v.assign(tf.tensor1d(next)));
+      expect(avg.currentDecay()).toBe(Math.min(0.5, (1 + n) / (10 + n)));
+      const d = avg.currentDecay();
+      avg.update();
+      for (let i = 0; i < 3; i++) expected[i] = Math.fround(d * expected[i] + (1 - d) * next[i]);
+      const got = avg.shadows[0].dataSync();
+      for (let i = 0; i < 3; i++) expect(got[i]).toBeCloseTo(expected[i], 6);
+    }
+    expect(avg.updates).toBe(3);
+    const rawBefore = v.dataSync().slice();
+    const shadowBefore = avg.shadows[0].dataSync().slice();
+    avg.swap();
+    expect(v.dataSync()).toEqual(shadowBefore);
+    expect(avg.shadows[0].dataSync()).toEqual(rawBefore);
+    avg.swap();
+    expect(v.dataSync()).toEqual(rawBefore);
+    expect(avg.shadows[0].dataSync()).toEqual(shadowBefore);
+    // save and load into another average
+    const state = avg.saveState();
+    const other = new WeightAverage([v], 0.5);
+    other.loadState(state, avg.updates);
+    expect(other.shadows[0].dataSync()).toEqual(shadowBefore);
+    expect(other.updates).toBe(3);
+    expect(() => other.loadState([], 0)).toThrow(/expected 1 shadows, got 0/);
+    expect(() => other.loadState([{ name: 'x', tensor: state[0].tensor }], 0)).toThrow(
+      /tensor 0 is 'x' \[3\], expected 'average\/0' \[3\]/,
+    );
+    tf.dispose(state.map((s) => s.tensor));
+    other.dispose();
+    avg.dispose();
+    v.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => new WeightAverage([], 1)).toThrow(/decay must be in \(0, 1\), got 1/);
   });
 });

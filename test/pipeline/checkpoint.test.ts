@@ -37,7 +37,7 @@ const withoutTime = (h: EpochLog[]) => h.map(({ elapsedSeconds: _t, ...rest }) =
 describe('trainPipeline checkpoints', () => {
   // Fake scores: epoch 0 is the best, epoch 1 does not improve (the plateau halves the rate), epoch 2 neither.
   const scores = [0.5, 0.3, 0.4];
-  const run = async (dir: string, stopAfter: number | null, seed: number) => {
+  const run = async (dir: string, stopAfter: number | null, seed: number, ema = 0) => {
     const p = tinyPipeline(seed, 'reference');
     const train = photoSource(photos.length, async (i) => photos[i], p.config, { size: 32, seed: 5 });
     const result = await trainPipeline(p, {
@@ -50,6 +50,7 @@ describe('trainPipeline checkpoints', () => {
       schedule: 'plateau',
       plateau: { patience: 1, factor: 0.5 },
       warmupSteps: 2, // one step an epoch: the warm-up spans the first kill and resume
+      ema,
       augment: new Compose([horizontalFlip()]),
       validate: async (_p, epoch) => scores[epoch],
       checkpointer: directoryCheckpointer(dir),
@@ -88,6 +89,30 @@ describe('trainPipeline checkpoints', () => {
       resumed.p.dispose();
     }
     expect(expected).not.toEqual(expectedLast);
+    expect(tf.memory().numTensors).toBe(before);
+  }, 400_000);
+
+  it('resumes exactly with ema: the checkpoint holds the averaged weights, the raw ones ride with the optimizer', async () => {
+    const before = tf.memory().numTensors;
+    const straight = await run(path.join(tmp, 'ema-straight'), -1, 3, 0.9);
+    const expected = await weightsOf(straight.p);
+    const straightLast = await loadPipeline(path.join(tmp, 'ema-straight/last'));
+    const expectedLast = await weightsOf(straightLast);
+    straightLast.dispose();
+    straight.p.dispose();
+    const plain = await run(path.join(tmp, 'ema-plain'), -1, 3);
+    expect(await weightsOf(plain.p)).not.toEqual(expected); // the average is not the raw weights
+    plain.p.dispose();
+    const dir = path.join(tmp, 'ema-killed');
+    await expect(run(dir, 1, 3, 0.9)).rejects.toThrow('killed');
+    expect((await readCheckpointState(dir))?.emaUpdates).toBe(2);
+    await expect(run(dir, null, 11)).rejects.toThrow(/saved with ema; resume it with ema/);
+    const resumed = await run(dir, null, 11, 0.9);
+    expect(await weightsOf(resumed.p)).toEqual(expected);
+    const last = await loadPipeline(path.join(dir, 'last'));
+    expect(await weightsOf(last)).toEqual(expectedLast);
+    last.dispose();
+    resumed.p.dispose();
     expect(tf.memory().numTensors).toBe(before);
   }, 400_000);
 

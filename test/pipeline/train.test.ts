@@ -95,6 +95,48 @@ describe('trainPipeline', () => {
     p.dispose();
   });
 
+  it('with ema, validates and keeps the moving average of the weights, and trains the raw ones', async () => {
+    const p = tinyPipeline(3, 'legacy');
+    const watched = () => p.colorize.trainableWeights[0].read().dataSync().slice() as Float32Array;
+    const raw: Float32Array[] = [watched()]; // the start, then the weights after each step
+    const seen: Float32Array[] = [];
+    const before = tf.memory().numTensors;
+    await trainPipeline(p, {
+      train,
+      epochs: 2,
+      batchSize: 2,
+      learningRate: 1e-2,
+      ema: 0.5,
+      augment: null,
+      onStep: () => raw.push(watched()),
+      validate: async (_p, epoch) => (seen.push(watched()), [0.2, 0.1][epoch]),
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    // The average after n updates, in float64: d = min(0.5, (1 + k) / (10 + k)) at the k-th update.
+    const averageAfter = (n: number) => {
+      const avg = Float64Array.from(raw[0]);
+      for (let k = 0; k < n; k++) {
+        const d = Math.min(0.5, (1 + k) / (10 + k));
+        for (let i = 0; i < avg.length; i++) avg[i] = d * avg[i] + (1 - d) * raw[k + 1][i];
+      }
+      return avg;
+    };
+    expect(raw).toHaveLength(5); // 2 steps an epoch
+    for (const [epoch, n] of [
+      [0, 2],
+      [1, 4],
+    ]) {
+      const expected = averageAfter(n);
+      const got = seen[epoch];
+      const worst = Math.max(...got.map((v, i) => Math.abs(v - expected[i])));
+      expect(worst).toBeLessThan(1e-6);
+      // the average lags the raw weights, which went on from where they were
+      expect(got).not.toEqual(raw[n]);
+    }
+    expect(watched()).toEqual(seen[0]); // the best epoch's average is the result
+    p.dispose();
+  });
+
   it('stops at the time limit; loads samples on demand from a source, a batch ahead', async () => {
     const p = tinyPipeline();
     const asked: number[] = [];
@@ -148,6 +190,9 @@ describe('trainPipeline', () => {
       /warmupSteps must be an integer >= 0, got 1.5/,
     );
     await expect(trainPipeline(p, { train, resume: true })).rejects.toThrow(/resume needs a checkpointer/);
+    await expect(trainPipeline(p, { train, ema: 1 })).rejects.toThrow(
+      /ema must be 0 \(off\) or a decay in \(0, 1\), got 1/,
+    );
     const mixed = [train[0], samples(64)[1]];
     await expect(trainPipeline(p, { train: mixed, batchSize: 2, augment: null })).rejects.toThrow(
       /train\[\d\]\.input is \d+x\d+, the first sample is \d+x\d+: all training images must have one size/,

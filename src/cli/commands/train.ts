@@ -2,7 +2,7 @@ import type { Command } from '../command.js';
 import { parseTrainOptions } from '../../pipeline/run-options.js';
 import { startProgress, type Progress } from '../../node/progress.js';
 
-const USAGE = `Usage: tfjs-restoration train --data DIR --out DIR [--preset NAME] [--encoder NAME] [--size N] [--batch N] [--lr X] [--warmup N] [--freeze inpaint] [--schedule cosine|plateau|constant] [--epochs N] [--patience N] [--folds N --fold K [--groups FILE]] [--max-seconds S] [--val-limit N] [--seed N] [--backend NAMES] [--resume | --force]
+const USAGE = `Usage: tfjs-restoration train --data DIR --out DIR [--preset NAME] [--encoder NAME] [--size N] [--batch N] [--lr X] [--warmup N] [--freeze inpaint] [--ema X] [--schedule cosine|plateau|constant] [--epochs N] [--patience N] [--folds N --fold K [--groups FILE]] [--max-seconds S] [--val-limit N] [--seed N] [--backend NAMES] [--resume | --force]
 
 Trains the two-stage pipeline on a data set in the competition layout (DIR/train.csv): every row is checked
 first (missing files, modes, sizes, duplicates: one error naming the rows), training photos get a fresh lost
@@ -25,6 +25,7 @@ epochs) and history.json. best/ is a saved pipeline for predict --model.
   --warmup N            linear learning-rate warm-up over the first N steps (default 10)
   --freeze STAGE        leave a stage untrained: inpaint (with the global preset, stage 1 stays the classical
                         fill and the budget goes to the colors) or colorize
+  --ema X               validate and keep a moving average of the weights with decay X, e.g. 0.95 (default 0: off)
   --weight-decay X      AdamW decoupled weight decay (default 1e-2)
   --schedule NAME       cosine (default), plateau (reduce on plateau) or constant
   --plateau-factor X    plateau: multiply the rate by X (default 0.5)
