@@ -61,6 +61,7 @@ const { values } = parseArgs({
     backend: { type: 'string', default: 'native,wasm' },
     'torch-mode': { type: 'string', default: 'crop' },
     val: { type: 'string', default: '6' },
+    'val-pick': { type: 'string', default: 'last' },
     warmup: { type: 'string', default: '10' },
     gains: { type: 'string' },
     freeze: { type: 'string', default: 'inpaint' },
@@ -174,6 +175,7 @@ const libName = `library (${[
   values.freeze !== 'none' && `freeze ${values.freeze}`,
   values.warmup !== '0' && `warm-up ${values.warmup}`,
   values.ema !== '0' && `ema ${values.ema}`,
+  (values.val !== '6' || values['val-pick'] !== 'last') && `val ${values.val} ${values['val-pick']}`,
   `lr ${values.lr}`,
   values.gains && `gains ${values.gains}`,
 ]
@@ -182,14 +184,26 @@ const libName = `library (${[
 const backend = sides.has('library')
   ? await useFirstBackend(values.backend!.split(',') as BackendName[])
   : '';
-// The library keeps the last `--val` training photos aside (damaged once) to pick its best weights, the starting
-// ones included (`validateStart`); it trains on the others. The PyTorch recipe trains on all of them.
+// The library keeps `--val` training photos aside (damaged once) to pick its best weights, the starting ones
+// included (`validateStart`); it trains on the others. The PyTorch recipe trains on all of them. `--val-pick
+// spread` takes them evenly over the (name-sorted, so kind-grouped) list, one of every kind; `last` the last ones.
 const nVal = Number(values.val);
-const valSamples: Sample[] = trainPhotos.slice(trainPhotos.length - nVal).map((photo, i) => {
-  const d = damage(photo, { seed: 200_000 + i });
+if (!Number.isInteger(nVal) || nVal < 0 || nVal >= trainPhotos.length)
+  throw new Error(`--val: expected an integer in 0..${trainPhotos.length - 1}, got ${values.val}`);
+const valIndices = new Set(
+  values['val-pick'] === 'spread'
+    ? Array.from({ length: nVal }, (_, k) => Math.floor(((k + 0.5) * trainPhotos.length) / nVal))
+    : values['val-pick'] === 'last'
+      ? Array.from({ length: nVal }, (_, k) => trainPhotos.length - nVal + k)
+      : [],
+);
+if (valIndices.size !== nVal)
+  throw new Error(`--val-pick: expected spread or last, got ${values['val-pick']}`);
+const valSamples: Sample[] = [...valIndices].map((index, i) => {
+  const d = damage(trainPhotos[index], { seed: 200_000 + i });
   return { input: d.input, gt: d.gt, mask: competitionMask(d.input, d.gt) };
 });
-const libPhotos = trainPhotos.slice(0, trainPhotos.length - nVal);
+const libPhotos = trainPhotos.filter((_, i) => !valIndices.has(i));
 async function runLibrary(seed: number): Promise<void> {
   const pipeline = RestorationPipeline.create({ encoder: values.encoder, preset, config, seed });
   let steps = 0;
