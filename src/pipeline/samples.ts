@@ -6,7 +6,7 @@ import { cropImage, resizeImage } from '../image/resize.js';
 import type { Image, Mask } from '../image/types.js';
 import type { Sample } from '../data/augment/types.js';
 import { damage } from '../masks/damage.js';
-import { createRng, hash32, type Rng } from '../masks/random.js';
+import { createRng, hash32, type Rng } from '../random/rng.js';
 import type { PipelineConfig } from './recipe.js';
 import type { SampleSource } from './train.js';
 

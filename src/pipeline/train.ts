@@ -13,7 +13,7 @@ import { redamage } from '../data/augment/redamage.js';
 import type { Sample, Transform } from '../data/augment/types.js';
 import { batches, collate, type Batch, type BatchSample } from '../data/loader.js';
 import { l1MseLoss } from '../losses/pixel.js';
-import { hash32 } from '../masks/random.js';
+import { hash32 } from '../random/rng.js';
 import { adamW, variablesOf, type AdamWOptimizer, type NamedTensor } from '../models/optimizer.js';
 import { competitionMask, scoreImage, summarizeScores, type ImageScores } from '../metrics/competition.js';
 import { hueHistogramSimilarityTensor } from '../metrics/tensor/histogram.js';

@@ -1,4 +1,4 @@
-import { createRng, type Rng } from '../../masks/random.js';
+import { createRng, type Rng } from '../../random/rng.js';
 import {
   checkProbability,
   checkSample,

@@ -1,6 +1,6 @@
 import { toGray } from '../../image/color.js';
 import { createImage, type Image } from '../../image/types.js';
-import { createRng } from '../../masks/random.js';
+import { createRng } from '../../random/rng.js';
 import { checkProbability, type Params, type Sample, type Transform } from './types.js';
 
 /**

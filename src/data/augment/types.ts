@@ -1,5 +1,5 @@
 import type { Image, Mask } from '../../image/types.js';
-import type { Rng } from '../../masks/random.js';
+import type { Rng } from '../../random/rng.js';
 
 /**
  * One training sample, transformed jointly: `input` (gray, lost region filled), `gt` (the color original) and
