@@ -3,7 +3,7 @@
  * @module image
  */
 export { createImage, assertSameSize, assertChannels } from './types.js';
-export type { Image, Mask } from './types.js';
+export type { Image, Mask, Sample } from './types.js';
 export { lumaPil, toGray, grayToRgb, hueOpenCv, rgbToHsv } from './color.js';
 export { decodePng, encodePng, pngInfo } from './png.js';
 export type { DecodeOptions, PngInfo } from './png.js';

@@ -6,11 +6,11 @@
  * `tfjs-restoration/pipeline/node` on disk).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Image, Mask } from '../image/types.js';
+import type { Image, Mask, Sample } from '../image/types.js';
 import { Compose } from '../data/augment/compose.js';
 import { horizontalFlip } from '../data/augment/geometric.js';
 import { redamage } from '../data/augment/redamage.js';
-import type { Sample, Transform } from '../data/augment/types.js';
+import type { Transform } from '../data/augment/types.js';
 import { batches, collate, type Batch, type BatchSample } from '../data/loader.js';
 import { l1MseLoss } from '../losses/pixel.js';
 import { hash32 } from '../random/rng.js';
