@@ -6,6 +6,7 @@
  * `tfjs-restoration/pipeline/node` on disk).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { matchLuminance } from '../image/color.js';
 import type { Image, Mask, Sample } from '../image/types.js';
 import { Compose } from '../data/augment/compose.js';
 import { horizontalFlip } from '../data/augment/geometric.js';
@@ -18,7 +19,7 @@ import { adamW, variablesOf, type AdamWOptimizer, type NamedTensor } from '../mo
 import { competitionMask, scoreImage, summarizeScores, type ImageScores } from '../metrics/competition.js';
 import { hueHistogramSimilarityTensor } from '../metrics/tensor/histogram.js';
 import { forwardStages, stageOneStart, type PipelineConfig } from './recipe.js';
-import { matchLuminance, PAD_MULTIPLE, type RestorationPipeline } from './restore.js';
+import { PAD_MULTIPLE, type RestorationPipeline } from './restore.js';
 
 /** Progress of one optimization step, given to {@link TrainOptions.onStep}. */
 export interface StepLog {
