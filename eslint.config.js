@@ -7,6 +7,7 @@ import { builtinModules } from 'node:module';
 // src/data/loader.ts are the tensor forms and may import tfjs; they are left out below.
 const tfjsFreeLayers = [
   'src/image/**/*.ts',
+  'src/random/**/*.ts',
   'src/masks/**/*.ts',
   'src/cluster/**/*.ts',
   'src/metrics/**/*.ts',

@@ -22,7 +22,7 @@ import {
   l2Normalize,
   umapCoordinates,
 } from '../src/cluster/index.js';
-import { createRng } from '../src/masks/random.js';
+import { createRng } from '../src/random/rng.js';
 import { embedImages, findResnetImagenet, loadImagenetEmbedder } from '../src/models/index.js';
 import { listPhotos, writePng } from '../src/node/index.js';
 import { photoBursts } from '../test/helpers/bursts.js';

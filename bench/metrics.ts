@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createImage, toGray, type Image } from '../src/image/index.js';
 import { competitionMask, scoreImage, type ImageScores } from '../src/metrics/index.js';
-import { createRng } from '../src/masks/random.js';
+import { createRng } from '../src/random/rng.js';
 import { listPhotos, readPhoto, readPng, writePng } from '../src/node/index.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -25,15 +25,14 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { useFirstBackend, type BackendName } from '../src/backends/index.js';
-import { Compose, horizontalFlip, type Sample } from '../src/data/index.js';
-import { grayToRgb, type Image, type Mask } from '../src/image/index.js';
+import { Compose, horizontalFlip } from '../src/data/index.js';
+import { grayToRgb, matchLuminance, type Image, type Mask, type Sample } from '../src/image/index.js';
 import { classicalRestore, damage, detectLostRegion } from '../src/masks/index.js';
 import { competitionMask, scoreImage, type ImageScores } from '../src/metrics/index.js';
 import { readPhoto, readPng, writePng, writeFileAtomic } from '../src/node/index.js';
 import {
   asRestorer,
   flipTta,
-  matchLuminance,
   photoSource,
   RestorationPipeline,
   trainPipeline,

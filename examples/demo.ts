@@ -24,8 +24,8 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { useFirstBackend, type BackendName } from 'tfjs-restoration/backends';
-import { Compose, horizontalFlip, type Sample } from 'tfjs-restoration/data';
-import { grayToRgb, inpaintTelea, shrinkToFit, type Image } from 'tfjs-restoration/image';
+import { Compose, horizontalFlip } from 'tfjs-restoration/data';
+import { grayToRgb, inpaintTelea, shrinkToFit, type Image, type Sample } from 'tfjs-restoration/image';
 import { damage, detectLostRegion } from 'tfjs-restoration/masks';
 import { competitionMask, scoreImage, type ImageScores } from 'tfjs-restoration/metrics';
 import {

@@ -25,6 +25,7 @@ export const SUBPATHS: readonly Subpath[] = [
   { subpath: './image', source: 'src/image/index.ts', plain: true },
   { subpath: './metrics', source: 'src/metrics/index.ts', plain: true },
   { subpath: './metrics/tensor', source: 'src/metrics/tensor/index.ts' },
+  { subpath: './random', source: 'src/random/index.ts', plain: true },
   { subpath: './masks', source: 'src/masks/index.ts', plain: true },
   { subpath: './data', source: 'src/data/index.ts' },
   { subpath: './cluster', source: 'src/cluster/index.ts', plain: true },

@@ -1,5 +1,5 @@
 import { UMAP } from 'umap-js';
-import { createRng } from '../masks/random.js';
+import { createRng } from '../random/rng.js';
 import { packPoints } from './points.js';
 
 /** Options of {@link umapCoordinates}. */

@@ -1,4 +1,4 @@
-import { createRng } from '../masks/random.js';
+import { createRng } from '../random/rng.js';
 
 /** A seeded Fisher–Yates shuffle into a new array (the library's one PRNG, {@link createRng}). */
 export function shuffled<T>(items: readonly T[], seed: number): T[] {

@@ -3,13 +3,14 @@
  * @module image
  */
 export { createImage, assertSameSize, assertChannels } from './types.js';
-export type { Image, Mask } from './types.js';
-export { lumaPil, toGray, grayToRgb, hueOpenCv, rgbToHsv } from './color.js';
+export type { Image, Mask, Sample } from './types.js';
+export { lumaPil, toGray, grayToRgb, hueOpenCv, rgbToHsv, matchLuminance } from './color.js';
+export type { MatchLuminanceOptions } from './color.js';
 export { decodePng, encodePng, pngInfo } from './png.js';
 export type { DecodeOptions, PngInfo } from './png.js';
 export { decodeJpeg } from './jpeg.js';
 export { hasJpegSignature } from './signature.js';
-export { resizeImage, cropImage, fitImage, flipImage, shrinkToFit } from './resize.js';
+export { resizeImage, cropImage, fitImage, flipImage, shrinkToFit, padEdge } from './resize.js';
 export type { ResizeMethod } from './resize.js';
 export { inpaintTelea } from './inpaint.js';
 export type { InpaintOptions } from './inpaint.js';

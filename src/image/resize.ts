@@ -132,6 +132,34 @@ export function cropImage(image: Image, top: number, left: number, height: numbe
 }
 
 /**
+ * Pads a plain image on the bottom and right to `height` x `width` by repeating the edge pixels (edge mode:
+ * works for any image size, unlike reflection which needs the image larger than the padding). The pipeline pads
+ * its inputs this way to a multiple of the U-Nets' stride.
+ *
+ * ```ts
+ * const padded = padEdge(photo, 512, 384); // photo at the top left, its last row and column repeated
+ * ```
+ * @throws RangeError when the target is smaller than the image.
+ */
+export function padEdge(image: Image, width: number, height: number): Image {
+  const { width: w, height: h, channels: c, data } = image;
+  if (width < w || height < h)
+    throw new RangeError(`padEdge: target ${width}x${height} is smaller than the image ${w}x${h}`);
+  if (width === w && height === h) return createImage(w, h, c, data.slice());
+  const out = new Uint8Array(width * height * c);
+  for (let y = 0; y < height; y++) {
+    const sy = Math.min(y, h - 1);
+    for (let x = 0; x < width; x++) {
+      const sx = Math.min(x, w - 1);
+      const src = (sy * w + sx) * c;
+      const dst = (y * width + x) * c;
+      for (let k = 0; k < c; k++) out[dst + k] = data[src + k];
+    }
+  }
+  return createImage(width, height, c, out);
+}
+
+/**
  * Center-crops to the target aspect ratio (the largest centered rectangle of that ratio; odd leftovers drop
  * the extra pixel on the right/bottom), then resizes: `area` when shrinking, `bilinear` when enlarging.
  *

@@ -14,6 +14,16 @@ export interface Image {
 export type Mask = Image & { readonly channels: 1 };
 
 /**
+ * One training sample, transformed jointly: `input` (gray, lost region filled), `gt` (the color original) and
+ * `mask` (1 = lost). Transforms keep the three the same size and the mask binary (0/1).
+ */
+export interface Sample {
+  input: Image;
+  gt: Image;
+  mask: Mask;
+}
+
+/**
  * Builds an {@link Image}, checking that `data` has exactly `width * height * channels` samples.
  *
  * ```ts

@@ -1,7 +1,7 @@
 import { toGray } from '../image/color.js';
 import { assertSameSize, createImage, type Image, type Mask } from '../image/types.js';
 import { maskPreset, type MaskGenerator, type MaskPresetName, type Range } from './generators.js';
-import { createRng, type Rng } from './random.js';
+import { createRng, type Rng } from '../random/rng.js';
 
 export interface DamageOptions {
   /** Seed of the draw (mask, then fill). Default 0. Ignored when `rng` is given. */

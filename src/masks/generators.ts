@@ -6,7 +6,7 @@
  */
 import type { Mask } from '../image/types.js';
 import { labelComponents, largestComponent } from './morphology.js';
-import { createRng, type Rng } from './random.js';
+import { createRng, type Rng } from '../random/rng.js';
 import {
   drawThickLine,
   emptyMask,

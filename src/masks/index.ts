@@ -1,11 +1,14 @@
 /**
- * Seeded masks and competition-style damage: a PRNG, rasterizers exact to scikit-image, mask generators and
- * presets, `damage`, `recoverMask`, `detectLostRegion`, and `classicalRestore` (the model-free baseline). No tfjs,
- * no Node modules.
+ * Seeded masks and competition-style damage: rasterizers exact to scikit-image, mask generators and presets,
+ * `damage`, `recoverMask`, `detectLostRegion`, and `classicalRestore` (the model-free baseline). It also
+ * re-exports the seeded generator (`createRng`, `hash32`, `Rng`), also exported from `tfjs-restoration/random`,
+ * its home. No tfjs, no Node modules.
  * @module masks
  */
-export { createRng, hash32 } from './random.js';
-export type { Rng } from './random.js';
+/** The seeded generator, also exported from `tfjs-restoration/random`, its home. */
+export { createRng, hash32 } from '../random/rng.js';
+/** The seeded generator's interface, also exported from `tfjs-restoration/random`, its home. */
+export type { Rng } from '../random/rng.js';
 export {
   emptyMask,
   pointInPolygon,

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { parseDatasetIndex, type DatasetRecord } from '../data/layout.js';
 import { readPngInfo, readTextNamed, writeFileAtomic, writePng } from './files.js';
 import { formatCsv } from '../data/csv.js';
-import type { Sample } from '../data/augment/types.js';
+import type { Sample } from '../image/types.js';
 
 /**
  * Reads `train.csv` or `test.csv` under a dataset root in the competition layout and checks that every file it

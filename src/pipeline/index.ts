@@ -3,15 +3,14 @@
  * saving and loading in Node: `tfjs-restoration/pipeline/node`.
  * @module pipeline
  */
-export { RestorationPipeline, padEdge, matchLuminance, PAD_MULTIPLE, DEFAULT_PRESET } from './restore.js';
+export { RestorationPipeline, PAD_MULTIPLE, DEFAULT_PRESET } from './restore.js';
+/** Plain-image operations the pipeline uses; also exported from `tfjs-restoration/image`, their home. */
+export { padEdge } from '../image/resize.js';
+export { matchLuminance } from '../image/color.js';
+export type { MatchLuminanceOptions } from '../image/color.js';
 export { PIPELINE_PRESETS, checkPipelineConfig, forwardStages, stageOneStart, ycbcrToRgb } from './recipe.js';
 export type { PipelineConfig, PipelinePreset, StageOutputs } from './recipe.js';
-export type {
-  PipelineOptions,
-  PipelinePrediction,
-  RestorationOptions,
-  MatchLuminanceOptions,
-} from './restore.js';
+export type { PipelineOptions, PipelinePrediction, RestorationOptions } from './restore.js';
 export {
   trainPipeline,
   validationScore,

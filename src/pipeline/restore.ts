@@ -9,7 +9,8 @@ import { detectLostRegion } from '../masks/detect.js';
 import { createModel } from '../models/create.js';
 import type { HeadActivation } from '../models/decoders.js';
 import { floatsToBytes, imagesToTensor, masksToTensor } from '../data/tensor.js';
-import { resizeImage } from '../image/resize.js';
+import { matchLuminance } from '../image/color.js';
+import { padEdge, resizeImage } from '../image/resize.js';
 import {
   checkPipelineConfig,
   forwardStages,
@@ -87,95 +88,6 @@ export interface PipelinePrediction {
 
 /** Spatial multiple the U-Nets need (five stride-2 stages). */
 export const PAD_MULTIPLE = 32;
-
-/**
- * Pads a plain image on the bottom and right to `height` x `width` by repeating the edge pixels (edge mode:
- * works for any image size, unlike reflection which needs the image larger than the padding).
- */
-export function padEdge(image: Image, width: number, height: number): Image {
-  const { width: w, height: h, channels: c, data } = image;
-  if (width < w || height < h)
-    throw new RangeError(`padEdge: target ${width}x${height} is smaller than the image ${w}x${h}`);
-  if (width === w && height === h) return createImage(w, h, c, data.slice());
-  const out = new Uint8Array(width * height * c);
-  for (let y = 0; y < height; y++) {
-    const sy = Math.min(y, h - 1);
-    for (let x = 0; x < width; x++) {
-      const sx = Math.min(x, w - 1);
-      const src = (sy * w + sx) * c;
-      const dst = (y * width + x) * c;
-      for (let k = 0; k < c; k++) out[dst + k] = data[src + k];
-    }
-  }
-  return createImage(width, height, c, out);
-}
-
-/** Options of {@link matchLuminance}. */
-export interface MatchLuminanceOptions {
-  /**
-   * Factor on each pixel's chroma (its channels' differences from its luma) before it is fitted into the
-   * gamut: 1 keeps the colors' strength, 0 gives the gray image itself, 0.5 halves the saturation and keeps
-   * the hue. Default 1.
-   */
-  chromaGain?: number;
-  /** Pixels (1) where `maskChromaGain` replaces `chromaGain`, e.g. the lost region. */
-  mask?: Mask;
-  /** The gain inside `mask`; default `chromaGain`. */
-  maskChromaGain?: number;
-}
-
-/**
- * Gives an RGB image the luma of a gray image and keeps its hue: each pixel becomes `gray + t (rgb - luma)`
- * channel by channel, luma with Pillow's `convert('L')` weights 0.299, 0.587, 0.114 (they sum to 1, so the luma
- * is exactly `gray` before rounding), `t` = `chromaGain`, lowered where needed so that no channel leaves
- * 0..255 (the chroma is scaled toward gray instead of clamping a channel, which would change the luma and the
- * hue of a saturated pixel: white asked of a saturated blue gives white, not light blue at the wrong
- * lightness). Rounded to bytes.
- *
- * ```ts
- * const colored = matchLuminance(colorizerOutput, grayInput);
- * const muted = matchLuminance(colorizerOutput, grayInput, { chromaGain: 0.5 });
- * ```
- * @throws RangeError when the images do not fit (RGB and gray of one size) or the gain is negative.
- */
-export function matchLuminance(rgb: Image, gray: Image, options: MatchLuminanceOptions = {}): Image {
-  if (rgb.channels !== 3 || gray.channels !== 1 || rgb.width !== gray.width || rgb.height !== gray.height)
-    throw new RangeError(
-      `matchLuminance: expected an RGB image and a gray image of one size, got ${rgb.width}x${rgb.height}x` +
-        `${rgb.channels} and ${gray.width}x${gray.height}x${gray.channels}`,
-    );
-  const gain = options.chromaGain ?? 1;
-  const maskGain = options.maskChromaGain ?? gain;
-  for (const [name, g] of [
-    ['chromaGain', gain],
-    ['maskChromaGain', maskGain],
-  ] as const)
-    if (!(g >= 0 && Number.isFinite(g)))
-      throw new RangeError(`matchLuminance: ${name} must be a finite number >= 0, got ${String(g)}`);
-  const mask = options.mask;
-  if (mask && (mask.width !== gray.width || mask.height !== gray.height || mask.channels !== 1))
-    throw new RangeError(
-      `matchLuminance: mask is ${mask.width}x${mask.height}x${mask.channels}, expected ${gray.width}x${gray.height}x1`,
-    );
-  const out = new Uint8Array(rgb.data.length);
-  const d = rgb.data;
-  for (let i = 0, j = 0; i < gray.data.length; i++, j += 3) {
-    const y = gray.data[i];
-    const luma = (d[j] * 299 + d[j + 1] * 587 + d[j + 2] * 114) / 1000;
-    // The largest t <= gain with y + t * (channel - luma) in [0, 255] for all three channels.
-    let t = mask?.data[i] ? maskGain : gain;
-    for (let k = 0; k < 3; k++) {
-      const c = d[j + k] - luma;
-      if (c > 0 && y + t * c > 255) t = (255 - y) / c;
-      else if (c < 0 && y + t * c < 0) t = -y / c;
-    }
-    for (let k = 0; k < 3; k++) {
-      const v = Math.round(y + t * (d[j + k] - luma));
-      out[j + k] = v < 0 ? 0 : v > 255 ? 255 : v;
-    }
-  }
-  return createImage(rgb.width, rgb.height, 3, out);
-}
 
 /** Rounds `n` up to a multiple of {@link PAD_MULTIPLE}. */
 function roundUp(n: number): number {

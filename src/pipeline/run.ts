@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Compose } from '../data/augment/compose.js';
 import { horizontalFlip } from '../data/augment/geometric.js';
-import type { Sample } from '../data/augment/types.js';
+import type { Sample } from '../image/types.js';
 import type { DatasetRecord } from '../data/layout.js';
 import { groupKFold, kFold, splitTrainVal } from '../data/split.js';
 import { competitionMask } from '../metrics/competition.js';

@@ -3,10 +3,9 @@
  * the resolution the pipeline's configuration trains at. Browser-safe (plain images only).
  */
 import { cropImage, resizeImage } from '../image/resize.js';
-import type { Image, Mask } from '../image/types.js';
-import type { Sample } from '../data/augment/types.js';
+import type { Image, Mask, Sample } from '../image/types.js';
 import { damage } from '../masks/damage.js';
-import { createRng, hash32, type Rng } from '../masks/random.js';
+import { createRng, hash32, type Rng } from '../random/rng.js';
 import type { PipelineConfig } from './recipe.js';
 import type { SampleSource } from './train.js';
 

@@ -6,14 +6,15 @@
  * `tfjs-restoration/pipeline/node` on disk).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Image, Mask } from '../image/types.js';
+import { matchLuminance } from '../image/color.js';
+import type { Image, Mask, Sample } from '../image/types.js';
 import { Compose } from '../data/augment/compose.js';
 import { horizontalFlip } from '../data/augment/geometric.js';
 import { redamage } from '../data/augment/redamage.js';
-import type { Sample, Transform } from '../data/augment/types.js';
+import type { Transform } from '../data/augment/types.js';
 import { batches, collate, type Batch, type BatchSample } from '../data/loader.js';
 import { l1MseLoss } from '../losses/pixel.js';
-import { hash32 } from '../masks/random.js';
+import { hash32 } from '../random/rng.js';
 import {
   adamW,
   variablesOf,
@@ -24,7 +25,7 @@ import {
 import { competitionMask, scoreImage, summarizeScores, type ImageScores } from '../metrics/competition.js';
 import { hueHistogramSimilarityTensor } from '../metrics/tensor/histogram.js';
 import { forwardStages, stageOneStart, type PipelineConfig } from './recipe.js';
-import { matchLuminance, PAD_MULTIPLE, type RestorationPipeline } from './restore.js';
+import { PAD_MULTIPLE, type RestorationPipeline } from './restore.js';
 
 /** Progress of one optimization step, given to {@link TrainOptions.onStep}. */
 export interface StepLog {

@@ -12,7 +12,7 @@ import {
 import { coreDistancesSquared, primMst } from '../../src/cluster/hdbscan.js';
 import { mutualReachabilityMst } from '../../src/cluster/mst.js';
 import { packPoints } from '../../src/cluster/points.js';
-import { createRng } from '../../src/masks/random.js';
+import { createRng } from '../../src/random/rng.js';
 
 const golden = JSON.parse(
   readFileSync(path.join(import.meta.dirname, '..', 'fixtures', 'goldens', 'hdbscan.json'), 'utf8'),

@@ -2,6 +2,7 @@
 import * as root from 'tfjs-restoration';
 import { createImage, decodePng, encodePng, toGray, type Image } from 'tfjs-restoration/image';
 import * as masks from 'tfjs-restoration/masks';
+import { createRng, type Rng } from 'tfjs-restoration/random';
 import {
   competitionMask,
   scoreImage,
@@ -24,5 +25,8 @@ const scores: ImageScores = scoreImage(gt, pred, competitionMask(input, gt));
 const summary: ScoreSummary = summarizeScores([scores]);
 const n: number = summary.n;
 const same: typeof root.toGray = toGray;
+const rng: Rng = createRng(7);
+const sameRng: typeof masks.createRng = createRng;
+const draw: number = rng.int(0, 9) + sameRng(7).float();
 
-export { n, same, masks };
+export { n, same, masks, draw };

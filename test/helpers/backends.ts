@@ -1,7 +1,7 @@
 /** Shared helpers for the backend tests: seeded data, a tiny conv net, comparisons. */
 import '@tensorflow/tfjs-layers'; // registers the op gradients (tfjs-core's Node build has none)
 import * as tf from '@tensorflow/tfjs-core';
-import { createRng } from '../../src/masks/random.js';
+import { createRng } from '../../src/random/rng.js';
 
 /** A conv2d padding as tf.conv2d takes it. */
 export type ConvPad =

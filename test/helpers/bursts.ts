@@ -1,5 +1,5 @@
 import { createImage, cropImage, type Image } from '../../src/image/index.js';
-import { createRng } from '../../src/masks/random.js';
+import { createRng } from '../../src/random/rng.js';
 import { readPhoto } from '../../src/node/index.js';
 
 /**

@@ -1,8 +1,14 @@
 /** Shared pieces of the pipeline tests: a tiny pipeline and small damaged samples from the fixture photos. */
 import { readFileSync } from 'node:fs';
-import { createImage, decodePng, resizeImage, type Image, type Mask } from '../../src/image/index.js';
+import {
+  createImage,
+  decodePng,
+  resizeImage,
+  type Image,
+  type Mask,
+  type Sample,
+} from '../../src/image/index.js';
 import { damage } from '../../src/masks/index.js';
-import type { Sample } from '../../src/data/index.js';
 import { RestorationPipeline, type PipelinePreset } from '../../src/pipeline/index.js';
 
 export const PHOTOS = ['animal', 'building', 'flat', 'sea'];

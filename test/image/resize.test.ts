@@ -5,6 +5,7 @@ import {
   cropImage,
   decodeJpeg,
   fitImage,
+  padEdge,
   resizeImage,
   type ResizeMethod,
 } from '../../src/image/index.js';
@@ -69,5 +70,13 @@ describe('crop, fit and JPEG decode', () => {
     );
     // The decoder still works after errors.
     expect((await decodeJpeg(bytes)).data).toEqual(rgb.data);
+  });
+});
+
+describe('padEdge', () => {
+  it('repeats the last row and column', () => {
+    const im = createImage(2, 2, 1, Uint8Array.from([1, 2, 3, 4]));
+    expect(Array.from(padEdge(im, 3, 3).data)).toEqual([1, 2, 2, 3, 4, 4, 3, 4, 4]);
+    expect(() => padEdge(im, 1, 3)).toThrow(/smaller/);
   });
 });

@@ -6,14 +6,14 @@ import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useFastBackend } from '../helpers/backend.js';
-import { createImage, decodePng, type Mask } from '../../src/image/index.js';
+import { createImage, decodePng, matchLuminance, padEdge, type Mask } from '../../src/image/index.js';
 import { detectLostRegion } from '../../src/masks/index.js';
 import { createModel } from '../../src/models/index.js';
 import {
   contactSheet,
   lossChart,
-  matchLuminance,
-  padEdge,
+  matchLuminance as pipelineMatchLuminance,
+  padEdge as pipelinePadEdge,
   RestorationPipeline,
   submissionZip,
   trainingLossChart,
@@ -134,53 +134,10 @@ describe('RestorationPipeline.predict', () => {
   });
 });
 
-describe('matchLuminance', () => {
-  it("gives each pixel the gray image's Pillow luma and keeps the channel differences", () => {
-    const rgb = createImage(3, 1, 3, Uint8Array.from([200, 100, 50, 10, 20, 30, 20, 50, 200]));
-    const gray = createImage(3, 1, 1, Uint8Array.from([100, 150, 60]));
-    const out = matchLuminance(rgb, gray);
-    for (let i = 0; i < 3; i++) {
-      const [r, g, b] = out.data.subarray(i * 3, i * 3 + 3);
-      expect(Math.abs((r * 299 + g * 587 + b * 114) / 1000 - gray.data[i])).toBeLessThanOrEqual(0.5);
-    }
-    expect(out.data[0] - out.data[1]).toBe(100); // chroma kept where nothing clamps
-    expect(out.data[1] - out.data[2]).toBe(50);
-    // out of gamut: the chroma is scaled toward gray, so the luma and the hue stay (no channel is clamped)
-    const blue = createImage(1, 1, 3, Uint8Array.from([0, 0, 255]));
-    expect(Array.from(matchLuminance(blue, createImage(1, 1, 1, Uint8Array.from([255]))).data)).toEqual([
-      255, 255, 255,
-    ]);
-    const bright = matchLuminance(blue, createImage(1, 1, 1, Uint8Array.from([120])));
-    // luma of (0, 0, 255) is 29.07; t = (255 - 120) / (255 - 29.07) = 0.5975: 120 - 0.5975 * 29.07 = 102.6
-    expect(Array.from(bright.data)).toEqual([103, 103, 255]);
-    // the gain mutes the colors and keeps the hue; 0 gives the gray image
-    const half = matchLuminance(rgb, gray, { chromaGain: 0.5 });
-    expect(half.data[0] - half.data[1]).toBe(50);
-    expect(half.data[1] - half.data[2]).toBe(25);
-    expect(Array.from(matchLuminance(rgb, gray, { chromaGain: 0 }).data)).toEqual([
-      100, 100, 100, 150, 150, 150, 60, 60, 60,
-    ]);
-    expect(() => matchLuminance(rgb, gray, { chromaGain: -1 })).toThrow(/chromaGain must be/);
-    // another gain inside a mask: pixel 1 (masked) keeps gray, the others full color
-    const mask = createImage(3, 1, 1, Uint8Array.from([0, 1, 0])) as Mask;
-    const masked = matchLuminance(rgb, gray, { mask, maskChromaGain: 0 });
-    expect(Array.from(masked.data.subarray(3, 6))).toEqual([150, 150, 150]);
-    expect(Array.from(masked.data.subarray(0, 3))).toEqual(Array.from(out.data.subarray(0, 3)));
-    expect(() => matchLuminance(rgb, gray, { mask, maskChromaGain: Infinity })).toThrow(
-      /maskChromaGain must be a finite number/,
-    );
-    expect(() => matchLuminance(rgb, gray, { mask: createImage(2, 1, 1) as Mask })).toThrow(
-      /mask is 2x1x1, expected 3x1x1/,
-    );
-    expect(() => matchLuminance(gray, gray)).toThrow(/expected an RGB image and a gray image/);
-  });
-});
-
-describe('padEdge', () => {
-  it('repeats the last row and column', () => {
-    const im = createImage(2, 2, 1, Uint8Array.from([1, 2, 3, 4]));
-    expect(Array.from(padEdge(im, 3, 3).data)).toEqual([1, 2, 2, 3, 4, 4, 3, 4, 4]);
-    expect(() => padEdge(im, 1, 3)).toThrow(/smaller/);
+describe('tfjs-restoration/pipeline', () => {
+  it("still exports padEdge and matchLuminance, the image layer's own", () => {
+    expect(pipelinePadEdge).toBe(padEdge);
+    expect(pipelineMatchLuminance).toBe(matchLuminance);
   });
 });
 

@@ -1,7 +1,7 @@
 import { fitImage } from '../../image/resize.js';
 import { damage as damagePhoto } from '../../masks/damage.js';
 import { MASK_PRESETS, type MaskPresetName } from '../../masks/generators.js';
-import { createRng } from '../../masks/random.js';
+import { createRng } from '../../random/rng.js';
 import { listPhotos, readPhoto } from '../../node/photos.js';
 import { findDataset, writeDataset, type DatasetSampleImages } from '../../node/dataset.js';
 import type { Command } from '../command.js';

@@ -1,12 +1,6 @@
-import { createRng, type Rng } from '../../masks/random.js';
-import {
-  checkProbability,
-  checkSample,
-  type Params,
-  type ReplayEntry,
-  type Sample,
-  type Transform,
-} from './types.js';
+import type { Sample } from '../../image/types.js';
+import { createRng, type Rng } from '../../random/rng.js';
+import { checkProbability, checkSample, type Params, type ReplayEntry, type Transform } from './types.js';
 
 /** The result of a pipeline call: the transformed sample and the record to replay it. */
 export interface Augmented {

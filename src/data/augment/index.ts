@@ -11,4 +11,6 @@ export type {
 } from './photometric.js';
 export { redamage } from './redamage.js';
 export type { RedamageOptions } from './redamage.js';
-export type { Sample, Params, Transform, ReplayEntry } from './types.js';
+export type { Params, Transform, ReplayEntry } from './types.js';
+/** One training sample (input, gt, mask); also exported from `tfjs-restoration/image`, its home. */
+export type { Sample } from '../../image/types.js';

@@ -1,7 +1,7 @@
 import { toGray } from '../../image/color.js';
-import { createImage, type Image } from '../../image/types.js';
-import { createRng } from '../../masks/random.js';
-import { checkProbability, type Params, type Sample, type Transform } from './types.js';
+import { createImage, type Image, type Sample } from '../../image/types.js';
+import { createRng } from '../../random/rng.js';
+import { checkProbability, type Params, type Transform } from './types.js';
 
 /**
  * Which targets a photometric transform changes:

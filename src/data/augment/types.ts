@@ -1,15 +1,5 @@
-import type { Image, Mask } from '../../image/types.js';
-import type { Rng } from '../../masks/random.js';
-
-/**
- * One training sample, transformed jointly: `input` (gray, lost region filled), `gt` (the color original) and
- * `mask` (1 = lost). Transforms keep the three the same size and the mask binary (0/1).
- */
-export interface Sample {
-  input: Image;
-  gt: Image;
-  mask: Mask;
-}
+import type { Sample } from '../../image/types.js';
+import type { Rng } from '../../random/rng.js';
 
 /** JSON-serializable parameters drawn by a transform; replaying them re-applies it exactly. */
 export type Params = Record<string, unknown>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng, hash32 } from '../../src/masks/random.js';
+import { createRng, hash32 } from '../../src/random/rng.js';
 
 describe('createRng (mulberry32)', () => {
   it('gives a fixed stream per seed (pinned values: any change breaks reproducibility)', () => {
