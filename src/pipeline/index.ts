@@ -17,6 +17,7 @@ export {
   fitChromaGain,
   pipelineLoss,
   DEFAULT_CHROMA_GAINS,
+  DEFAULT_LOST_FACTORS,
 } from './train.js';
 export { trainingSample, photoSource } from './samples.js';
 export type { TrainingSampleOptions } from './samples.js';

@@ -342,9 +342,10 @@ export interface ChromaFitOptions {
   /** Gains tried for the whole image; default {@link DEFAULT_CHROMA_GAINS}. */
   gains?: readonly number[];
   /**
-   * Then, with the best of those, factors on it tried in the lost region (`lostChromaGain = factor * gain`);
-   * default `[0, 0.5]` (and 1, the whole-image gain, which is always a candidate). `[]`: not fitted
-   * (`lostChromaGain` null).
+   * Then, with the best of those, the factors on it tried in the lost region (`lostChromaGain = factor * gain`;
+   * factor 1 gives `null`, the whole-image gain): the best of these is the result, so `[0]` always leaves the lost
+   * region gray and `[0, 0.5, 1]` lets the samples choose. `[]`: not fitted (`lostChromaGain` null). Default
+   * {@link DEFAULT_LOST_FACTORS}.
    */
   lostFactors?: readonly number[];
 }
@@ -352,15 +353,26 @@ export interface ChromaFitOptions {
 /** The chroma gains {@link fitChromaGain} tries by default. */
 export const DEFAULT_CHROMA_GAINS: readonly number[] = [0.25, 0.5, 0.75, 1];
 
+/**
+ * The lost-region factors {@link fitChromaGain} tries by default: `[0]`, the lost region left gray (the classical
+ * fill's gray when stage 1 is frozen). In every bench:quality run so far the gray lost region scored higher on the
+ * held-out photos than the colorizer's colors there (+0.002 to +0.010; M back to the classical fill's), while 6
+ * validation photos let choose picked the colors on 2 of 3 seeds (docs/pipeline.md#measured).
+ */
+export const DEFAULT_LOST_FACTORS: readonly number[] = [0];
+
 /** What {@link fitChromaGain} returns. */
 export interface ChromaGainFit {
   /** The whole-image gain with the best mean score (the first of equals, in the order given). */
   gain: number;
-  /** The lost region's gain (`null`: the whole-image gain won there too, or it was not fitted). */
+  /** The lost region's gain (`null`: the whole-image gain, factor 1, won there, or it was not fitted). */
   lostGain: number | null;
   /** The mean score (as {@link validationScore} computes it) with both. */
   score: number;
-  /** Every combination tried, in order: the whole-image gains (lost = same), then the lost-region ones. */
+  /**
+   * Every combination tried, in order: the whole-image gains (lost = same), then the lost-region factors on the best
+   * of them.
+   */
   scores: { gain: number; lostGain: number | null; score: number }[];
 }
 
@@ -384,7 +396,7 @@ export async function fitChromaGain(
   options: ChromaFitOptions = {},
 ): Promise<ChromaGainFit> {
   const gains = options.gains ?? DEFAULT_CHROMA_GAINS;
-  const factors = options.lostFactors ?? [0, 0.5];
+  const factors = options.lostFactors ?? DEFAULT_LOST_FACTORS;
   if (samples.length === 0) throw new RangeError('fitChromaGain: no samples');
   if (gains.length === 0) throw new RangeError('fitChromaGain: no gains to try');
   for (const [name, list] of [
@@ -413,14 +425,16 @@ export async function fitChromaGain(
     lostGain: null,
     score: meanScore(gain, gain),
   }));
-  let best = scores.reduce((a, b) => (b.score > a.score ? b : a));
-  for (const f of factors) {
-    if (f === 1) continue;
-    const lostGain = f * best.gain;
-    const tried = { gain: best.gain, lostGain, score: meanScore(best.gain, lostGain) };
-    scores.push(tried);
-    if (tried.score > best.score) best = tried;
-  }
+  const bestOf = (list: ChromaGainFit['scores']) => list.reduce((a, b) => (b.score > a.score ? b : a));
+  const whole = bestOf(scores);
+  if (factors.length === 0) return { ...whole, scores };
+  const lost = factors.map((f) =>
+    f === 1
+      ? whole
+      : { gain: whole.gain, lostGain: f * whole.gain, score: meanScore(whole.gain, f * whole.gain) },
+  );
+  scores.push(...lost.filter((t) => t !== whole));
+  const best = bestOf(lost);
   return { gain: best.gain, lostGain: best.lostGain, score: best.score, scores };
 }
 

@@ -9,6 +9,7 @@ import { grayToRgb, inpaintTelea, lumaPil } from '../../src/image/index.js';
 import { createRng } from '../../src/masks/index.js';
 import {
   checkPipelineConfig,
+  DEFAULT_LOST_FACTORS,
   forwardStages,
   PIPELINE_PRESETS,
   photoSource,
@@ -206,10 +207,21 @@ describe('chroma gain', () => {
       p.lostChromaGain = lostGain;
       expect(await validationScore(p, val)).toBeCloseTo(score, 12);
     }
-    expect(fit.score).toBe(Math.max(...fit.scores.map((s) => s.score)));
-    const won = fit.scores.find((s) => s.score === fit.score)!;
+    // the result is the best of the lost-region candidates, the whole-image gain's own best among them only with
+    // factor 1
+    expect(fit.score).toBe(Math.max(...fit.scores.slice(3).map((s) => s.score)));
+    const won = fit.scores.slice(3).find((s) => s.score === fit.score)!;
     expect([won.gain, won.lostGain]).toEqual([fit.gain, fit.lostGain]);
     expect(new Set(fit.scores.slice(0, 3).map((s) => s.score)).size).toBe(3);
+    const wholeBest = Math.max(...fit.scores.slice(0, 3).map((s) => s.score));
+    const withSame = await fitChromaGain(p, val, { gains: [0, 0.5, 1], lostFactors: [0, 0.5, 1] });
+    expect(withSame.score).toBe(Math.max(wholeBest, fit.score));
+    expect(withSame.scores).toHaveLength(5); // factor 1 is the whole-image row, not scored again
+    // by default the lost region is left gray; [] leaves it unfitted
+    const byDefault = await fitChromaGain(p, val, { gains: [0.5] });
+    expect(DEFAULT_LOST_FACTORS).toEqual([0]);
+    expect(byDefault.lostGain).toBe(0);
+    expect((await fitChromaGain(p, val, { gains: [0.5], lostFactors: [] })).lostGain).toBeNull();
     expect(tf.memory().numTensors).toBe(before);
     p.dispose();
   });
