@@ -346,31 +346,59 @@ function fillIm2col(out: Float32Array, xv: Float32Array, g: Im2colChunk): void {
   if (o !== g.rows * g.wo * cols) throw new Error('im2col: internal size mismatch');
 }
 
+type Shape4 = [number, number, number, number];
+
+/** The attributes of tfjs's convolution gradient kernels (Conv2D and depthwise, filter and input gradients). */
+interface ConvGradientAttrs {
+  strides: [number, number] | number;
+  /** Depthwise kernels only: Conv2D's gradients have no dilation. */
+  dilations?: [number, number] | number;
+  pad: backend_util.ExplicitPadding | 'valid' | 'same' | number;
+  /** Conv2D kernels only: the depthwise ones are NHWC. */
+  dataFormat?: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  /** The filter gradients' output shape. */
+  filterShape?: Shape4;
+  /** The input gradients' output shape. */
+  inputShape?: Shape4;
+}
+
+/**
+ * The geometry of a convolution gradient kernel. The forward input's shape is input `x`'s (filter gradients) or the
+ * `inputShape` attribute (input gradients); the filter's is input `filter`'s (input gradients) or the `filterShape`
+ * attribute (filter gradients). `info.dataFormat` tells NCHW from NHWC.
+ */
+function gradientGeometry(
+  inputs: NamedTensorInfoMap,
+  attrs: NamedAttrMap | undefined,
+  depthwise: boolean,
+): { info: ConvInfo; filterShape: Shape4 } {
+  const a = attrs as unknown as ConvGradientAttrs;
+  const filterShape = (inputs.filter?.shape ?? a.filterShape) as Shape4;
+  const info = backend_util.computeConv2DInfo(
+    (inputs.x?.shape ?? a.inputShape) as Shape4,
+    filterShape,
+    a.strides,
+    depthwise ? (a.dilations ?? 1) : 1,
+    a.pad,
+    a.dimRoundingMode,
+    depthwise,
+    backend_util.convertConv2DDataFormat(a.dataFormat ?? 'NHWC'),
+  );
+  return { info, filterShape };
+}
+
+/** An activation of a kernel in its data format, as NHWC (itself when it is NHWC already). */
+function toNhwc(s: Scratch, t: TensorInfo, info: ConvInfo): TensorInfo {
+  return info.dataFormat === 'channelsLast' ? t : s.transpose(t, TO_NHWC);
+}
+
 const conv2DBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as {
-    strides: [number, number] | number;
-    pad: backend_util.ExplicitPadding | 'valid' | 'same' | number;
-    dataFormat: 'NHWC' | 'NCHW';
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
-    filterShape: [number, number, number, number];
-  };
-  const format = backend_util.convertConv2DDataFormat(dataFormat);
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    format,
+  const { info } = gradientGeometry(inputs, attrs, false);
+  return withScratch(backend, (s) =>
+    conv2DBackpropFilterNHWC(s, toNhwc(s, x, info), toNhwc(s, dy, info), info),
   );
-  return withScratch(backend, (s) => {
-    const xN = format === 'channelsLast' ? x : s.transpose(x, TO_NHWC);
-    const dyN = format === 'channelsLast' ? dy : s.transpose(dy, TO_NHWC);
-    return conv2DBackpropFilterNHWC(s, xN, dyN, info);
-  });
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -469,31 +497,12 @@ function conv2DBackpropInputNHWC(s: Scratch, dy: TensorInfo, filter: TensorInfo,
   } as unknown as NamedAttrMap);
 }
 
-const conv2DBackpropInput: KernelFunc = (args) => {
-  const { inputs, attrs, backend } = args;
+const conv2DBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as {
-    strides: [number, number] | number;
-    pad: backend_util.ExplicitPadding | 'valid' | 'same' | number;
-    dataFormat: 'NHWC' | 'NCHW';
-    dimRoundingMode?: 'floor' | 'round' | 'ceil';
-    inputShape: [number, number, number, number];
-  };
-  const format = backend_util.convertConv2DDataFormat(dataFormat);
-  const info = backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape as [number, number, number, number],
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    format,
-  );
+  const { info } = gradientGeometry(inputs, attrs, false);
   return withScratch(backend, (s) => {
-    const dyN = format === 'channelsLast' ? dy : s.transpose(dy, TO_NHWC);
-    const dx = conv2DBackpropInputNHWC(s, dyN, filter, info);
-    return format === 'channelsLast' ? dx : s.transpose(dx, TO_NCHW);
+    const dx = conv2DBackpropInputNHWC(s, toNhwc(s, dy, info), filter, info);
+    return info.dataFormat === 'channelsLast' ? dx : s.transpose(dx, TO_NCHW);
   });
 };
 
@@ -510,32 +519,13 @@ function withScratchOrNull(backend: unknown, body: (s: Scratch) => TensorInfo | 
 // ---------------------------------------------------------------------------------------------------------------
 // Depthwise convolution gradients
 
-interface DepthwiseAttrs {
-  strides: [number, number] | number;
-  dilations: [number, number] | number;
-  pad: backend_util.ExplicitPadding | 'valid' | 'same' | number;
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  filterShape?: [number, number, number, number];
-  inputShape?: [number, number, number, number];
-}
-
 /**
  * dW[kh, kw, c, m] = sum over n, y, x of xpad[n, y*s + kh*d, x*s + kw*d, c] * dy[n, y, x, c*M + m]: per tap, a
  * strided slice of x times dy (broadcast over the multiplier M), summed over the N*Ho*Wo positions.
  */
 const depthwiseBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-  const a = attrs as unknown as DepthwiseAttrs;
-  const filterShape = a.filterShape as [number, number, number, number];
-  const info = backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    a.strides,
-    a.dilations ?? 1,
-    a.pad,
-    a.dimRoundingMode,
-    true,
-  );
+  const { info, filterShape } = gradientGeometry(inputs, attrs, true);
   const [kh, kw, c, m] = filterShape;
   const { batchSize: n, outHeight: ho, outWidth: wo, strideHeight: sh, strideWidth: sw } = info;
   const { dilationHeight: dh, dilationWidth: dw } = info;
@@ -578,18 +568,7 @@ const depthwiseBackpropFilter: KernelFunc = ({ inputs, attrs, backend }) => {
  */
 const depthwiseBackpropInput: KernelFunc = ({ inputs, attrs, backend }) => {
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
-  const a = attrs as unknown as DepthwiseAttrs;
-  const inputShape = a.inputShape as [number, number, number, number];
-  const filterShape = filter.shape as [number, number, number, number];
-  const info = backend_util.computeConv2DInfo(
-    inputShape,
-    filterShape,
-    a.strides,
-    a.dilations ?? 1,
-    a.pad,
-    a.dimRoundingMode,
-    true,
-  );
+  const { info, filterShape } = gradientGeometry(inputs, attrs, true);
   const [kh, kw, c, m] = filterShape;
   const out = withScratchOrNull(backend, (s) => {
     const dyZ = zeroInsert(s, dy, info.strideHeight, info.strideWidth);

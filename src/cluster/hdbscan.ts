@@ -19,7 +19,7 @@
  * scikit-learn's up to ties in distances).
  */
 import { disjointSets, mutualReachabilityMst, type Edges } from './mst.js';
-import { packPoints, type PackedPoints } from './points.js';
+import { packPoints, squaredDistance, type PackedPoints } from './points.js';
 
 /** Options of {@link hdbscanLabels}. */
 export interface HdbscanOptions {
@@ -95,11 +95,7 @@ export function coreDistancesSquared(p: PackedPoints, k: number): Float64Array {
     const i = order[r];
     best.fill(Infinity);
     const consider = (j: number): void => {
-      let d2 = 0;
-      for (let a = 0; a < dim; a++) {
-        const d = data[i * dim + a] - data[j * dim + a];
-        d2 += d * d;
-      }
+      const d2 = squaredDistance(data, i * dim, j * dim, dim);
       if (d2 >= best[k - 1]) return;
       let q = k - 1;
       while (q > 0 && best[q - 1] > d2) {
@@ -144,19 +140,7 @@ export function primMst(p: PackedPoints, core2: Float64Array): Edges {
     let minPos = 0;
     for (let r = 0; r < nRem; r++) {
       const j = remaining[r];
-      let d2: number;
-      if (dim === 2) {
-        const dx = data[off] - data[j * 2];
-        const dy = data[off + 1] - data[j * 2 + 1];
-        d2 = dx * dx + dy * dy;
-      } else {
-        d2 = 0;
-        const oj = j * dim;
-        for (let a = 0; a < dim; a++) {
-          const d = data[off + a] - data[oj + a];
-          d2 += d * d;
-        }
-      }
+      const d2 = squaredDistance(data, off, j * dim, dim);
       let m = d2 > cc ? d2 : cc;
       if (core2[j] > m) m = core2[j];
       if (m < best[j]) {

@@ -6,7 +6,7 @@
  * component's best edge so far. Edges are totally ordered by (weight, smaller end, larger end), so the tree is
  * unique and the same on every run.
  */
-import type { PackedPoints } from './points.js';
+import { squaredDistance, type PackedPoints } from './points.js';
 
 const LEAF_SIZE = 16;
 
@@ -218,12 +218,7 @@ function searchRound(
         for (let q = start[node]; q < end[node]; q++) {
           const j = idx[q];
           if (comp[j] === c) continue;
-          let d2 = 0;
-          const oj = j * dim;
-          for (let a = 0; a < dim; a++) {
-            const d = data[oi + a] - data[oj + a];
-            d2 += d * d;
-          }
+          const d2 = squaredDistance(data, oi, j * dim, dim);
           let w = d2 > ci ? d2 : ci;
           if (core2[j] > w) w = core2[j];
           if (w <= bestW[c] && lighter(w, i, j, bestW[c], bestA[c], bestB[c])) {

@@ -42,3 +42,25 @@ export function l2Normalize(rows: readonly ArrayLike<number>[]): number[][] {
     return Array.from(r, (v) => (norm > 0 ? v / norm : 0));
   });
 }
+
+/**
+ * Squared Euclidean distance between two packed points: the `dim` coordinates of `data` from offset `oi` and from
+ * offset `oj` (a point's offset is its index times `dim`).
+ *
+ * ```ts
+ * squaredDistance(Float64Array.of(0, 0, 3, 4), 0, 2, 2); // 25
+ * ```
+ */
+export function squaredDistance(data: Float64Array, oi: number, oj: number, dim: number): number {
+  if (dim === 2) {
+    const dx = data[oi] - data[oj];
+    const dy = data[oi + 1] - data[oj + 1];
+    return dx * dx + dy * dy;
+  }
+  let d2 = 0;
+  for (let a = 0; a < dim; a++) {
+    const d = data[oi + a] - data[oj + a];
+    d2 += d * d;
+  }
+  return d2;
+}

@@ -55,14 +55,17 @@ class ArrivalQueue {
       const parent = (n - 1) >> 1;
       const tp = time[parent];
       if (tp < t || (tp === t && seq[parent] < s)) break;
-      index[n] = index[parent];
-      time[n] = tp;
-      seq[n] = seq[parent];
+      this.put(n, index[parent], tp, seq[parent]);
       n = parent;
     }
-    index[n] = idx;
-    time[n] = t;
-    seq[n] = s;
+    this.put(n, idx, t, s);
+  }
+
+  /** Writes the entry (index, time, sequence number) at heap slot n. */
+  private put(n: number, idx: number, t: number, s: number): void {
+    this.index[n] = idx;
+    this.time[n] = t;
+    this.seq[n] = s;
   }
 
   private grow(): void {
@@ -97,14 +100,10 @@ class ArrivalQueue {
       }
       const tc = time[c];
       if (t < tc || (t === tc && s < seq[c])) break;
-      index[n] = index[c];
-      time[n] = tc;
-      seq[n] = seq[c];
+      this.put(n, index[c], tc, seq[c]);
       n = c;
     }
-    index[n] = idx;
-    time[n] = t;
-    seq[n] = s;
+    this.put(n, idx, t, s);
     return top;
   }
 }

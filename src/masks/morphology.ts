@@ -61,25 +61,27 @@ export function squaredDistanceTo(mask: Mask, sourceValue: 0 | 1): Float64Array 
 
 /** Erosion by a disk of radius r: pixels whose disk lies inside the mask (outside the image counts as set). */
 export function erodeMask(mask: Mask, r: number): Mask {
-  const d = squaredDistanceTo(mask, 0);
-  const r2 = r * r;
-  return createImage(
-    mask.width,
-    mask.height,
-    1,
-    Uint8Array.from(d, (x) => (x > r2 ? 1 : 0)),
-  ) as Mask;
+  return diskMorphology(mask, r, 0);
 }
 
 /** Dilation by a disk of radius r. */
 export function dilateMask(mask: Mask, r: number): Mask {
-  const d = squaredDistanceTo(mask, 1);
+  return diskMorphology(mask, r, 1);
+}
+
+/**
+ * Erosion (`near` 0: the pixels farther than r from every unset pixel) or dilation (`near` 1: the pixels within r
+ * of a set pixel), from the squared distance to the nearest pixel of value `near`.
+ */
+function diskMorphology(mask: Mask, r: number, near: 0 | 1): Mask {
+  const d = squaredDistanceTo(mask, near);
   const r2 = r * r;
+  const set = near === 1 ? (x: number) => x <= r2 : (x: number) => x > r2;
   return createImage(
     mask.width,
     mask.height,
     1,
-    Uint8Array.from(d, (x) => (x <= r2 ? 1 : 0)),
+    Uint8Array.from(d, (x) => (set(x) ? 1 : 0)),
   ) as Mask;
 }
 

@@ -32,21 +32,15 @@ function torchSuffixes(layer: Layer): string[] | null {
   return layer.weights.length ? null : [];
 }
 
-/** OIHW (conv), IOHW (transposed conv) -> HWIO / HWOI; [out, in] -> [in, out] (dense); others unchanged. */
-function torchToTfjs(layer: Layer, suffix: string, t: tf.Tensor): tf.Tensor {
+/**
+ * A weight between PyTorch's layout and tfjs's (`to` says which way): OIHW (conv), IOHW (transposed conv) <->
+ * HWIO / HWOI; [out, in] <-> [in, out] (dense); others unchanged.
+ */
+function convertWeight(layer: Layer, suffix: string, t: tf.Tensor, to: 'tfjs' | 'torch'): tf.Tensor {
   if (suffix !== 'weight') return t.clone();
   const cls = layer.getClassName();
-  if (CONV.has(cls)) return tf.transpose(t, [2, 3, 1, 0]);
+  if (CONV.has(cls)) return tf.transpose(t, to === 'tfjs' ? [2, 3, 1, 0] : [3, 2, 0, 1]);
   // Depthwise: PyTorch [C, 1, kh, kw] <-> tfjs [kh, kw, C, 1] (the permutation is its own inverse).
-  if (cls === 'DepthwiseConv2D') return tf.transpose(t, [2, 3, 0, 1]);
-  if (cls === 'Dense') return tf.transpose(t);
-  return t.clone();
-}
-
-function tfjsToTorch(layer: Layer, suffix: string, t: tf.Tensor): tf.Tensor {
-  if (suffix !== 'weight') return t.clone();
-  const cls = layer.getClassName();
-  if (CONV.has(cls)) return tf.transpose(t, [3, 2, 0, 1]);
   if (cls === 'DepthwiseConv2D') return tf.transpose(t, [2, 3, 0, 1]);
   if (cls === 'Dense') return tf.transpose(t);
   return t.clone();
@@ -137,7 +131,7 @@ export function loadStateDict(
         return;
       }
       used.add(key);
-      let value = tf.tidy(() => torchToTfjs(layer, suffix, tf.tensor(entry.data, entry.shape)));
+      let value = tf.tidy(() => convertWeight(layer, suffix, tf.tensor(entry.data, entry.shape), 'tfjs'));
       const want = current[i].shape;
       const patchable =
         layer.name === firstConv && suffix === 'weight' && (o.patchFirstConv ?? true) && value.rank === 4;
@@ -192,7 +186,7 @@ export function exportStateDict(
     if (!suffixes || suffixes.length === 0) continue;
     const ws = layer.getWeights();
     suffixes.forEach((suffix, i) => {
-      const t = tf.tidy(() => tfjsToTorch(layer, suffix, ws[i]));
+      const t = tf.tidy(() => convertWeight(layer, suffix, ws[i], 'torch'));
       out.set(`${layer.name}.${suffix}`, { shape: t.shape, data: t.dataSync() as Float32Array });
       t.dispose();
     });

@@ -10,8 +10,7 @@ import {
   type NamedAttrMap,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { cpuKernel, f32, input, output } from './util.js';
+import { f32, input, nativeKernel, output } from './util.js';
 
 /** The binary kernels the addon runs (its `op` argument is the tfjs kernel name). */
 export const NATIVE_BINARY_OPS = [
@@ -68,34 +67,24 @@ export interface ElementwiseAddon {
 }
 
 function binaryKernel(addon: ElementwiseAddon, name: NativeBinaryOp): KernelConfig {
-  return {
-    kernelName: name,
-    backendName: 'native',
-    kernelFunc: (args) => {
-      const a = input(name, args.inputs, 'a');
-      const b = input(name, args.inputs, 'b');
-      const backend = args.backend as MathBackendCPU;
-      if (a.dtype !== 'float32' || b.dtype !== 'float32') return cpuKernel(name, args);
-      const shape = backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
-      return output(backend, shape, (out) =>
-        addon.binary(name, f32(backend, a), a.shape, f32(backend, b), b.shape, out),
-      );
-    },
-  };
+  return nativeKernel(name, (args, backend) => {
+    const a = input(name, args.inputs, 'a');
+    const b = input(name, args.inputs, 'b');
+    if (a.dtype !== 'float32' || b.dtype !== 'float32') return undefined;
+    const shape = backend_util.assertAndGetBroadcastShape(a.shape, b.shape);
+    return output(backend, shape, (out) =>
+      addon.binary(name, f32(backend, a), a.shape, f32(backend, b), b.shape, out),
+    );
+  });
 }
 
 function unaryKernel(addon: ElementwiseAddon, name: NativeUnaryOp): KernelConfig {
-  return {
-    kernelName: name,
-    backendName: 'native',
-    kernelFunc: (args) => {
-      const x = input(name, args.inputs, 'x');
-      const backend = args.backend as MathBackendCPU;
-      const alpha = alphaOf(name, args.attrs);
-      if (x.dtype !== 'float32' || alpha === undefined) return cpuKernel(name, args);
-      return output(backend, x.shape, (out) => addon.unary(name, f32(backend, x), alpha, out));
-    },
-  };
+  return nativeKernel(name, (args, backend) => {
+    const x = input(name, args.inputs, 'x');
+    const alpha = alphaOf(name, args.attrs);
+    if (x.dtype !== 'float32' || alpha === undefined) return undefined;
+    return output(backend, x.shape, (out) => addon.unary(name, f32(backend, x), alpha, out));
+  });
 }
 
 /** The op's alpha attribute (0 for ops without one); undefined when it should have one and has none. */
@@ -106,26 +95,21 @@ function alphaOf(name: NativeUnaryOp, attrs: NamedAttrMap | undefined): number |
 }
 
 function addNKernel(addon: ElementwiseAddon): KernelConfig {
-  return {
-    kernelName: 'AddN',
-    backendName: 'native',
-    kernelFunc: (args) => {
-      // AddN's inputs are an array of tensors, not a name-to-tensor map.
-      const tensors = args.inputs as unknown as TensorInfo[];
-      const backend = args.backend as MathBackendCPU;
-      const first = tensors[0];
-      const same =
-        first !== undefined &&
-        tensors.every((t) => t.dtype === 'float32' && util.arraysEqual(t.shape, first.shape));
-      if (!same) return cpuKernel('AddN', args);
-      return output(backend, first.shape, (out) =>
-        addon.addN(
-          tensors.map((t) => f32(backend, t)),
-          out,
-        ),
-      );
-    },
-  };
+  return nativeKernel('AddN', (args, backend) => {
+    // AddN's inputs are an array of tensors, not a name-to-tensor map.
+    const tensors = args.inputs as unknown as TensorInfo[];
+    const first = tensors[0];
+    const same =
+      first !== undefined &&
+      tensors.every((t) => t.dtype === 'float32' && util.arraysEqual(t.shape, first.shape));
+    if (!same) return undefined;
+    return output(backend, first.shape, (out) =>
+      addon.addN(
+        tensors.map((t) => f32(backend, t)),
+        out,
+      ),
+    );
+  });
 }
 
 /** The elementwise kernels, in place of the CPU backend's. */
@@ -134,18 +118,13 @@ function addNKernel(addon: ElementwiseAddon): KernelConfig {
  * ("no precision lost"), so every float32 kernel after it would find no Float32Array; here the values are converted
  * once, into a real Float32Array. Every other cast is the CPU backend's.
  */
-export const castKernel: KernelConfig = {
-  kernelName: 'Cast',
-  backendName: 'native',
-  kernelFunc: (args) => {
-    const x = input('Cast', args.inputs, 'x');
-    const backend = args.backend as MathBackendCPU;
-    const dtype = args.attrs?.dtype;
-    if (dtype !== 'float32' || (x.dtype !== 'int32' && x.dtype !== 'bool')) return cpuKernel('Cast', args);
-    const values = backend.data.get(x.dataId).values as ArrayLike<number>;
-    return output(backend, [...x.shape], (out) => out.set(values));
-  },
-};
+export const castKernel: KernelConfig = nativeKernel('Cast', (args, backend) => {
+  const x = input('Cast', args.inputs, 'x');
+  const dtype = args.attrs?.dtype;
+  if (dtype !== 'float32' || (x.dtype !== 'int32' && x.dtype !== 'bool')) return undefined;
+  const values = backend.data.get(x.dataId).values as ArrayLike<number>;
+  return output(backend, [...x.shape], (out) => out.set(values));
+});
 
 export function elementwiseKernels(addon: ElementwiseAddon): KernelConfig[] {
   return [

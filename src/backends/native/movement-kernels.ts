@@ -13,8 +13,7 @@ import {
   type NamedAttrMap,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
-import { allFloat32, cpuKernel, f32, input, output, sizeOf, type KernelArgs } from './util.js';
+import { allFloat32, f32, input, nativeKernel, output, sizeOf } from './util.js';
 
 /** The addon functions these kernels call (native/src/movement_napi.cc). Outputs are preallocated. */
 export interface MovementAddon {
@@ -61,18 +60,6 @@ export interface MovementAddon {
   ): void;
 }
 
-/** A kernel that runs `run` on float32 inputs and the CPU kernel otherwise (run returns undefined to decline). */
-function kernel(
-  name: string,
-  run: (args: KernelArgs, backend: MathBackendCPU) => TensorInfo | TensorInfo[] | undefined,
-): KernelConfig {
-  return {
-    kernelName: name,
-    backendName: 'native',
-    kernelFunc: (args) => run(args, args.backend as MathBackendCPU) ?? cpuKernel(name, args),
-  };
-}
-
 // ---- reductions ----
 
 const REDUCE_OPS = { Sum: 0, Mean: 1, Max: 2, Min: 3 } as const;
@@ -82,7 +69,7 @@ const REDUCE_OPS = { Sum: 0, Mean: 1, Max: 2, Min: 3 } as const;
  * others are first transposed to the end (as the CPU kernels do), natively.
  */
 function reduceKernel(addon: MovementAddon, name: keyof typeof REDUCE_OPS, axisAttr: string): KernelConfig {
-  return kernel(name, (args, backend) => {
+  return nativeKernel(name, (args, backend) => {
     const x = input(name, args.inputs, 'x');
     const attrs = args.attrs ?? {};
     if (!allFloat32(x) || sizeOf(x.shape) === 0) return undefined;
@@ -115,7 +102,7 @@ function reduceKernel(addon: MovementAddon, name: keyof typeof REDUCE_OPS, axisA
 
 /** FusedBatchNorm: parameters of one element or all of one length (per channel, or x's whole shape). */
 function batchNormKernel(addon: MovementAddon): KernelConfig {
-  return kernel('FusedBatchNorm', (args, backend) => {
+  return nativeKernel('FusedBatchNorm', (args, backend) => {
     const x = input('FusedBatchNorm', args.inputs, 'x');
     const mean = input('FusedBatchNorm', args.inputs, 'mean');
     const variance = input('FusedBatchNorm', args.inputs, 'variance');
@@ -149,7 +136,7 @@ function batchNormKernel(addon: MovementAddon): KernelConfig {
 // ---- slicing, joining, padding ----
 
 function sliceKernel(addon: MovementAddon): KernelConfig {
-  return kernel('Slice', (args, backend) => {
+  return nativeKernel('Slice', (args, backend) => {
     const x = input('Slice', args.inputs, 'x');
     if (!allFloat32(x)) return undefined;
     const attrs = args.attrs ?? {};
@@ -167,7 +154,7 @@ function sliceKernel(addon: MovementAddon): KernelConfig {
 
 /** SplitV (also tf.split): one pass over x writing every part. Splits of the outermost axis are views on the CPU. */
 function splitKernel(addon: MovementAddon): KernelConfig {
-  return kernel('SplitV', (args, backend) => {
+  return nativeKernel('SplitV', (args, backend) => {
     const x = input('SplitV', args.inputs, 'x');
     const attrs = args.attrs ?? {};
     if (!allFloat32(x) || sizeOf(x.shape) === 0) return undefined;
@@ -187,7 +174,7 @@ function splitKernel(addon: MovementAddon): KernelConfig {
 }
 
 function concatKernel(addon: MovementAddon): KernelConfig {
-  return kernel('Concat', (args, backend) => {
+  return nativeKernel('Concat', (args, backend) => {
     const tensors = Object.values(args.inputs) as TensorInfo[];
     if (tensors.length === 0 || !allFloat32(...tensors)) return undefined;
     const axis = util.parseAxisParam(args.attrs?.axis as number, tensors[0].shape)[0];
@@ -213,7 +200,7 @@ function concatKernel(addon: MovementAddon): KernelConfig {
 }
 
 function padKernel(addon: MovementAddon): KernelConfig {
-  return kernel('PadV2', (args, backend) => {
+  return nativeKernel('PadV2', (args, backend) => {
     const x = input('PadV2', args.inputs, 'x');
     const attrs = args.attrs ?? {};
     const paddings = attrs.paddings as [number, number][];
@@ -229,7 +216,7 @@ function padKernel(addon: MovementAddon): KernelConfig {
 }
 
 function transposeKernel(addon: MovementAddon): KernelConfig {
-  return kernel('Transpose', (args, backend) => {
+  return nativeKernel('Transpose', (args, backend) => {
     const x = input('Transpose', args.inputs, 'x');
     if (!allFloat32(x) || sizeOf(x.shape) === 0) return undefined;
     const perm = args.attrs?.perm as number[];
@@ -239,7 +226,7 @@ function transposeKernel(addon: MovementAddon): KernelConfig {
 }
 
 function tileKernel(addon: MovementAddon): KernelConfig {
-  return kernel('Tile', (args, backend) => {
+  return nativeKernel('Tile', (args, backend) => {
     const x = input('Tile', args.inputs, 'x');
     const reps = args.attrs?.reps as number[];
     if (!allFloat32(x) || sizeOf(x.shape) === 0 || reps.length !== x.shape.length) return undefined;
@@ -280,7 +267,7 @@ function poolDims(info: backend_util.Conv2DInfo): number[] {
 }
 
 function maxPoolKernel(addon: MovementAddon): KernelConfig {
-  return kernel('MaxPool', (args, backend) => {
+  return nativeKernel('MaxPool', (args, backend) => {
     const x = input('MaxPool', args.inputs, 'x');
     if (!allFloat32(x) || sizeOf(x.shape) === 0) return undefined;
     const info = poolInfo(x, args.attrs ?? {});
@@ -293,7 +280,7 @@ function maxPoolKernel(addon: MovementAddon): KernelConfig {
 }
 
 function maxPoolGradKernel(addon: MovementAddon): KernelConfig {
-  return kernel('MaxPoolGrad', (args, backend) => {
+  return nativeKernel('MaxPoolGrad', (args, backend) => {
     const dy = input('MaxPoolGrad', args.inputs, 'dy');
     const x = input('MaxPoolGrad', args.inputs, 'input');
     if (!allFloat32(dy, x) || sizeOf(x.shape) === 0 || sizeOf(dy.shape) === 0) return undefined;
@@ -356,7 +343,7 @@ function nearestGradMap(
 }
 
 function resizeKernel(addon: MovementAddon): KernelConfig {
-  return kernel('ResizeNearestNeighbor', (args, backend) => {
+  return nativeKernel('ResizeNearestNeighbor', (args, backend) => {
     const images = input('ResizeNearestNeighbor', args.inputs, 'images');
     const attrs = args.attrs ?? {};
     const [newHeight, newWidth] = attrs.size as [number, number];
@@ -373,7 +360,7 @@ function resizeKernel(addon: MovementAddon): KernelConfig {
 }
 
 function resizeGradKernel(addon: MovementAddon): KernelConfig {
-  return kernel('ResizeNearestNeighborGrad', (args, backend) => {
+  return nativeKernel('ResizeNearestNeighborGrad', (args, backend) => {
     const images = input('ResizeNearestNeighborGrad', args.inputs, 'images');
     const dy = input('ResizeNearestNeighborGrad', args.inputs, 'dy');
     if (!allFloat32(images, dy) || sizeOf(images.shape) === 0 || sizeOf(dy.shape) === 0) return undefined;

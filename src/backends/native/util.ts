@@ -1,6 +1,7 @@
 /** Plumbing shared by the native kernels: typed-array access and output allocation on the CPU backend's storage. */
 import {
   getKernel,
+  type KernelConfig,
   type KernelFunc,
   type NamedAttrMap,
   type NamedTensorInfoMap,
@@ -63,6 +64,29 @@ export function cpuKernel(name: string, args: KernelArgs): TensorInfo | TensorIn
   const kernel = getKernel(name, 'cpu');
   if (kernel === undefined) throw new Error(`native backend: the cpu backend has no ${name} kernel`);
   return kernel.kernelFunc(args as Parameters<KernelFunc>[0]);
+}
+
+/**
+ * A kernel of the native backend: `run` computes the result, or returns undefined to decline (a dtype, layout or
+ * case it does not cover), and then the CPU backend's own kernel `name` runs.
+ *
+ * ```ts
+ * nativeKernel('Relu', (args, backend) => {
+ *   const x = input('Relu', args.inputs, 'x');
+ *   if (!allFloat32(x)) return undefined;
+ *   return output(backend, [...x.shape], (y) => addon.unary('Relu', f32(backend, x), 0, y));
+ * });
+ * ```
+ */
+export function nativeKernel(
+  name: string,
+  run: (args: KernelArgs, backend: MathBackendCPU) => TensorInfo | TensorInfo[] | undefined,
+): KernelConfig {
+  return {
+    kernelName: name,
+    backendName: 'native',
+    kernelFunc: (args) => run(args, args.backend as MathBackendCPU) ?? cpuKernel(name, args),
+  };
 }
 
 /** Whether every given tensor (absent ones aside) is float32. */

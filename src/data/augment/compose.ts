@@ -1,6 +1,6 @@
 import type { Sample } from '../../image/types.js';
 import { createRng, type Rng } from '../../random/rng.js';
-import { checkProbability, checkSample, type Params, type ReplayEntry, type Transform } from './types.js';
+import { probability, checkSample, type Params, type ReplayEntry, type Transform } from './types.js';
 
 /** The result of a pipeline call: the transformed sample and the record to replay it. */
 export interface Augmented {
@@ -32,8 +32,7 @@ export class Compose implements Transform {
     readonly transforms: readonly Transform[],
     options: { seed?: number; p?: number } = {},
   ) {
-    this.p = options.p ?? 1;
-    checkProbability('Compose', this.p);
+    this.p = probability('Compose', options.p, 1);
     this.rng = createRng(options.seed ?? 0);
   }
 
@@ -128,8 +127,7 @@ export class OneOf implements Transform {
     readonly transforms: readonly Transform[],
     options: { p?: number } = {},
   ) {
-    this.p = options.p ?? 0.5;
-    checkProbability('OneOf', this.p);
+    this.p = probability('OneOf', options.p, 0.5);
     if (transforms.length === 0) throw new RangeError('OneOf: needs at least one transform');
     if (!transforms.some((t) => t.p > 0)) throw new RangeError('OneOf: at least one child needs p > 0');
   }

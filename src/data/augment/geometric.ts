@@ -1,6 +1,6 @@
 import { cropImage, flipImage, resizeImage } from '../../image/resize.js';
 import type { Image, Mask } from '../../image/types.js';
-import { checkProbability, type Params, type Transform } from './types.js';
+import { probability, type Params, type Transform } from './types.js';
 
 /**
  * Mirrors input, gt and mask left–right. Targets: input, gt, mask. Runs on plain images.
@@ -10,11 +10,9 @@ import { checkProbability, type Params, type Transform } from './types.js';
  * ```
  */
 export function horizontalFlip(options: { p?: number } = {}): Transform {
-  const p = options.p ?? 0.5;
-  checkProbability('horizontalFlip', p);
   return {
     name: 'HorizontalFlip',
-    p,
+    p: probability('horizontalFlip', options.p, 0.5),
     runsOn: 'plain',
     targets: ['input', 'gt', 'mask'],
     sampleParams: () => ({}),
@@ -54,11 +52,9 @@ export function randomResizedCrop(options: RandomResizedCropOptions): Transform 
     throw new RangeError(
       `randomResizedCrop: ratio must satisfy 0 < min <= max, got ${JSON.stringify(ratio)}`,
     );
-  const p = options.p ?? 1;
-  checkProbability('randomResizedCrop', p);
   return {
     name: 'RandomResizedCrop',
-    p,
+    p: probability('randomResizedCrop', options.p, 1),
     runsOn: 'plain',
     targets: ['input', 'gt', 'mask'],
     sampleParams(rng, s) {

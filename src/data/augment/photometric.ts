@@ -1,7 +1,7 @@
 import { toGray } from '../../image/color.js';
 import { createImage, type Image, type Sample } from '../../image/types.js';
 import { createRng } from '../../random/rng.js';
-import { checkProbability, type Params, type Transform } from './types.js';
+import { probability, type Params, type Transform } from './types.js';
 
 /**
  * Which targets a photometric transform changes:
@@ -63,8 +63,7 @@ export function brightnessContrast(options: BrightnessContrastOptions = {}): Tra
   const b = options.brightness ?? 0.2;
   const c = options.contrast ?? 0.2;
   const targets = options.targets ?? 'paired';
-  const p = options.p ?? 0.5;
-  checkProbability('brightnessContrast', p);
+  const p = probability('brightnessContrast', options.p, 0.5);
   checkTargets('brightnessContrast', targets);
   return {
     name: 'BrightnessContrast',
@@ -141,8 +140,7 @@ export function colorJitter(options: ColorJitterOptions = {}): Transform {
   const sj = options.saturation ?? 0.2;
   const hj = options.hue ?? 0.02;
   const targets = options.targets ?? 'gt';
-  const p = options.p ?? 0.5;
-  checkProbability('colorJitter', p);
+  const p = probability('colorJitter', options.p, 0.5);
   checkTargets('colorJitter', targets);
   if (!(hj >= 0 && hj <= 0.5)) throw new RangeError(`colorJitter: hue must be in [0, 0.5], got ${hj}`);
   return {
@@ -212,8 +210,7 @@ export interface GaussianNoiseOptions {
  */
 export function gaussianNoise(options: GaussianNoiseOptions = {}): Transform {
   const std = options.std ?? [3, 10];
-  const p = options.p ?? 0.5;
-  checkProbability('gaussianNoise', p);
+  const p = probability('gaussianNoise', options.p, 0.5);
   if (!(std[0] >= 0 && std[0] <= std[1]))
     throw new RangeError(`gaussianNoise: std must satisfy 0 <= min <= max, got ${JSON.stringify(std)}`);
   return {

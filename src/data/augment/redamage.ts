@@ -1,7 +1,7 @@
 import { damage } from '../../masks/damage.js';
 import type { MaskGenerator, MaskPresetName, Range } from '../../masks/generators.js';
 import type { Params, Transform } from './types.js';
-import { checkProbability } from './types.js';
+import { probability } from './types.js';
 
 export interface RedamageOptions {
   /** Preset or generator of the new mask. Default `'competition'`. */
@@ -17,8 +17,7 @@ export interface RedamageOptions {
  * input, mask (gt is read, not changed). Runs on plain images.
  */
 export function redamage(options: RedamageOptions = {}): Transform {
-  const p = options.p ?? 1;
-  checkProbability('redamage', p);
+  const p = probability('redamage', options.p, 1);
   return {
     name: 'Redamage',
     p,

@@ -34,8 +34,18 @@ export interface ReplayEntry {
   children?: ReplayEntry[];
 }
 
-export function checkProbability(name: string, p: number): void {
-  if (!(p >= 0 && p <= 1)) throw new RangeError(`${name}: p must be in [0, 1], got ${p}`);
+/**
+ * A transform's probability: the `p` option, or `fallback` when it is not given, checked to lie in [0, 1] (the
+ * error names the transform).
+ *
+ * ```ts
+ * probability('horizontalFlip', options.p, 0.5); // options.p ?? 0.5
+ * ```
+ */
+export function probability(name: string, p: number | undefined, fallback: number): number {
+  const value = p ?? fallback;
+  if (!(value >= 0 && value <= 1)) throw new RangeError(`${name}: p must be in [0, 1], got ${value}`);
+  return value;
 }
 
 export function checkSample(name: string, s: Sample): void {
