@@ -2,6 +2,7 @@ import { toGray } from '../image/color.js';
 import { assertSameSize, createImage, type Image, type Mask } from '../image/types.js';
 import { maskPreset, type MaskGenerator, type MaskPresetName, type Range } from './generators.js';
 import { createRng, type Rng } from '../random/rng.js';
+import { competitionMask } from '../metrics/competition.js';
 
 export interface DamageOptions {
   /** Seed of the draw (mask, then fill). Default 0. Ignored when `rng` is given. */
@@ -79,16 +80,14 @@ export function damage(photo: Image, options: DamageOptions = {}): DamagedSample
 /**
  * The exact lost region of a damaged input given its original: pixels where `input` differs from
  * `toGray(gt)`. A lost pixel whose original gray happens to equal the fill value is indistinguishable and
- * reported as not lost (the competition's own definition of the region has the same property).
+ * reported as not lost (the competition's own definition of the region has the same property). It is
+ * `competitionMask` (tfjs-restoration/metrics) for a gray input, checked to be one.
  */
 export function recoverMask(input: Image, gt: Image): Mask {
   assertSameSize(input, gt, 'recoverMask: input and gt');
   if (input.channels !== 1)
     throw new RangeError(`recoverMask: input must be gray, got ${input.channels} channels`);
-  const gray = toGray(gt).data;
-  const out = new Uint8Array(gray.length);
-  for (let i = 0; i < gray.length; i++) out[i] = input.data[i] !== gray[i] ? 1 : 0;
-  return createImage(input.width, input.height, 1, out) as Mask;
+  return competitionMask(input, gt);
 }
 
 /** Intersection over union of two masks (1 when both are empty). */
