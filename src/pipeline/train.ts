@@ -658,7 +658,6 @@ export async function trainPipeline(
         }
         // The last epoch improved: its weights (just loaded; averaged with ema) are the best.
         if (!best && state.bestEpoch >= 0) best = snapshot(pipeline);
-        useAverage(false);
         // A finished run goes on when these options allow more (more epochs, patience or time).
         state.stopReason =
           validate && state.wait >= patience
