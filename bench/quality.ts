@@ -15,6 +15,7 @@
  *        learning rate, warm-up steps, stages left untrained, chroma gains fitted on validation)
  *        [--torch-lr 1e-3] [--preset global] [--config '{"workSize":128}'] [--loss '{"hue":0.1}']
  *        [--schedule cosine] [--sides library,torch] [--out out/bench-quality] [--backend native,wasm]
+ *        [--tint on|off] (the tint correction fitted on validation with the gains)
  * The library's defaults are the recipe that won the short runs in docs/pipeline.md (stage 1 kept as the classical
  * fill, the colorizer trained at 3e-4 after a 10-step warm-up); the PyTorch recipe keeps the 1e-3 it was run with.
  * The photos are the repository's examples/photos (CREDITS.md there).
@@ -65,6 +66,7 @@ const { values } = parseArgs({
     gains: { type: 'string' },
     freeze: { type: 'string', default: 'inpaint' },
     ema: { type: 'string', default: '0' },
+    tint: { type: 'string', default: 'on' },
     trace: { type: 'boolean', default: false },
   },
 });
@@ -80,6 +82,8 @@ const batch = num('batch');
 const lr = num('lr');
 const torchLr = num('torch-lr');
 const size = num('size');
+if (values.tint !== 'on' && values.tint !== 'off')
+  throw new Error(`--tint: expected on or off, got ${values.tint}`);
 const sides = new Set(values.sides!.split(','));
 const outDir = path.resolve(values.out!);
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -177,6 +181,7 @@ const libName = `library (${[
   (values.val !== '6' || values['val-pick'] !== 'last') && `val ${values.val} ${values['val-pick']}`,
   `lr ${values.lr}`,
   values.gains && `gains ${values.gains}`,
+  values.tint !== 'on' && `tint ${values.tint}`,
 ]
   .filter(Boolean)
   .join(', ')})`;
@@ -225,9 +230,10 @@ async function runLibrary(seed: number): Promise<void> {
     fitChroma:
       values.gains === 'none'
         ? false
-        : values.gains
-          ? { gains: values.gains.split(',').map(Number) }
-          : undefined,
+        : {
+            ...(values.gains ? { gains: values.gains.split(',').map(Number) } : {}),
+            tint: values.tint === 'on',
+          },
     augment: new Compose([horizontalFlip()], { seed }),
     onStep: () => steps++,
     onEpoch: async (e) => {
@@ -250,7 +256,11 @@ async function runLibrary(seed: number): Promise<void> {
   for (const t of tests) parts.push(await pipeline.predictDetailed(t.input, t.detected));
   const preds = parts.map((p) => p.rgb);
   const gainValue = pipeline.chromaGain;
-  const gain = `${gainValue}, lost region ${pipeline.lostChromaGain ?? 'same'}`;
+  const lostValue = pipeline.lostChromaGain ?? gainValue;
+  const offset = pipeline.chromaOffset;
+  const gain =
+    `${gainValue}, lost region ${pipeline.lostChromaGain ?? 'same'}` +
+    (offset ? `, tint [${offset.map((v) => v.toFixed(1)).join(', ')}]` : '');
   const tta = flipTta(asRestorer(pipeline));
   const ttaPreds: Image[] = [];
   for (const t of tests) ttaPreds.push(await tta(t.input, t.detected));
@@ -264,7 +274,18 @@ async function runLibrary(seed: number): Promise<void> {
     scores: score(parts.map((p) => matchLuminance(p.colors, p.gray))),
   });
   ablate(`  ablation: gamut-fitted, fitted gain, the colors in the lost region too`, {
-    scores: score(parts.map((p) => matchLuminance(p.colors, p.gray, { chromaGain: gainValue }))),
+    scores: score(
+      parts.map((p) =>
+        matchLuminance(p.colors, p.gray, { chromaGain: gainValue, chromaOffset: offset ?? undefined }),
+      ),
+    ),
+  });
+  ablate(`  ablation: the same epoch and gains without the tint correction`, {
+    scores: score(
+      parts.map((p) =>
+        matchLuminance(p.colors, p.gray, { chromaGain: gainValue, mask: p.mask, maskChromaGain: lostValue }),
+      ),
+    ),
   });
   ablate(`  ablation: + flip TTA`, { scores: score(ttaPreds) });
   const predDir = path.join(outDir, `library-seed${seed}`);

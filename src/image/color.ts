@@ -102,6 +102,12 @@ export interface MatchLuminanceOptions {
   mask?: Mask;
   /** The gain inside `mask`; default `chromaGain`. */
   maskChromaGain?: number;
+  /**
+   * Added to every pixel's chroma before the gain, in 8-bit levels of R, G and B (its luma part is removed, so the
+   * luma stays the gray image's): a correction of the colorizer's overall tint, e.g. {@link meanChromaOffset} fitted
+   * on validation photos. Default none.
+   */
+  chromaOffset?: readonly [number, number, number];
 }
 
 /**
@@ -137,22 +143,74 @@ export function matchLuminance(rgb: Image, gray: Image, options: MatchLuminanceO
     throw new RangeError(
       `matchLuminance: mask is ${mask.width}x${mask.height}x${mask.channels}, expected ${gray.width}x${gray.height}x1`,
     );
+  const offset = options.chromaOffset ?? [0, 0, 0];
+  if (offset.length !== 3 || offset.some((v) => !Number.isFinite(v)))
+    throw new RangeError(
+      `matchLuminance: chromaOffset must be 3 finite numbers (R, G, B levels), got [${offset.join(', ')}]`,
+    );
+  // The offset's own luma removed: it moves the hue, never the lightness.
+  const offsetLuma = (offset[0] * 299 + offset[1] * 587 + offset[2] * 114) / 1000;
+  const [o0, o1, o2] = offset.map((v) => v - offsetLuma);
   const out = new Uint8Array(rgb.data.length);
   const d = rgb.data;
+  const c = [0, 0, 0];
   for (let i = 0, j = 0; i < gray.data.length; i++, j += 3) {
     const y = gray.data[i];
     const luma = (d[j] * 299 + d[j + 1] * 587 + d[j + 2] * 114) / 1000;
-    // The largest t <= gain with y + t * (channel - luma) in [0, 255] for all three channels.
+    c[0] = d[j] - luma + o0;
+    c[1] = d[j + 1] - luma + o1;
+    c[2] = d[j + 2] - luma + o2;
+    // The largest t <= gain with y + t * chroma in [0, 255] for all three channels.
     let t = mask?.data[i] ? maskGain : gain;
     for (let k = 0; k < 3; k++) {
-      const c = d[j + k] - luma;
-      if (c > 0 && y + t * c > 255) t = (255 - y) / c;
-      else if (c < 0 && y + t * c < 0) t = -y / c;
+      if (c[k] > 0 && y + t * c[k] > 255) t = (255 - y) / c[k];
+      else if (c[k] < 0 && y + t * c[k] < 0) t = -y / c[k];
     }
     for (let k = 0; k < 3; k++) {
-      const v = Math.round(y + t * (d[j + k] - luma));
+      const v = Math.round(y + t * c[k]);
       out[j + k] = v < 0 ? 0 : v > 255 ? 255 : v;
     }
   }
   return createImage(rgb.width, rgb.height, 3, out);
+}
+
+/**
+ * The mean chroma difference of truth and prediction over all pixels of pairs of RGB images: per channel, the mean
+ * of `(truth - luma(truth)) - (pred - luma(pred))` in 8-bit levels, luma with Pillow's weights. Added as
+ * {@link MatchLuminanceOptions.chromaOffset}, it cancels a colorizer's overall tint on those images (a colorizer
+ * trained for a few dozen steps swings between casts from one epoch to the next).
+ *
+ * ```ts
+ * const offset = meanChromaOffset(valGts, valColors);
+ * const rgb = matchLuminance(colors, gray, { chromaOffset: offset });
+ * ```
+ * @throws RangeError on no pairs, unequal list lengths, or images that are not RGB of one size pairwise.
+ */
+export function meanChromaOffset(
+  truths: readonly Image[],
+  preds: readonly Image[],
+): [number, number, number] {
+  if (truths.length === 0 || truths.length !== preds.length)
+    throw new RangeError(
+      `meanChromaOffset: expected as many truths as predictions (at least 1), got ${truths.length} and ${preds.length}`,
+    );
+  const sum = [0, 0, 0];
+  let n = 0;
+  truths.forEach((t, i) => {
+    const p = preds[i];
+    if (t.channels !== 3 || p.channels !== 3 || t.width !== p.width || t.height !== p.height)
+      throw new RangeError(
+        `meanChromaOffset: pair ${i}: expected two RGB images of one size, got ${t.width}x${t.height}x${t.channels} ` +
+          `and ${p.width}x${p.height}x${p.channels}`,
+      );
+    const a = t.data;
+    const b = p.data;
+    for (let j = 0; j < a.length; j += 3) {
+      const la = (a[j] * 299 + a[j + 1] * 587 + a[j + 2] * 114) / 1000;
+      const lb = (b[j] * 299 + b[j + 1] * 587 + b[j + 2] * 114) / 1000;
+      for (let k = 0; k < 3; k++) sum[k] += a[j + k] - la - (b[j + k] - lb);
+    }
+    n += a.length / 3;
+  });
+  return [sum[0] / n, sum[1] / n, sum[2] / n];
 }

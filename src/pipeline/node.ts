@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { loadModel, saveModel } from '../models/node.js';
 import { readJsonNamed, writeFileAtomic } from '../node/files.js';
 import { checkPipelineConfig, PIPELINE_PRESETS, type PipelineConfig } from './recipe.js';
-import { RestorationPipeline } from './restore.js';
+import { checkChromaOffset, RestorationPipeline } from './restore.js';
 
 /** `pipeline.json` written next to the two model directories. */
 interface PipelineManifest {
@@ -21,6 +21,8 @@ interface PipelineManifest {
   /** Absent in pipelines saved before it existed (gain 1). */
   chromaGain?: number;
   lostChromaGain?: number | null;
+  /** Absent in pipelines saved before it existed (none). */
+  chromaOffset?: [number, number, number] | null;
   config?: PipelineConfig;
 }
 
@@ -44,6 +46,7 @@ export async function savePipeline(pipeline: RestorationPipeline, dir: string): 
     preserveLuminance: pipeline.preserveLuminance,
     chromaGain: pipeline.chromaGain,
     lostChromaGain: pipeline.lostChromaGain,
+    chromaOffset: pipeline.chromaOffset ? [...pipeline.chromaOffset] : null,
     config: pipeline.config,
   };
   await writeFileAtomic(path.join(dir, 'pipeline.json'), JSON.stringify(manifest, null, 2) + '\n');
@@ -61,6 +64,7 @@ export async function loadPipeline(dir: string): Promise<RestorationPipeline> {
     preserveLuminance: manifest.preserveLuminance ?? true,
     chromaGain: manifest.chromaGain ?? 1,
     lostChromaGain: manifest.lostChromaGain ?? null,
+    chromaOffset: checkChromaOffset(manifest.chromaOffset ?? null, `${file}: chromaOffset`),
     config: checkPipelineConfig(manifest.config ?? PIPELINE_PRESETS.legacy, `${file}: config`),
   });
 }

@@ -49,6 +49,8 @@ export interface PipelineOptions {
   chromaGain?: number;
   /** See {@link RestorationOptions.lostChromaGain}; default null (`chromaGain`). */
   lostChromaGain?: number | null;
+  /** See {@link RestorationOptions.chromaOffset}; default null (none). */
+  chromaOffset?: readonly [number, number, number] | null;
 }
 
 /** Behaviour options of a {@link RestorationPipeline}. */
@@ -69,6 +71,12 @@ export interface RestorationOptions {
    * known pixels); `null` (default): `chromaGain`. The trainer fits it with `chromaGain`.
    */
   lostChromaGain?: number | null;
+  /**
+   * With `preserveLuminance`, a correction of the colorizer's overall tint added to every pixel's chroma before the
+   * gains (R, G, B levels; see {@link MatchLuminanceOptions.chromaOffset}); the trainer fits it on the validation
+   * set (`fitChroma` of `trainPipeline`, `meanChromaOffset`). `null` (default): none.
+   */
+  chromaOffset?: readonly [number, number, number] | null;
 }
 
 /** What {@link RestorationPipeline.predictDetailed} returns. */
@@ -128,6 +136,8 @@ export class RestorationPipeline {
   chromaGain: number;
   /** See {@link RestorationOptions.lostChromaGain}. */
   lostChromaGain: number | null;
+  /** See {@link RestorationOptions.chromaOffset}. */
+  chromaOffset: readonly [number, number, number] | null;
   /** What the stages compute (fixed for a trained pipeline). */
   readonly config: PipelineConfig;
 
@@ -149,6 +159,7 @@ export class RestorationPipeline {
     this.preserveLuminance = options.preserveLuminance ?? true;
     this.chromaGain = options.chromaGain ?? 1;
     this.lostChromaGain = options.lostChromaGain ?? null;
+    this.chromaOffset = checkChromaOffset(options.chromaOffset ?? null, 'RestorationPipeline: chromaOffset');
     for (const k of ['chromaGain', 'lostChromaGain'] as const) {
       const g = this[k] ?? 0;
       if (!(g >= 0 && Number.isFinite(g)))
@@ -199,6 +210,7 @@ export class RestorationPipeline {
       preserveLuminance: options.preserveLuminance,
       chromaGain: options.chromaGain,
       lostChromaGain: options.lostChromaGain,
+      chromaOffset: options.chromaOffset,
       config,
     });
   }
@@ -255,6 +267,7 @@ export class RestorationPipeline {
           chromaGain: this.chromaGain,
           mask: m,
           maskChromaGain: this.lostChromaGain ?? this.chromaGain,
+          chromaOffset: this.chromaOffset ?? undefined,
         })
       : colors;
     return { rgb, gray, mask: m, colors };
@@ -283,4 +296,24 @@ function checkStage(model: tfl.LayersModel, inC: number, outC: number, what: str
       `RestorationPipeline: ${what} stage must map ${inC} -> ${outC} channels, ` +
         `got ${String(inShape?.[3])} -> ${String(outShape?.[3])}`,
     );
+}
+
+/**
+ * A chroma offset checked: `null`, or 3 finite numbers (returned as a fresh tuple).
+ * @throws RangeError naming `what` otherwise.
+ */
+export function checkChromaOffset(
+  offset: readonly number[] | null,
+  what: string,
+): [number, number, number] | null {
+  if (offset === null) return null;
+  if (
+    !Array.isArray(offset) ||
+    offset.length !== 3 ||
+    offset.some((v) => typeof v !== 'number' || !Number.isFinite(v))
+  )
+    throw new RangeError(
+      `${what} must be null or 3 finite numbers (R, G, B levels), got ${JSON.stringify(offset)}`,
+    );
+  return [offset[0], offset[1], offset[2]];
 }

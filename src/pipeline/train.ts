@@ -6,7 +6,7 @@
  * `tfjs-restoration/pipeline/node` on disk).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { matchLuminance } from '../image/color.js';
+import { grayToRgb, matchLuminance, meanChromaOffset } from '../image/color.js';
 import type { Image, Mask, Sample } from '../image/types.js';
 import { Compose } from '../data/augment/compose.js';
 import { horizontalFlip } from '../data/augment/geometric.js';
@@ -25,7 +25,7 @@ import {
 import { competitionMask, scoreImage, summarizeScores, type ImageScores } from '../metrics/competition.js';
 import { hueHistogramSimilarityTensor } from '../metrics/tensor/histogram.js';
 import { forwardStages, stageOneStart, type PipelineConfig } from './recipe.js';
-import { PAD_MULTIPLE, type RestorationPipeline } from './restore.js';
+import { checkChromaOffset, PAD_MULTIPLE, type RestorationPipeline } from './restore.js';
 
 /** Progress of one optimization step, given to {@link TrainOptions.onStep}. */
 export interface StepLog {
@@ -67,6 +67,8 @@ export interface EpochLog {
   /** The pipeline's `chromaGain` and `lostChromaGain` after validation (fitted there, see `fitChroma`). */
   chromaGain?: number;
   lostChromaGain?: number | null;
+  /** The pipeline's `chromaOffset` after validation (fitted there with `fitChroma`'s `tint`). */
+  chromaOffset?: [number, number, number] | null;
   /** Seconds since training started (a resumed run counts the time before it). */
   elapsedSeconds: number;
 }
@@ -335,6 +337,8 @@ export interface ChromaGains {
   chroma: number;
   /** `null`: the same as `chroma`. */
   lost: number | null;
+  /** `RestorationPipeline.chromaOffset` (absent in checkpoints saved before it existed: none). */
+  offset?: [number, number, number] | null;
 }
 
 /** The grids {@link fitChromaGain} searches. */
@@ -348,6 +352,12 @@ export interface ChromaFitOptions {
    * {@link DEFAULT_LOST_FACTORS}.
    */
   lostFactors?: readonly number[];
+  /**
+   * Also fit a tint correction (`chromaOffset`, {@link meanChromaOffset} of the samples' truths and colors) and try
+   * the gains with it. A colorizer trained for a few dozen CPU steps swings between color casts from one epoch to
+   * the next; cancelling the cast makes the kept epoch matter less (docs/pipeline.md, "tint"). Default true.
+   */
+  tint?: boolean;
 }
 
 /** The chroma gains {@link fitChromaGain} tries by default. */
@@ -367,6 +377,8 @@ export interface ChromaGainFit {
   gain: number;
   /** The lost region's gain (`null`: the whole-image gain, factor 1, won there, or it was not fitted). */
   lostGain: number | null;
+  /** The tint correction the scores were computed with (`null` with `tint: false`). */
+  offset: [number, number, number] | null;
   /** The mean score (as {@link validationScore} computes it) with both. */
   score: number;
   /**
@@ -379,13 +391,14 @@ export interface ChromaGainFit {
 /**
  * Finds the chroma gains (see `RestorationPipeline.chromaGain` and `lostChromaGain`) with the best mean
  * competition score on samples: first the whole image's from `gains`, then the lost region's from `lostFactors`
- * times it. Each sample is predicted once and its colors re-mixed under every gain (cheap next to the models).
- * Does not change the pipeline.
+ * times it, all under the tint correction `offset` fitted first (see `tint`). Each sample is predicted once and its
+ * colors re-mixed under every gain (cheap next to the models). Does not change the pipeline.
  *
  * ```ts
  * const fit = await fitChromaGain(pipeline, val);
  * pipeline.chromaGain = fit.gain;
  * pipeline.lostChromaGain = fit.lostGain;
+ * pipeline.chromaOffset = fit.offset;
  * ```
  * @throws RangeError on no samples, no gains, a negative gain or factor, or a pipeline without
  *   `preserveLuminance`.
@@ -413,10 +426,23 @@ export async function fitChromaGain(
     const { colors, gray, mask } = await pipeline.predictDetailed(s.input, s.mask);
     parts.push({ s, colors, gray, mask, scoring: competitionMask(s.input, s.gt) });
   }
+  const offset =
+    (options.tint ?? true)
+      ? meanChromaOffset(
+          parts.map((p) => (p.s.gt.channels === 3 ? p.s.gt : grayToRgb(p.s.gt))),
+          parts.map((p) => p.colors),
+        )
+      : null;
+  const chromaOffset = offset ?? undefined;
   const meanScore = (chromaGain: number, lost: number) =>
     summarizeScores(
       parts.map((p) => {
-        const pred = matchLuminance(p.colors, p.gray, { chromaGain, mask: p.mask, maskChromaGain: lost });
+        const pred = matchLuminance(p.colors, p.gray, {
+          chromaGain,
+          mask: p.mask,
+          maskChromaGain: lost,
+          chromaOffset,
+        });
         return nanAsZero(scoreImage(p.s.gt, pred, p.scoring));
       }),
     ).score;
@@ -427,7 +453,7 @@ export async function fitChromaGain(
   }));
   const bestOf = (list: ChromaGainFit['scores']) => list.reduce((a, b) => (b.score > a.score ? b : a));
   const whole = bestOf(scores);
-  if (factors.length === 0) return { ...whole, scores };
+  if (factors.length === 0) return { ...whole, offset, scores };
   const lost = factors.map((f) =>
     f === 1
       ? whole
@@ -435,7 +461,7 @@ export async function fitChromaGain(
   );
   scores.push(...lost.filter((t) => t !== whole));
   const best = bestOf(lost);
-  return { gain: best.gain, lostGain: best.lostGain, score: best.score, scores };
+  return { gain: best.gain, lostGain: best.lostGain, offset, score: best.score, scores };
 }
 
 function snapshot(pipeline: RestorationPipeline): tf.Tensor[][] {
@@ -565,13 +591,19 @@ export async function trainPipeline(
             const fit = await fitChromaGain(p, val, fitChroma);
             p.chromaGain = fit.gain;
             p.lostChromaGain = fit.lostGain;
+            p.chromaOffset = fit.offset;
             return fit.score;
           }
         : (p: RestorationPipeline) => validationScore(p, val));
-  const gainsOf = (p: RestorationPipeline): ChromaGains => ({ chroma: p.chromaGain, lost: p.lostChromaGain });
+  const gainsOf = (p: RestorationPipeline): ChromaGains => ({
+    chroma: p.chromaGain,
+    lost: p.lostChromaGain,
+    offset: p.chromaOffset ? [...p.chromaOffset] : null,
+  });
   const setGains = (p: RestorationPipeline, g: ChromaGains) => {
     p.chromaGain = g.chroma;
     p.lostChromaGain = g.lost;
+    p.chromaOffset = checkChromaOffset(g.offset ?? null, "trainPipeline: the checkpoint's chroma offset");
   };
   const weights = checkLossWeights(options.loss ?? {});
   const schedule = options.schedule ?? 'constant';
@@ -773,6 +805,7 @@ export async function trainPipeline(
         improved,
         chromaGain: pipeline.chromaGain,
         lostChromaGain: pipeline.lostChromaGain,
+        chromaOffset: pipeline.chromaOffset ? [...pipeline.chromaOffset] : null,
         elapsedSeconds: elapsed(),
       };
       state.history.push(log);

@@ -5,6 +5,7 @@ import {
   createImage,
   hueOpenCv,
   matchLuminance,
+  meanChromaOffset,
   rgbToHsv,
   toGray,
   type Mask,
@@ -82,5 +83,70 @@ describe('matchLuminance', () => {
       /mask is 2x1x1, expected 3x1x1/,
     );
     expect(() => matchLuminance(gray, gray)).toThrow(/expected an RGB image and a gray image/);
+  });
+});
+
+describe('chroma offset (tint correction)', () => {
+  const rgb = createImage(3, 1, 3, Uint8Array.from([200, 100, 50, 10, 20, 30, 20, 50, 200]));
+  const gray = createImage(3, 1, 1, Uint8Array.from([100, 150, 60]));
+
+  it('matchLuminance adds the offset to the chroma before the gain, without its luma', () => {
+    const plain = matchLuminance(rgb, gray);
+    // an offset that is all luma changes nothing
+    expect(Array.from(matchLuminance(rgb, gray, { chromaOffset: [7, 7, 7] }).data)).toEqual(
+      Array.from(plain.data),
+    );
+    // pixel 0 (luma 124.2): +10 red, -10 blue; luma of the offset 1.85 removed
+    const warm = matchLuminance(rgb, gray, { chromaOffset: [10, 0, -10] });
+    expect(Array.from(warm.data.subarray(0, 3))).toEqual([
+      Math.round(100 + 200 - 124.2 + 10 - 1.85),
+      Math.round(100 + 100 - 124.2 - 1.85),
+      Math.round(100 + 50 - 124.2 - 10 - 1.85),
+    ]);
+    for (let i = 0; i < 3; i++) {
+      const [r, g, b] = warm.data.subarray(i * 3, i * 3 + 3);
+      expect(Math.abs((r * 299 + g * 587 + b * 114) / 1000 - gray.data[i])).toBeLessThanOrEqual(0.5);
+    }
+    // the gain scales the corrected chroma; 0 is still the gray image
+    expect(Array.from(matchLuminance(rgb, gray, { chromaOffset: [10, 0, -10], chromaGain: 0 }).data)).toEqual(
+      [100, 100, 100, 150, 150, 150, 60, 60, 60],
+    );
+    // a gray colorizer output takes the offset's hue
+    const flat = createImage(1, 1, 3, Uint8Array.from([90, 90, 90]));
+    const [r, g, b] = matchLuminance(flat, createImage(1, 1, 1, Uint8Array.from([128])), {
+      chromaOffset: [20, 0, -20],
+    }).data;
+    expect(r).toBeGreaterThan(g);
+    expect(g).toBeGreaterThan(b);
+    expect(() => matchLuminance(rgb, gray, { chromaOffset: [1, 2] as never })).toThrow(
+      /chromaOffset must be 3 finite numbers/,
+    );
+    expect(() => matchLuminance(rgb, gray, { chromaOffset: [1, NaN, 2] })).toThrow(/chromaOffset must be/);
+  });
+
+  it('meanChromaOffset finds a cast and matchLuminance with it removes the cast', () => {
+    // truth: a smooth colored gradient; prediction: the same with a zero-luma cast (+12 R, -6 G, -12.05 B...)
+    const w = 16;
+    const truth = createImage(w, w, 3);
+    const cast = createImage(w, w, 3);
+    const shift = [12, -4, -11];
+    const shiftLuma = (shift[0] * 299 + shift[1] * 587 + shift[2] * 114) / 1000;
+    for (let p = 0; p < w * w; p++)
+      for (let k = 0; k < 3; k++) {
+        const v = 60 + ((p * (k + 1) * 7) % 120);
+        truth.data[3 * p + k] = v;
+        cast.data[3 * p + k] = Math.round(v - (shift[k] - shiftLuma));
+      }
+    const offset = meanChromaOffset([truth], [cast]);
+    // rounding the cast image costs under half a level
+    for (let k = 0; k < 3; k++) expect(Math.abs(offset[k] - (shift[k] - shiftLuma))).toBeLessThan(0.5);
+    const fixed = matchLuminance(cast, toGray(truth), { chromaOffset: offset });
+    let err = 0;
+    for (let i = 0; i < fixed.data.length; i++) err = Math.max(err, Math.abs(fixed.data[i] - truth.data[i]));
+    expect(err).toBeLessThanOrEqual(2);
+    expect(meanChromaOffset([truth, truth], [truth, truth])).toEqual([0, 0, 0]);
+    expect(() => meanChromaOffset([], [])).toThrow(/at least 1/);
+    expect(() => meanChromaOffset([truth], [])).toThrow(/got 1 and 0/);
+    expect(() => meanChromaOffset([truth], [gray])).toThrow(/pair 0: expected two RGB images of one size/);
   });
 });

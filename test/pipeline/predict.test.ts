@@ -153,17 +153,21 @@ describe('savePipeline / loadPipeline', () => {
     expect(loaded.chromaGain).toBe(1);
     loaded.dispose();
     expect(loaded.lostChromaGain).toBe(null);
+    expect(loaded.chromaOffset).toBe(null);
     pipeline.chromaGain = 0.5;
     pipeline.lostChromaGain = 0.25;
+    pipeline.chromaOffset = [3.5, -1.25, -9];
     await savePipeline(pipeline, join(dir, 'muted'));
     const muted = await loadPipeline(join(dir, 'muted'));
     expect([muted.chromaGain, muted.lostChromaGain]).toEqual([0.5, 0.25]);
+    expect(muted.chromaOffset).toEqual([3.5, -1.25, -9]);
     expect(Buffer.from((await muted.predict(s.input, s.mask)).data)).toEqual(
       Buffer.from((await pipeline.predict(s.input, s.mask)).data),
     );
     muted.dispose();
     pipeline.chromaGain = 1;
     pipeline.lostChromaGain = null;
+    pipeline.chromaOffset = null;
     pipeline.preserveLuminance = false;
     await savePipeline(pipeline, join(dir, 'raw'));
     pipeline.preserveLuminance = true;

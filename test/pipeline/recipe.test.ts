@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useFastBackend } from '../helpers/backend.js';
-import { grayToRgb, inpaintTelea, lumaPil } from '../../src/image/index.js';
+import { grayToRgb, inpaintTelea, lumaPil, meanChromaOffset } from '../../src/image/index.js';
 import { createRng } from '../../src/masks/index.js';
 import {
   checkPipelineConfig,
@@ -202,11 +202,15 @@ describe('chroma gain', () => {
       [fit.scores[3].gain, 0],
       [fit.scores[3].gain, fit.scores[3].gain * 0.5],
     ]);
+    // every score is computed under the tint correction fitted first
+    expect(fit.offset).toHaveLength(3);
+    p.chromaOffset = fit.offset;
     for (const { gain, lostGain, score } of fit.scores) {
       p.chromaGain = gain;
       p.lostChromaGain = lostGain;
       expect(await validationScore(p, val)).toBeCloseTo(score, 12);
     }
+    p.chromaOffset = null;
     // the result is the best of the lost-region candidates, the whole-image gain's own best among them only with
     // factor 1
     expect(fit.score).toBe(Math.max(...fit.scores.slice(3).map((s) => s.score)));
@@ -223,6 +227,32 @@ describe('chroma gain', () => {
     expect(byDefault.lostGain).toBe(0);
     expect((await fitChromaGain(p, val, { gains: [0.5], lostFactors: [] })).lostGain).toBeNull();
     expect(tf.memory().numTensors).toBe(before);
+    p.dispose();
+  });
+
+  it('fitChromaGain fits the tint as the mean chroma difference of the truths and the colors', async () => {
+    const p = colorful();
+    const val = samples(64, 7).slice(0, 3);
+    const colors = [];
+    for (const s of val) colors.push((await p.predictDetailed(s.input, s.mask)).colors);
+    const fit = await fitChromaGain(p, val, { gains: [0.5, 1] });
+    expect(fit.offset).toEqual(
+      meanChromaOffset(
+        val.map((s) => s.gt),
+        colors,
+      ),
+    );
+    // without it: no offset, and the scores are those of the pipeline as it is
+    const plain = await fitChromaGain(p, val, { gains: [0.5, 1], tint: false });
+    expect(plain.offset).toBeNull();
+    p.chromaGain = plain.gain;
+    p.lostChromaGain = plain.lostGain;
+    expect(await validationScore(p, val)).toBeCloseTo(plain.score, 12);
+    // with the tint, the fit's score is validationScore's with the offset set
+    p.chromaGain = fit.gain;
+    p.lostChromaGain = fit.lostGain;
+    p.chromaOffset = fit.offset;
+    expect(await validationScore(p, val)).toBeCloseTo(fit.score, 12);
     p.dispose();
   });
 
@@ -256,6 +286,8 @@ describe('chroma gain', () => {
     expect(result.bestEpoch).toBeGreaterThanOrEqual(0);
     const best = result.history[result.bestEpoch];
     expect([p.chromaGain, p.lostChromaGain]).toEqual([best.chromaGain, best.lostChromaGain]);
+    expect(p.chromaOffset).toEqual(best.chromaOffset);
+    expect(best.chromaOffset).toHaveLength(3);
     // the kept weights with the kept gains score what the best epoch scored
     expect(await validationScore(p, samples(64, 9).slice(0, 2))).toBeCloseTo(result.bestScore, 12);
     p.dispose();
