@@ -36,15 +36,24 @@ bool use_avx2() {
   return avx2;
 }
 
-// ---- filter: U[p][c][k] (p = 4 i + j) = (G g G^T)[i][j], g[a][b] = w[(3 a + b) * C * K + c * K + k],
-// G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]. Eight k at a time through local arrays, which compilers vectorize.
+// Output channels rounded up to whole kNR-column panels.
+int64_t padded(int64_t K) { return (K + kNR - 1) / kNR * kNR; }
+
+// ---- filter: U_p[c][k] (p = 4 i + j) = (G g G^T)[i][j], g[a][b] = w[(3 a + b) * C * K + c * K + k],
+// G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]. Stored as the GEMM's packed B panels, so it reads them in place:
+// U_p[c][k] at u[p * C * Kp + (k / kNR) * C * kNR + c * kNR + k % kNR] (Kp = padded(K); zeros past K). A panel's
+// kNR columns at a time through local arrays, which compilers vectorize.
 void transform_filter(const float* w, int64_t C, int64_t K, float* u) {
-  const int64_t CK = C * K;
-  for_blocks(C, block_for(25 * K), [&](int64_t c0, int64_t c1) {
-    constexpr int L = 8;
-    for (int64_t c = c0; c < c1; ++c) {
-      for (int64_t k0 = 0; k0 < K; k0 += L) {
-        const int n = static_cast<int>(std::min<int64_t>(L, K - k0));
+  const int64_t CK = C * K, Kp = padded(K), panels = Kp / kNR;
+  // One task per panel and block of 64 c: each writes 16 sequential runs (one per position).
+  constexpr int64_t kRowsPerTask = 64;
+  const int64_t c_blocks = (C + kRowsPerTask - 1) / kRowsPerTask;
+  for_blocks(Blocks(panels * c_blocks, 1), [&](int64_t b0, int64_t b1) {
+    constexpr int L = kNR;
+    for (int64_t task = b0; task < b1; ++task) {
+      const int64_t panel = task / c_blocks, cb = task % c_blocks, k0 = panel * kNR;
+      const int n = static_cast<int>(std::min<int64_t>(L, K - k0));
+      for (int64_t c = cb * kRowsPerTask; c < std::min(C, (cb + 1) * kRowsPerTask); ++c) {
         float g[9][L] = {};
         for (int t = 0; t < 9; ++t) {
           for (int l = 0; l < n; ++l) g[t][l] = w[t * CK + c * K + k0 + l];
@@ -67,7 +76,8 @@ void transform_filter(const float* w, int64_t C, int64_t K, float* u) {
             out[4 * i + 3][l] = h[i][2][l];
           }
         }
-        for (int p = 0; p < 16; ++p) std::memcpy(u + p * CK + c * K + k0, out[p], sizeof(float) * n);
+        float* dst = u + panel * C * kNR + c * kNR;
+        for (int p = 0; p < 16; ++p) std::memcpy(dst + p * C * Kp, out[p], sizeof(float) * L);
       }
     }
   });
@@ -217,7 +227,24 @@ void output_tile(const float* m, int64_t K, float* const* y, const float* bias, 
   output_tile_generic(m, K, y, bias, act, 0);
 }
 
-// Runs the convolution with the transformed filter u (16 matrices C x K) a chunk of tiles at a time: the input
+// One position's transformed filter (transform_filter's layout) as B, read in place.
+struct PanelB final : BPacker {
+  const float* u;
+  int64_t C;
+  PanelB(const float* u_, int64_t C_) : u(u_), C(C_) {}
+  const float* row(int64_t k, int64_t n0) const { return u + (n0 / kNR) * C * kNR + k * kNR; }
+  void pack(int64_t k0, int kc, int64_t n0, int nr, float* dst) const override {
+    (void)nr;
+    std::memcpy(dst, row(k0, n0), sizeof(float) * kc * kNR);
+  }
+  bool rows(int64_t k0, int kc, int64_t n0, int nr, const float** out) const override {
+    (void)nr;
+    for (int k = 0; k < kc; ++k) out[k] = row(k0 + k, n0);
+    return true;
+  }
+};
+
+// Runs the convolution with the transformed filter u (16 matrices C x K, transform_filter's layout) a chunk of tiles at a time: the input
 // transform, 16 GEMMs, the output transform, each split across the pool. Each output depends only on its own
 // tile's sums, computed in the same order on any number of threads.
 void run(const Problem& P, const float* x, const float* u, const float* bias, Activation act, float* y) {
@@ -255,7 +282,7 @@ void run(const Problem& P, const float* x, const float* u, const float* bias, Ac
       for (int64_t task = b0; task < b1; ++task) {
         const int64_t p = task / split.count(), part = task % split.count();
         StridedA a(v + p * C, 16 * C, 1);
-        StridedB bm(u + p * C * K, K, 1);
+        PanelB bm(u + p * C * padded(K), C);
         DenseC c(m + p * K, 16 * K);
         gemm_block(split.begin(part), split.end(part), 0, K, 0, C, a, bm, c, false);
       }
@@ -280,12 +307,15 @@ bool applies(const ConvShape& s) {
          s.dilation_w == 1 && s.batch > 0 && s.out_h > 0 && s.out_w > 0 && s.in_c > 0 && s.out_c > 0;
 }
 
-// Whether Winograd pays for a product of C input and K output channels (measured: bench/conv-native.ts).
-bool chosen(int64_t C, int64_t K) {
+// Whether Winograd pays for C input and K output channels over `tiles` 2x2 output tiles (measured with
+// bench/conv-native.ts on Zen 3): the filter's transform (16 C x K floats written, then read by the GEMMs) costs
+// memory traffic that only enough tiles repay (512 -> 512 channels over 32 tiles ran at 0.66x the implicit GEMM, over
+// 128 tiles at 1.25x); with few channels (the 16 -> 3 head) the GEMMs are too thin to gain.
+bool chosen(int64_t C, int64_t K, int64_t tiles) {
   const auto a = static_cast<ConvAlgorithm>(g_algorithm.load(std::memory_order_relaxed));
   if (a == ConvAlgorithm::kGemm) return false;
   if (a == ConvAlgorithm::kWinograd) return true;
-  return C >= 16 && K >= 16;
+  return C >= 16 && K >= 16 && tiles >= 96;
 }
 
 }  // namespace
@@ -294,22 +324,24 @@ void set_conv_algorithm(ConvAlgorithm a) { g_algorithm.store(static_cast<int>(a)
 
 bool winograd_forward(const ConvShape& s, const float* x, const float* w, const float* bias, Activation act,
                       float* y) {
-  if (!applies(s) || !chosen(s.in_c, s.out_c)) return false;
+  if (!applies(s)) return false;
   const Problem P{s.batch, s.in_h, s.in_w, s.in_c, s.out_h, s.out_w, s.out_c, s.pad_top, s.pad_left};
-  float* u = scratch(kSlotU, static_cast<size_t>(16 * s.in_c * s.out_c));
+  if (!chosen(P.C, P.K, P.tiles())) return false;
+  float* u = scratch(kSlotU, static_cast<size_t>(16 * s.in_c * padded(s.out_c)));
   transform_filter(w, s.in_c, s.out_c, u);
   run(P, x, u, bias, act, y);
   return true;
 }
 
 bool winograd_backprop_input(const ConvShape& s, const float* dy, const float* w, float* dx) {
-  if (!applies(s) || !chosen(s.out_c, s.in_c)) return false;
+  if (!applies(s)) return false;
   // dx[ih, iw] = sum over (kh, kw) of dy[ih + pad_top - kh, iw + pad_left - kw] w[kh, kw]^T: with kh' = 2 - kh, a
   // convolution of dy by the flipped filter whose padding is 2 - pad.
   const Problem P{s.batch, s.out_h, s.out_w, s.out_c, s.in_h, s.in_w, s.in_c, 2 - s.pad_top, 2 - s.pad_left};
+  if (!chosen(P.C, P.K, P.tiles())) return false;
   float* flipped = scratch(kSlotFlipped, static_cast<size_t>(9 * s.in_c * s.out_c));
   flip_filter(w, s.in_c, s.out_c, flipped);
-  float* u = scratch(kSlotU, static_cast<size_t>(16 * s.in_c * s.out_c));
+  float* u = scratch(kSlotU, static_cast<size_t>(16 * s.out_c * padded(s.in_c)));
   transform_filter(flipped, s.out_c, s.in_c, u);
   run(P, dy, u, nullptr, Activation::kLinear, dx);
   return true;
