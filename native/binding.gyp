@@ -7,6 +7,7 @@
         "src/thread_pool.cc",
         "src/gemm.cc",
         "src/conv.cc",
+        "src/winograd.cc",
         "src/conv_napi.cc",
         "src/matmul_napi.cc",
         "src/optim.cc",

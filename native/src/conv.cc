@@ -6,6 +6,7 @@
 
 #include "gemm.h"
 #include "thread_pool.h"
+#include "winograd.h"
 
 namespace tfr {
 namespace {
@@ -172,6 +173,7 @@ void apply_bias_activation(float* y, int64_t pixels, int64_t channels, const flo
 }  // namespace
 
 void conv2d_forward(const ConvShape& s, const float* x, const float* w, const float* bias, Activation act, float* y) {
+  if (winograd_forward(s, x, w, bias, act, y)) return;
   PatchRowsA a;
   a.img = x;
   a.grid = {s.out_h, s.out_w, s.in_h, s.in_w, s.in_c, s.stride_h, s.stride_w, -s.pad_top, -s.pad_left};
@@ -235,6 +237,7 @@ void backprop_input_col2im(const ConvShape& s, const float* dy, const float* w, 
 }  // namespace
 
 void conv2d_backprop_input(const ConvShape& s, const float* dy, const float* w, float* dx) {
+  if (winograd_backprop_input(s, dy, w, dx)) return;
   if (s.in_c < 8 && s.batch >= num_threads()) {
     backprop_input_col2im(s, dy, w, dx);
     return;
@@ -338,8 +341,6 @@ struct PatchColsB final : BPacker {
 
 }  // namespace
 
-namespace {
-
 // Scratch buffers kept between calls: a filter gradient needs one full-size buffer per task, and allocating (and
 // zeroing, and page-faulting) megabytes at every call cost more than the GEMM of a deep layer. They belong to the
 // calling thread (each JavaScript thread has its own), and slot i is only touched by task i of its call.
@@ -354,6 +355,8 @@ float* scratch(size_t slot, size_t floats) {
   }
   return buffer.data();
 }
+
+namespace {
 
 // out[col * rows + r] = sum over the parts of part[r * cols + col] (in order): a transposing sum, in 32x32 tiles to
 // stay in cache, across the pool.

@@ -1,6 +1,7 @@
 // 2-D convolutions (NHWC input, HWIO filter, as TensorFlow.js stores them) and their two gradients, as GEMMs over
 // the image itself: no patch matrix is built.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 
 namespace tfr {
@@ -23,5 +24,9 @@ void conv2d_backprop_input(const ConvShape& s, const float* dy, const float* w, 
 
 // dw = gradient of conv(x, w) with respect to w, given x and dy.
 void conv2d_backprop_filter(const ConvShape& s, const float* x, const float* dy, float* dw);
+
+// A buffer of at least `floats` floats kept between calls (contents undefined): slot `slot` of the calling thread's
+// scratch buffers, shared by the convolution kernels (one call at a time per thread).
+float* scratch(size_t slot, size_t floats);
 
 }  // namespace tfr

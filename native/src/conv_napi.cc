@@ -1,8 +1,10 @@
 // Bindings of conv.h: conv2d(x, w, bias | null, shape, activation, y), conv2dBackpropInput(dy, w, shape, dx),
 // conv2dBackpropFilter(x, dy, shape, dw). `shape` is [batch, inH, inW, inC, outH, outW, outC, filterH, filterW,
-// strideH, strideW, dilationH, dilationW, padTop, padLeft]; outputs are preallocated Float32Arrays.
+// strideH, strideW, dilationH, dilationW, padTop, padLeft]; outputs are preallocated Float32Arrays. And
+// setConvAlgorithm(a) (winograd.h): 0 by shape, 1 always the implicit GEMM, 2 Winograd wherever it applies.
 #include "conv.h"
 #include "napi_util.h"
+#include "winograd.h"
 
 namespace tfr {
 namespace {
@@ -54,12 +56,23 @@ napi_value backprop_filter(napi_env env, napi_callback_info info) {
   });
 }
 
+napi_value set_algorithm(napi_env env, napi_callback_info info) {
+  return guard(env, [&] {
+    Args args(env, info, "setConvAlgorithm", 1);
+    const int64_t a = args.integer(0, 0);
+    if (a > 2) throw ArgError("setConvAlgorithm: argument 0 must be 0 (by shape), 1 (implicit GEMM) or 2 (Winograd)");
+    set_conv_algorithm(static_cast<ConvAlgorithm>(a));
+    return undefined(env);
+  });
+}
+
 }  // namespace
 
 void register_conv(napi_env env, napi_value exports) {
   define(env, exports, "conv2d", conv2d);
   define(env, exports, "conv2dBackpropInput", backprop_input);
   define(env, exports, "conv2dBackpropFilter", backprop_filter);
+  define(env, exports, "setConvAlgorithm", set_algorithm);
 }
 
 }  // namespace tfr

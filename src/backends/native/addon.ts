@@ -24,6 +24,11 @@ export interface NativeAddon {
   conv2dBackpropInput(dy: Float32Array, w: Float32Array, shape: number[], dx: Float32Array): void;
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, shape: number[], dw: Float32Array): void;
   /**
+   * How 3x3 stride-1 convolutions (forward and input gradient) run, process-wide: 0 by shape (the default),
+   * 1 always the implicit GEMM, 2 Winograd F(2x2, 3x3) wherever it applies. For tests and benchmarks.
+   */
+  setConvAlgorithm(algorithm: 0 | 1 | 2): void;
+  /**
    * One Adam(W) step in place: params = [beta1, 1 - beta1, beta2, 1 - beta2, 1 - beta1^t, 1 - beta2^t, epsilon, -lr,
    * decay] (see native/src/optim.h).
    */

@@ -1,0 +1,350 @@
+#include "winograd.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+
+#include "gemm.h"
+#include "portable.h"
+#include "thread_pool.h"
+
+namespace tfr {
+namespace {
+
+std::atomic<int> g_algorithm{static_cast<int>(ConvAlgorithm::kAuto)};
+
+// Scratch slots (conv.h's scratch) this file uses; a filter gradient uses the low slots too, never at the same time.
+constexpr size_t kSlotV = 0, kSlotM = 1, kSlotU = 2, kSlotFlipped = 3, kSlotZeros = 4;
+
+// Transformed inputs and products are made and used a chunk of tiles at a time: about this many floats for both,
+// so they stay in the last-level cache between the transforms and the GEMMs, and memory stays small.
+constexpr int64_t kChunkFloats = int64_t{1} << 20;
+
+// A stride-1 3x3 convolution: input [batch, in_h, in_w, C] (NHWC), output [batch, out_h, out_w, K]; output pixel
+// (oh, ow) reads input pixels (oh - pad_top + i, ow - pad_left + j), i, j in 0..2 (zero outside the image).
+struct Problem {
+  int64_t batch, in_h, in_w, C;
+  int64_t out_h, out_w, K;
+  int64_t pad_top, pad_left;
+  int64_t tiles_h() const { return (out_h + 1) / 2; }
+  int64_t tiles_w() const { return (out_w + 1) / 2; }
+  int64_t tiles() const { return batch * tiles_h() * tiles_w(); }
+};
+
+bool use_avx2() {
+  static const bool avx2 = std::strcmp(gemm_kernel_name(), "avx2-fma") == 0;
+  return avx2;
+}
+
+// Output channels rounded up to whole kNR-column panels.
+int64_t padded(int64_t K) { return (K + kNR - 1) / kNR * kNR; }
+
+// ---- filter: U_p[c][k] (p = 4 i + j) = (G g G^T)[i][j], g[a][b] = w[(3 a + b) * C * K + c * K + k],
+// G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]. Stored as the GEMM's packed B panels, so it reads them in place:
+// U_p[c][k] at u[p * C * Kp + (k / kNR) * C * kNR + c * kNR + k % kNR] (Kp = padded(K); zeros past K). A panel's
+// kNR columns at a time through local arrays, which compilers vectorize.
+void transform_filter(const float* w, int64_t C, int64_t K, float* u) {
+  const int64_t CK = C * K, Kp = padded(K), panels = Kp / kNR;
+  // One task per panel and block of 64 c: each writes 16 sequential runs (one per position).
+  constexpr int64_t kRowsPerTask = 64;
+  const int64_t c_blocks = (C + kRowsPerTask - 1) / kRowsPerTask;
+  for_blocks(Blocks(panels * c_blocks, 1), [&](int64_t b0, int64_t b1) {
+    constexpr int L = kNR;
+    for (int64_t task = b0; task < b1; ++task) {
+      const int64_t panel = task / c_blocks, cb = task % c_blocks, k0 = panel * kNR;
+      const int n = static_cast<int>(std::min<int64_t>(L, K - k0));
+      for (int64_t c = cb * kRowsPerTask; c < std::min(C, (cb + 1) * kRowsPerTask); ++c) {
+        float g[9][L] = {};
+        for (int t = 0; t < 9; ++t) {
+          for (int l = 0; l < n; ++l) g[t][l] = w[t * CK + c * K + k0 + l];
+        }
+        float h[4][3][L];
+        for (int b = 0; b < 3; ++b) {
+          for (int l = 0; l < L; ++l) {
+            h[0][b][l] = g[b][l];
+            h[1][b][l] = 0.5f * (g[b][l] + g[3 + b][l] + g[6 + b][l]);
+            h[2][b][l] = 0.5f * (g[b][l] - g[3 + b][l] + g[6 + b][l]);
+            h[3][b][l] = g[6 + b][l];
+          }
+        }
+        float out[16][L];
+        for (int i = 0; i < 4; ++i) {
+          for (int l = 0; l < L; ++l) {
+            out[4 * i][l] = h[i][0][l];
+            out[4 * i + 1][l] = 0.5f * (h[i][0][l] + h[i][1][l] + h[i][2][l]);
+            out[4 * i + 2][l] = 0.5f * (h[i][0][l] - h[i][1][l] + h[i][2][l]);
+            out[4 * i + 3][l] = h[i][2][l];
+          }
+        }
+        float* dst = u + panel * C * kNR + c * kNR;
+        for (int p = 0; p < 16; ++p) std::memcpy(dst + p * C * Kp, out[p], sizeof(float) * L);
+      }
+    }
+  });
+}
+
+// wt[t][c][k] = w[(8 - t) * K * C + k * C + c]: the filter of the input gradient (rotated half a turn, its in and
+// out channels swapped), for a filter w with K input and C output channels. Blocks of 32 x 32 to stay in cache.
+void flip_filter(const float* w, int64_t K, int64_t C, float* wt) {
+  constexpr int64_t kTile = 32;
+  const int64_t tiles = (C + kTile - 1) / kTile;
+  for_blocks(Blocks(9 * tiles, 1), [&](int64_t b0, int64_t b1) {
+    for (int64_t b = b0; b < b1; ++b) {
+      const int64_t t = b / tiles, c0 = (b % tiles) * kTile, c1 = std::min(C, c0 + kTile);
+      const float* src = w + (8 - t) * K * C;
+      float* dst = wt + t * C * K;
+      for (int64_t k0 = 0; k0 < K; k0 += kTile) {
+        const int64_t k1 = std::min(K, k0 + kTile);
+        for (int64_t c = c0; c < c1; ++c) {
+          for (int64_t k = k0; k < k1; ++k) dst[c * K + k] = src[k * C + c];
+        }
+      }
+    }
+  });
+}
+
+// ---- input tile: v[p * C + c] = (B^T d B)[i][j] over the 4x4 pixels d[4 i' + j'] (C channels each),
+// B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1].
+void input_tile_generic(const float* const* d, float* v, int64_t C, int64_t c_begin) {
+  for (int64_t c = c_begin; c < C; ++c) {
+    float t[16];
+    for (int j = 0; j < 4; ++j) {
+      const float x0 = d[j][c], x1 = d[4 + j][c], x2 = d[8 + j][c], x3 = d[12 + j][c];
+      t[j] = x0 - x2;
+      t[4 + j] = x1 + x2;
+      t[8 + j] = x2 - x1;
+      t[12 + j] = x1 - x3;
+    }
+    for (int i = 0; i < 4; ++i) {
+      v[(4 * i) * C + c] = t[4 * i] - t[4 * i + 2];
+      v[(4 * i + 1) * C + c] = t[4 * i + 1] + t[4 * i + 2];
+      v[(4 * i + 2) * C + c] = t[4 * i + 2] - t[4 * i + 1];
+      v[(4 * i + 3) * C + c] = t[4 * i + 1] - t[4 * i + 3];
+    }
+  }
+}
+
+// ---- output tile: y[q][k] = act((A^T m A)[q / 2][q % 2] + bias[k]) over the 16 products m[p * K + k],
+// A^T = [1 1 1 0; 0 1 -1 -1]; y[q] is null where that output pixel lies outside the image.
+void output_tile_generic(const float* m, int64_t K, float* const* y, const float* bias, Activation act,
+                         int64_t k_begin) {
+  for (int64_t k = k_begin; k < K; ++k) {
+    float u0[4], u1[4];
+    for (int j = 0; j < 4; ++j) {
+      const float a = m[j * K + k], b = m[(4 + j) * K + k], c = m[(8 + j) * K + k], d = m[(12 + j) * K + k];
+      u0[j] = a + b + c;
+      u1[j] = b - c - d;
+    }
+    const float r[4] = {u0[0] + u0[1] + u0[2], u0[1] - u0[2] - u0[3], u1[0] + u1[1] + u1[2],
+                        u1[1] - u1[2] - u1[3]};
+    const float add = bias != nullptr ? bias[k] : 0.f;
+    for (int q = 0; q < 4; ++q) {
+      if (y[q] == nullptr) continue;
+      float v = r[q] + add;
+      if (act == Activation::kRelu) {
+        v = v > 0.f ? v : 0.f;
+      } else if (act == Activation::kRelu6) {
+        v = std::min(6.f, std::max(0.f, v));
+      }
+      y[q][k] = v;
+    }
+  }
+}
+
+#ifdef TFR_X86
+// The same two transforms eight channels at a time (the same additions in the same order, so the same bits).
+TFR_TARGET_AVX2_FMA void input_tile_avx2(const float* const* d, float* v, int64_t C) {
+  int64_t c = 0;
+  for (; c + 8 <= C; c += 8) {
+    __m256 t[16];
+    for (int j = 0; j < 4; ++j) {
+      const __m256 x0 = _mm256_loadu_ps(d[j] + c), x1 = _mm256_loadu_ps(d[4 + j] + c);
+      const __m256 x2 = _mm256_loadu_ps(d[8 + j] + c), x3 = _mm256_loadu_ps(d[12 + j] + c);
+      t[j] = _mm256_sub_ps(x0, x2);
+      t[4 + j] = _mm256_add_ps(x1, x2);
+      t[8 + j] = _mm256_sub_ps(x2, x1);
+      t[12 + j] = _mm256_sub_ps(x1, x3);
+    }
+    for (int i = 0; i < 4; ++i) {
+      _mm256_storeu_ps(v + (4 * i) * C + c, _mm256_sub_ps(t[4 * i], t[4 * i + 2]));
+      _mm256_storeu_ps(v + (4 * i + 1) * C + c, _mm256_add_ps(t[4 * i + 1], t[4 * i + 2]));
+      _mm256_storeu_ps(v + (4 * i + 2) * C + c, _mm256_sub_ps(t[4 * i + 2], t[4 * i + 1]));
+      _mm256_storeu_ps(v + (4 * i + 3) * C + c, _mm256_sub_ps(t[4 * i + 1], t[4 * i + 3]));
+    }
+  }
+  input_tile_generic(d, v, C, c);
+}
+
+TFR_TARGET_AVX2_FMA void output_tile_avx2(const float* m, int64_t K, float* const* y, const float* bias,
+                                          Activation act) {
+  const __m256 zero = _mm256_setzero_ps(), six = _mm256_set1_ps(6.f);
+  int64_t k = 0;
+  for (; k + 8 <= K; k += 8) {
+    __m256 u0[4], u1[4];
+    for (int j = 0; j < 4; ++j) {
+      const __m256 a = _mm256_loadu_ps(m + j * K + k), b = _mm256_loadu_ps(m + (4 + j) * K + k);
+      const __m256 c = _mm256_loadu_ps(m + (8 + j) * K + k), d = _mm256_loadu_ps(m + (12 + j) * K + k);
+      u0[j] = _mm256_add_ps(_mm256_add_ps(a, b), c);
+      u1[j] = _mm256_sub_ps(_mm256_sub_ps(b, c), d);
+    }
+    __m256 r[4] = {_mm256_add_ps(_mm256_add_ps(u0[0], u0[1]), u0[2]),
+                   _mm256_sub_ps(_mm256_sub_ps(u0[1], u0[2]), u0[3]),
+                   _mm256_add_ps(_mm256_add_ps(u1[0], u1[1]), u1[2]),
+                   _mm256_sub_ps(_mm256_sub_ps(u1[1], u1[2]), u1[3])};
+    const __m256 add = bias != nullptr ? _mm256_loadu_ps(bias + k) : zero;
+    for (int q = 0; q < 4; ++q) {
+      if (y[q] == nullptr) continue;
+      __m256 v = _mm256_add_ps(r[q], add);
+      if (act == Activation::kRelu) {
+        v = _mm256_max_ps(v, zero);
+      } else if (act == Activation::kRelu6) {
+        v = _mm256_min_ps(_mm256_max_ps(v, zero), six);
+      }
+      _mm256_storeu_ps(y[q] + k, v);
+    }
+  }
+  output_tile_generic(m, K, y, bias, act, k);
+}
+#endif
+
+void input_tile(const float* const* d, float* v, int64_t C) {
+#ifdef TFR_X86
+  if (use_avx2()) {
+    input_tile_avx2(d, v, C);
+    return;
+  }
+#endif
+  input_tile_generic(d, v, C, 0);
+}
+
+void output_tile(const float* m, int64_t K, float* const* y, const float* bias, Activation act) {
+#ifdef TFR_X86
+  if (use_avx2()) {
+    output_tile_avx2(m, K, y, bias, act);
+    return;
+  }
+#endif
+  output_tile_generic(m, K, y, bias, act, 0);
+}
+
+// One position's transformed filter (transform_filter's layout) as B, read in place.
+struct PanelB final : BPacker {
+  const float* u;
+  int64_t C;
+  PanelB(const float* u_, int64_t C_) : u(u_), C(C_) {}
+  const float* row(int64_t k, int64_t n0) const { return u + (n0 / kNR) * C * kNR + k * kNR; }
+  void pack(int64_t k0, int kc, int64_t n0, int nr, float* dst) const override {
+    (void)nr;
+    std::memcpy(dst, row(k0, n0), sizeof(float) * kc * kNR);
+  }
+  bool rows(int64_t k0, int kc, int64_t n0, int nr, const float** out) const override {
+    (void)nr;
+    for (int k = 0; k < kc; ++k) out[k] = row(k0 + k, n0);
+    return true;
+  }
+};
+
+// Runs the convolution with the transformed filter u (16 matrices C x K, transform_filter's layout) a chunk of tiles at a time: the input
+// transform, 16 GEMMs, the output transform, each split across the pool. Each output depends only on its own
+// tile's sums, computed in the same order on any number of threads.
+void run(const Problem& P, const float* x, const float* u, const float* bias, Activation act, float* y) {
+  const int64_t C = P.C, K = P.K;
+  const int64_t tiles = P.tiles(), tw = P.tiles_w(), th = P.tiles_h();
+  int64_t chunk = std::max<int64_t>(kMC, kChunkFloats / (16 * (C + K)));
+  chunk = std::min(tiles, (chunk + kMR - 1) / kMR * kMR);
+  float* v = scratch(kSlotV, static_cast<size_t>(chunk * 16 * C));
+  float* m = scratch(kSlotM, static_cast<size_t>(chunk * 16 * K));
+  float* zeros = scratch(kSlotZeros, static_cast<size_t>(C));
+  std::memset(zeros, 0, sizeof(float) * C);
+  const int threads = num_threads();
+  for (int64_t first = 0; first < tiles; first += chunk) {
+    const int64_t rows = std::min(chunk, tiles - first);
+    for_blocks(rows, block_for(32 * C), [&](int64_t t0, int64_t t1) {
+      const float* d[16];
+      for (int64_t t = t0; t < t1; ++t) {
+        const int64_t g = first + t, n = g / (th * tw), rem = g - n * th * tw, a = rem / tw, b = rem - a * tw;
+        const float* img = x + n * P.in_h * P.in_w * C;
+        for (int i = 0; i < 4; ++i) {
+          const int64_t ih = 2 * a - P.pad_top + i;
+          for (int j = 0; j < 4; ++j) {
+            const int64_t iw = 2 * b - P.pad_left + j;
+            const bool inside = ih >= 0 && ih < P.in_h && iw >= 0 && iw < P.in_w;
+            d[4 * i + j] = inside ? img + (ih * P.in_w + iw) * C : zeros;
+          }
+        }
+        input_tile(d, v + t * 16 * C, C);
+      }
+    });
+    // 16 GEMMs, each split in `parts` row blocks when there are more threads than a few products each.
+    const int64_t parts = std::max<int64_t>(1, std::min<int64_t>((2 * threads + 15) / 16, rows / kMC));
+    const Blocks split(rows, (rows + parts - 1) / parts, kMR);
+    for_blocks(Blocks(16 * split.count(), 1), [&](int64_t b0, int64_t b1) {
+      for (int64_t task = b0; task < b1; ++task) {
+        const int64_t p = task / split.count(), part = task % split.count();
+        StridedA a(v + p * C, 16 * C, 1);
+        PanelB bm(u + p * C * padded(K), C);
+        DenseC c(m + p * K, 16 * K);
+        gemm_block(split.begin(part), split.end(part), 0, K, 0, C, a, bm, c, false);
+      }
+    });
+    for_blocks(rows, block_for(32 * K), [&](int64_t t0, int64_t t1) {
+      float* out[4];
+      for (int64_t t = t0; t < t1; ++t) {
+        const int64_t g = first + t, n = g / (th * tw), rem = g - n * th * tw, a = rem / tw, b = rem - a * tw;
+        float* img = y + n * P.out_h * P.out_w * K;
+        for (int q = 0; q < 4; ++q) {
+          const int64_t oh = 2 * a + q / 2, ow = 2 * b + q % 2;
+          out[q] = oh < P.out_h && ow < P.out_w ? img + (oh * P.out_w + ow) * K : nullptr;
+        }
+        output_tile(m + t * 16 * K, K, out, bias, act);
+      }
+    });
+  }
+}
+
+bool applies(const ConvShape& s) {
+  return s.filter_h == 3 && s.filter_w == 3 && s.stride_h == 1 && s.stride_w == 1 && s.dilation_h == 1 &&
+         s.dilation_w == 1 && s.batch > 0 && s.out_h > 0 && s.out_w > 0 && s.in_c > 0 && s.out_c > 0;
+}
+
+// Whether Winograd pays for C input and K output channels over `tiles` 2x2 output tiles (measured with
+// bench/conv-native.ts on Zen 3): the filter's transform (16 C x K floats written, then read by the GEMMs) costs
+// memory traffic that only enough tiles repay (512 -> 512 channels over 32 tiles ran at 0.66x the implicit GEMM, over
+// 128 tiles at 1.25x); with few channels (the 16 -> 3 head) the GEMMs are too thin to gain.
+bool chosen(int64_t C, int64_t K, int64_t tiles) {
+  const auto a = static_cast<ConvAlgorithm>(g_algorithm.load(std::memory_order_relaxed));
+  if (a == ConvAlgorithm::kGemm) return false;
+  if (a == ConvAlgorithm::kWinograd) return true;
+  return C >= 16 && K >= 16 && tiles >= 96;
+}
+
+}  // namespace
+
+void set_conv_algorithm(ConvAlgorithm a) { g_algorithm.store(static_cast<int>(a), std::memory_order_relaxed); }
+
+bool winograd_forward(const ConvShape& s, const float* x, const float* w, const float* bias, Activation act,
+                      float* y) {
+  if (!applies(s)) return false;
+  const Problem P{s.batch, s.in_h, s.in_w, s.in_c, s.out_h, s.out_w, s.out_c, s.pad_top, s.pad_left};
+  if (!chosen(P.C, P.K, P.tiles())) return false;
+  float* u = scratch(kSlotU, static_cast<size_t>(16 * s.in_c * padded(s.out_c)));
+  transform_filter(w, s.in_c, s.out_c, u);
+  run(P, x, u, bias, act, y);
+  return true;
+}
+
+bool winograd_backprop_input(const ConvShape& s, const float* dy, const float* w, float* dx) {
+  if (!applies(s)) return false;
+  // dx[ih, iw] = sum over (kh, kw) of dy[ih + pad_top - kh, iw + pad_left - kw] w[kh, kw]^T: with kh' = 2 - kh, a
+  // convolution of dy by the flipped filter whose padding is 2 - pad.
+  const Problem P{s.batch, s.out_h, s.out_w, s.out_c, s.in_h, s.in_w, s.in_c, 2 - s.pad_top, 2 - s.pad_left};
+  if (!chosen(P.C, P.K, P.tiles())) return false;
+  float* flipped = scratch(kSlotFlipped, static_cast<size_t>(9 * s.in_c * s.out_c));
+  flip_filter(w, s.in_c, s.out_c, flipped);
+  float* u = scratch(kSlotU, static_cast<size_t>(16 * s.out_c * padded(s.in_c)));
+  transform_filter(flipped, s.out_c, s.in_c, u);
+  run(P, dy, u, nullptr, Activation::kLinear, dx);
+  return true;
+}
+
+}  // namespace tfr

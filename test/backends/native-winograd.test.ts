@@ -1,0 +1,216 @@
+/**
+ * The native addon's Winograd F(2x2, 3x3) path for 3x3 stride-1 convolutions (forward with bias + activation, and
+ * the input gradient) against a float64 reference and against the implicit GEMM, on odd sizes, explicit padding,
+ * batches and channel counts that are not multiples of the SIMD width; and tf.grad through it against the cpu backend.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useBackend } from '../../src/backends/index.js';
+import { loadNativeAddon, nativeAddonPath, type NativeAddon } from '../../src/backends/native/addon.js';
+import { randomValues, relativeError } from '../helpers/backends.js';
+import { SKIP_NATIVE } from '../helpers/native.js';
+
+/**
+ * Max |got - want| over max |want| (want in float64). Measured on these cases: Winograd 1.0e-7 to 4.6e-7, the
+ * implicit GEMM 1.2e-7 to 5.4e-7; the portable and AVX2 micro-kernels differ by ~1e-6 (FMA rounding).
+ */
+const TOLERANCE = 2e-6;
+
+interface Case {
+  n: number;
+  h: number;
+  w: number;
+  ci: number;
+  co: number;
+  /** padTop, padLeft; the output size is h + 2 * pad - 2 (and w alike) unless out is given. */
+  pad: [number, number];
+  out?: [number, number];
+}
+
+const cases: Case[] = [
+  { n: 1, h: 8, w: 8, ci: 16, co: 16, pad: [1, 1] },
+  { n: 2, h: 9, w: 7, ci: 19, co: 21, pad: [1, 1] },
+  { n: 3, h: 5, w: 11, ci: 33, co: 17, pad: [0, 0] },
+  { n: 1, h: 13, w: 6, ci: 24, co: 40, pad: [2, 0], out: [14, 4] },
+  { n: 2, h: 4, w: 4, ci: 64, co: 70, pad: [1, 1] },
+  { n: 1, h: 1, w: 3, ci: 17, co: 18, pad: [1, 1] },
+  // More tiles than one chunk and more than one GEMM block of rows, so chunks, threads and edge tiles all run.
+  { n: 2, h: 37, w: 45, ci: 48, co: 20, pad: [1, 1] },
+];
+
+function shapeOf(c: Case): number[] {
+  const oh = c.out?.[0] ?? c.h + 2 * c.pad[0] - 2;
+  const ow = c.out?.[1] ?? c.w + 2 * c.pad[1] - 2;
+  return [c.n, c.h, c.w, c.ci, oh, ow, c.co, 3, 3, 1, 1, 1, 1, c.pad[0], c.pad[1]];
+}
+
+/** y = conv(x, w) + bias, in float64. */
+function forward64(s: number[], x: Float32Array, w: Float32Array, bias: Float32Array): Float64Array {
+  const [n, h, wd, ci, oh, ow, co, , , , , , , pt, pl] = s;
+  const y = new Float64Array(n * oh * ow * co);
+  for (let b = 0; b < n; b++)
+    for (let i = 0; i < oh; i++)
+      for (let j = 0; j < ow; j++)
+        for (let kh = 0; kh < 3; kh++) {
+          const ih = i - pt + kh;
+          if (ih < 0 || ih >= h) continue;
+          for (let kw = 0; kw < 3; kw++) {
+            const iw = j - pl + kw;
+            if (iw < 0 || iw >= wd) continue;
+            const xo = ((b * h + ih) * wd + iw) * ci;
+            const yo = ((b * oh + i) * ow + j) * co;
+            for (let c = 0; c < ci; c++) {
+              const xv = x[xo + c];
+              const wo = ((kh * 3 + kw) * ci + c) * co;
+              for (let k = 0; k < co; k++) y[yo + k] += xv * w[wo + k];
+            }
+          }
+        }
+  for (let p = 0; p < y.length; p++) y[p] += bias[p % co];
+  return y;
+}
+
+/** dx of conv(x, w) given dy, in float64. */
+function backpropInput64(s: number[], dy: Float32Array, w: Float32Array): Float64Array {
+  const [n, h, wd, ci, oh, ow, co, , , , , , , pt, pl] = s;
+  const dx = new Float64Array(n * h * wd * ci);
+  for (let b = 0; b < n; b++)
+    for (let i = 0; i < oh; i++)
+      for (let j = 0; j < ow; j++)
+        for (let kh = 0; kh < 3; kh++) {
+          const ih = i - pt + kh;
+          if (ih < 0 || ih >= h) continue;
+          for (let kw = 0; kw < 3; kw++) {
+            const iw = j - pl + kw;
+            if (iw < 0 || iw >= wd) continue;
+            const xo = ((b * h + ih) * wd + iw) * ci;
+            const yo = ((b * oh + i) * ow + j) * co;
+            for (let c = 0; c < ci; c++) {
+              const wo = ((kh * 3 + kw) * ci + c) * co;
+              let sum = 0;
+              for (let k = 0; k < co; k++) sum += dy[yo + k] * w[wo + k];
+              dx[xo + c] += sum;
+            }
+          }
+        }
+  return dx;
+}
+
+describe.skipIf(SKIP_NATIVE)('native addon: Winograd F(2x2, 3x3)', () => {
+  let addon: NativeAddon;
+  beforeAll(() => {
+    addon = loadNativeAddon();
+  });
+  afterAll(() => addon.setConvAlgorithm(0));
+
+  /** Forward (bias + relu, and linear) and input gradient with the given algorithm. */
+  function runAll(c: Case, algorithm: 0 | 1 | 2) {
+    const s = shapeOf(c);
+    const [n, h, w, ci, oh, ow, co] = s;
+    const x = randomValues(n * h * w * ci, 11);
+    const filter = randomValues(9 * ci * co, 12);
+    const bias = randomValues(co, 13);
+    const dy = randomValues(n * oh * ow * co, 14);
+    addon.setConvAlgorithm(algorithm);
+    const y = new Float32Array(n * oh * ow * co);
+    const relu = new Float32Array(y.length);
+    const dx = new Float32Array(x.length);
+    addon.conv2d(x, filter, bias, s, 0, y);
+    addon.conv2d(x, filter, bias, s, 1, relu);
+    addon.conv2dBackpropInput(dy, filter, s, dx);
+    return { s, x, filter, bias, dy, y, relu, dx };
+  }
+
+  for (const c of cases) {
+    it(`equals float64 within ${TOLERANCE} and the implicit GEMM: ${JSON.stringify(c)}`, () => {
+      const wino = runAll(c, 2);
+      const gemm = runAll(c, 1);
+      const y64 = forward64(wino.s, wino.x, wino.filter, wino.bias);
+      const dx64 = backpropInput64(wino.s, wino.dy, wino.filter);
+      const errors = {
+        y: relativeError(wino.y, y64),
+        relu: relativeError(
+          wino.relu,
+          y64.map((v) => Math.max(0, v)),
+        ),
+        dx: relativeError(wino.dx, dx64),
+        gemmY: relativeError(gemm.y, y64),
+        gemmDx: relativeError(gemm.dx, dx64),
+      };
+      if (process.env.WINOGRAD_ERRORS) console.log(JSON.stringify(c), JSON.stringify(errors));
+      for (const [name, e] of Object.entries(errors)) expect(e, name).toBeLessThan(TOLERANCE);
+      expect(relativeError(wino.y, gemm.y)).toBeLessThan(TOLERANCE);
+      expect(relativeError(wino.dx, gemm.dx)).toBeLessThan(TOLERANCE);
+    });
+  }
+
+  it('is deterministic: the same bits on one thread and on all', () => {
+    const c = cases[cases.length - 1];
+    const threads = addon.getThreads();
+    const many = runAll(c, 2);
+    addon.setThreads(1);
+    try {
+      const one = runAll(c, 2);
+      const same = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer).equals(Buffer.from(b.buffer));
+      expect(same(one.y, many.y)).toBe(true);
+      expect(same(one.dx, many.dx)).toBe(true);
+    } finally {
+      addon.setThreads(threads);
+    }
+  });
+
+  it('the portable transforms and micro-kernel (TFJS_RESTORATION_GEMM=generic) give the AVX2 results', () => {
+    const script = `
+      const addon = require(process.argv[1]);
+      addon.setConvAlgorithm(2);
+      const shape = [2, 9, 11, 21, 9, 11, 19, 3, 3, 1, 1, 1, 1, 1, 1];
+      const x = new Float32Array(2 * 9 * 11 * 21).map((_, i) => Math.sin(i));
+      const w = new Float32Array(9 * 21 * 19).map((_, i) => Math.cos(i));
+      const b = new Float32Array(19).map((_, i) => Math.sin(3 * i));
+      const y = new Float32Array(2 * 9 * 11 * 19);
+      const dx = new Float32Array(x.length);
+      addon.conv2d(x, w, b, shape, 2, y);
+      addon.conv2dBackpropInput(y, w, shape, dx);
+      console.log(JSON.stringify({ kernel: addon.gemmKernel(), y: Array.from(y), dx: Array.from(dx) }));
+    `;
+    const run = (gemm: string) =>
+      JSON.parse(
+        execFileSync(process.execPath, ['-e', script, nativeAddonPath() ?? ''], {
+          env: { ...process.env, TFJS_RESTORATION_GEMM: gemm },
+          encoding: 'utf8',
+          maxBuffer: 16 * 2 ** 20,
+        }),
+      ) as { kernel: string; y: number[]; dx: number[] };
+    const generic = run('generic');
+    const best = run('');
+    expect(generic.kernel).toBe('generic');
+    expect(relativeError(generic.y, best.y)).toBeLessThan(TOLERANCE);
+    expect(relativeError(generic.dx, best.dx)).toBeLessThan(TOLERANCE);
+  });
+
+  it('tf.grad of a 3x3 convolution on the native backend (Winograd) equals the cpu backend', async () => {
+    await useBackend('cpu');
+    await useBackend('native');
+    const run = () =>
+      tf.tidy(() => {
+        const x = tf.tensor4d(randomValues(2 * 11 * 9 * 20, 21), [2, 11, 9, 20]);
+        const w = tf.tensor4d(randomValues(9 * 20 * 24, 22), [3, 3, 20, 24]);
+        const r = tf.tensor4d(randomValues(2 * 11 * 9 * 24, 23), [2, 11, 9, 24]);
+        const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'), r)),
+        )([x, w]);
+        return { dx: dx.dataSync() as Float32Array, dw: dw.dataSync() as Float32Array };
+      });
+    await tf.setBackend('cpu');
+    const ref = run();
+    await tf.setBackend('native');
+    addon.setConvAlgorithm(2);
+    const start = tf.memory().numTensors;
+    const got = run();
+    expect(tf.memory().numTensors).toBe(start);
+    expect(relativeError(got.dx, ref.dx)).toBeLessThan(1e-5);
+    expect(relativeError(got.dw, ref.dw)).toBeLessThan(1e-5);
+  });
+});
