@@ -4,7 +4,15 @@
  */
 export { createImage, assertSameSize, assertChannels } from './types.js';
 export type { Image, Mask, Sample } from './types.js';
-export { lumaPil, toGray, grayToRgb, hueOpenCv, rgbToHsv, matchLuminance, meanChromaOffset } from './color.js';
+export {
+  lumaPil,
+  toGray,
+  grayToRgb,
+  hueOpenCv,
+  rgbToHsv,
+  matchLuminance,
+  meanChromaOffset,
+} from './color.js';
 export type { MatchLuminanceOptions } from './color.js';
 export { decodePng, encodePng, pngInfo } from './png.js';
 export type { DecodeOptions, PngInfo } from './png.js';
