@@ -46,10 +46,12 @@ function shapeOf(c: Case): number[] {
   return [c.n, c.h, c.w, c.ci, oh, ow, c.co, 3, 3, 1, 1, 1, 1, c.pad[0], c.pad[1]];
 }
 
-/** y = conv(x, w) + bias, in float64. */
-function forward64(s: number[], x: Float32Array, w: Float32Array, bias: Float32Array): Float64Array {
+/**
+ * Calls `tap(xo, yo, wo)` for every (output pixel, filter tap) pair that lands inside the image, with the offsets of
+ * the input pixel, the output pixel and the tap's filter row (channel 0 of each).
+ */
+function eachTap(s: number[], tap: (xo: number, yo: number, wo: number) => void): void {
   const [n, h, wd, ci, oh, ow, co, , , , , , , pt, pl] = s;
-  const y = new Float64Array(n * oh * ow * co);
   for (let b = 0; b < n; b++)
     for (let i = 0; i < oh; i++)
       for (let j = 0; j < ow; j++)
@@ -59,42 +61,38 @@ function forward64(s: number[], x: Float32Array, w: Float32Array, bias: Float32A
           for (let kw = 0; kw < 3; kw++) {
             const iw = j - pl + kw;
             if (iw < 0 || iw >= wd) continue;
-            const xo = ((b * h + ih) * wd + iw) * ci;
-            const yo = ((b * oh + i) * ow + j) * co;
-            for (let c = 0; c < ci; c++) {
-              const xv = x[xo + c];
-              const wo = ((kh * 3 + kw) * ci + c) * co;
-              for (let k = 0; k < co; k++) y[yo + k] += xv * w[wo + k];
-            }
+            tap(((b * h + ih) * wd + iw) * ci, ((b * oh + i) * ow + j) * co, (kh * 3 + kw) * ci * co);
           }
         }
+}
+
+/** y = conv(x, w) + bias, in float64. */
+function forward64(s: number[], x: Float32Array, w: Float32Array, bias: Float32Array): Float64Array {
+  const [n, , , ci, oh, ow, co] = s;
+  const y = new Float64Array(n * oh * ow * co);
+  eachTap(s, (xo, yo, wt) => {
+    for (let c = 0; c < ci; c++) {
+      const xv = x[xo + c];
+      const wo = wt + c * co;
+      for (let k = 0; k < co; k++) y[yo + k] += xv * w[wo + k];
+    }
+  });
   for (let p = 0; p < y.length; p++) y[p] += bias[p % co];
   return y;
 }
 
 /** dx of conv(x, w) given dy, in float64. */
 function backpropInput64(s: number[], dy: Float32Array, w: Float32Array): Float64Array {
-  const [n, h, wd, ci, oh, ow, co, , , , , , , pt, pl] = s;
+  const [n, h, wd, ci, , , co] = s;
   const dx = new Float64Array(n * h * wd * ci);
-  for (let b = 0; b < n; b++)
-    for (let i = 0; i < oh; i++)
-      for (let j = 0; j < ow; j++)
-        for (let kh = 0; kh < 3; kh++) {
-          const ih = i - pt + kh;
-          if (ih < 0 || ih >= h) continue;
-          for (let kw = 0; kw < 3; kw++) {
-            const iw = j - pl + kw;
-            if (iw < 0 || iw >= wd) continue;
-            const xo = ((b * h + ih) * wd + iw) * ci;
-            const yo = ((b * oh + i) * ow + j) * co;
-            for (let c = 0; c < ci; c++) {
-              const wo = ((kh * 3 + kw) * ci + c) * co;
-              let sum = 0;
-              for (let k = 0; k < co; k++) sum += dy[yo + k] * w[wo + k];
-              dx[xo + c] += sum;
-            }
-          }
-        }
+  eachTap(s, (xo, yo, wt) => {
+    for (let c = 0; c < ci; c++) {
+      const wo = wt + c * co;
+      let sum = 0;
+      for (let k = 0; k < co; k++) sum += dy[yo + k] * w[wo + k];
+      dx[xo + c] += sum;
+    }
+  });
   return dx;
 }
 
