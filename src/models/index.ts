@@ -70,6 +70,7 @@ export {
   type Pix2PixStep,
   type Pix2PixLosses,
 } from './pix2pix.js';
+export { leanVariableGrads } from './gradients.js';
 export { parseSafetensors, encodeSafetensors, type StateDict, type StateTensor } from './safetensors.js';
 export {
   loadStateDict,

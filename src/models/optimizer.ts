@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { leanVariableGrads } from './gradients.js';
 
 /**
  * The trainable variables of a layers model, in `trainableWeights` order: the list to pass to
@@ -32,7 +33,7 @@ export function optimizerStep(
   variables: tf.Variable[],
   loss: () => tf.Scalar,
 ): number {
-  const { value, grads } = tf.variableGrads(loss, variables);
+  const { value, grads } = leanVariableGrads(loss, variables);
   optimizer.applyGradients(grads);
   const v = value.dataSync()[0];
   tf.dispose([value, ...Object.values(grads)]);
@@ -91,6 +92,17 @@ export class AdamWOptimizer extends tf.AdamOptimizer {
       throw new Error(`adamW: weightDecay must be a finite number >= 0, got ${String(options.weightDecay)}`);
     }
     this.weightDecay = wd;
+  }
+
+  /**
+   * The loss and its gradients, as `tf.Optimizer`'s, through {@link leanVariableGrads}: the same values, with each
+   * intermediate gradient and saved activation freed as soon as backpropagation is past it (`minimize` uses this).
+   */
+  override computeGradients(
+    f: () => tf.Scalar,
+    varList?: tf.Variable[],
+  ): { value: tf.Scalar; grads: tf.NamedTensorMap } {
+    return leanVariableGrads(f, varList);
   }
 
   /**
