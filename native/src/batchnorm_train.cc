@@ -10,7 +10,11 @@
 #include <cstdint>
 #include <vector>
 
+#include <cstring>
+
 #include "batchnorm_train.h"
+#include "gemm.h"
+#include "portable.h"
 #include "thread_pool.h"
 
 namespace tfr {
@@ -65,6 +69,89 @@ std::vector<double> combine(const std::vector<double>& partial, const Layout& l)
   std::vector<double> out(l.channels, 0.0);
   for (int64_t t = 0; t < l.blocks.count(); ++t) fold(partial.data() + t * l.width, l, out.data());
   return out;
+}
+
+// The gradient's two inner loops over n contiguous floats, with the ReLU mask (relu_y non-null) applied as a select,
+// not a branch: the mask of real activations is random, and a branch on it mispredicted about half the time (2.5x
+// slower on a training step's batch norms). The AVX2 versions do the same operations in the same order per element
+// (no fused multiply-add: TFR_TARGET_AVX2), so both give the same bits.
+// a1[k] += g, a2[k] += g * (x[k] - mean[k]) in double, g = dy[k] (0 where relu_y[k] <= 0).
+void grad_sums_generic(const float* dy, const float* x, const float* relu_y, const double* mean, double* a1,
+                       double* a2, int64_t k0, int64_t n) {
+  for (int64_t k = k0; k < n; ++k) {
+    const float gf = relu_y == nullptr || relu_y[k] > 0.f ? dy[k] : 0.f;
+    const double g = static_cast<double>(gf);
+    a1[k] += g;
+    a2[k] += g * (static_cast<double>(x[k]) - mean[k]);
+  }
+}
+
+// out[k] = a[k] * (g - mdy[k]) + c[k] * (x[k] - m[k]), g = dy[k] (0 where relu_y[k] <= 0).
+void grad_dx_generic(const float* dy, const float* x, const float* relu_y, const float* m, const float* mdy,
+                     const float* a, const float* c, float* out, int64_t k0, int64_t n) {
+  for (int64_t k = k0; k < n; ++k) {
+    const float g = relu_y == nullptr || relu_y[k] > 0.f ? dy[k] : 0.f;
+    out[k] = a[k] * (g - mdy[k]) + c[k] * (x[k] - m[k]);
+  }
+}
+
+#ifdef TFR_X86
+bool use_avx2() {
+  static const bool avx2 = std::strcmp(gemm_kernel_name(), "avx2-fma") == 0;
+  return avx2;
+}
+
+TFR_TARGET_AVX2 void grad_sums_avx2(const float* dy, const float* x, const float* relu_y, const double* mean,
+                                    double* a1, double* a2, int64_t n) {
+  const __m128 zero = _mm_setzero_ps();
+  int64_t k = 0;
+  for (; k + 4 <= n; k += 4) {
+    __m128 gf = _mm_loadu_ps(dy + k);
+    if (relu_y != nullptr) gf = _mm_and_ps(gf, _mm_cmpgt_ps(_mm_loadu_ps(relu_y + k), zero));
+    const __m256d g = _mm256_cvtps_pd(gf);
+    const __m256d d = _mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(x + k)), _mm256_loadu_pd(mean + k));
+    _mm256_storeu_pd(a1 + k, _mm256_add_pd(_mm256_loadu_pd(a1 + k), g));
+    _mm256_storeu_pd(a2 + k, _mm256_add_pd(_mm256_loadu_pd(a2 + k), _mm256_mul_pd(g, d)));
+  }
+  grad_sums_generic(dy, x, relu_y, mean, a1, a2, k, n);
+}
+
+TFR_TARGET_AVX2 void grad_dx_avx2(const float* dy, const float* x, const float* relu_y, const float* m,
+                                  const float* mdy, const float* a, const float* c, float* out, int64_t n) {
+  const __m256 zero = _mm256_setzero_ps();
+  int64_t k = 0;
+  for (; k + 8 <= n; k += 8) {
+    __m256 g = _mm256_loadu_ps(dy + k);
+    if (relu_y != nullptr) g = _mm256_and_ps(g, _mm256_cmp_ps(_mm256_loadu_ps(relu_y + k), zero, _CMP_GT_OQ));
+    const __m256 t1 = _mm256_mul_ps(_mm256_loadu_ps(a + k), _mm256_sub_ps(g, _mm256_loadu_ps(mdy + k)));
+    const __m256 t2 =
+        _mm256_mul_ps(_mm256_loadu_ps(c + k), _mm256_sub_ps(_mm256_loadu_ps(x + k), _mm256_loadu_ps(m + k)));
+    _mm256_storeu_ps(out + k, _mm256_add_ps(t1, t2));
+  }
+  grad_dx_generic(dy, x, relu_y, m, mdy, a, c, out, k, n);
+}
+#endif
+
+void grad_sums(const float* dy, const float* x, const float* relu_y, const double* mean, double* a1, double* a2,
+               int64_t n) {
+#ifdef TFR_X86
+  if (use_avx2()) {
+    grad_sums_avx2(dy, x, relu_y, mean, a1, a2, n);
+    return;
+  }
+#endif
+  grad_sums_generic(dy, x, relu_y, mean, a1, a2, 0, n);
+}
+
+void grad_dx(const float* dy, const float* x, const float* relu_y, const float* m, const float* mdy, const float* a,
+             const float* c, float* out, int64_t n) {
+#ifdef TFR_X86
+  if (use_avx2()) {
+    grad_dx_avx2(dy, x, relu_y, m, mdy, a, c, out, n);
+    return;
+  }
+#endif
+  grad_dx_generic(dy, x, relu_y, m, mdy, a, c, out, 0, n);
 }
 
 }  // namespace
@@ -157,22 +244,7 @@ void batch_norm_train_grad(const float* dy, const float* x, int64_t pixels, int6
     std::fill(a1, a1 + l.width, 0.0);
     std::fill(a2, a2 + l.width, 0.0);
     sweep(l, p0, p1, [&](int64_t o, int64_t n) {
-      const float* dr = dy + o;
-      const float* xr = x + o;
-      if (relu_y != nullptr) {
-        const float* yr = relu_y + o;
-        for (int64_t k = 0; k < n; ++k) {
-          const double g = yr[k] > 0.f ? static_cast<double>(dr[k]) : 0.0;
-          a1[k] += g;
-          a2[k] += g * (static_cast<double>(xr[k]) - mean_row[k]);
-        }
-        return;
-      }
-      for (int64_t k = 0; k < n; ++k) {
-        const double g = static_cast<double>(dr[k]);
-        a1[k] += g;
-        a2[k] += g * (static_cast<double>(xr[k]) - mean_row[k]);
-      }
+      grad_sums(dy + o, x + o, relu_y != nullptr ? relu_y + o : nullptr, mean_row.data(), a1, a2, n);
     });
   });
   const std::vector<double> sum_dy = combine(part_dy, l), sum_dyxc = combine(part_dyxc, l);
@@ -195,18 +267,8 @@ void batch_norm_train_grad(const float* dy, const float* x, int64_t pixels, int6
                            cr = repeat(cc, l.rep);
   for_blocks(l.blocks, [&](int64_t p0, int64_t p1) {
     sweep(l, p0, p1, [&](int64_t o, int64_t n) {
-      const float* g = dy + o;
-      const float* xr = x + o;
-      float* out = dx + o;
-      if (relu_y != nullptr) {
-        const float* yr = relu_y + o;
-        for (int64_t k = 0; k < n; ++k) {
-          const float gk = yr[k] > 0.f ? g[k] : 0.f;
-          out[k] = ar[k] * (gk - mdyr[k]) + cr[k] * (xr[k] - mr[k]);
-        }
-        return;
-      }
-      for (int64_t k = 0; k < n; ++k) out[k] = ar[k] * (g[k] - mdyr[k]) + cr[k] * (xr[k] - mr[k]);
+      grad_dx(dy + o, x + o, relu_y != nullptr ? relu_y + o : nullptr, mr.data(), mdyr.data(), ar.data(), cr.data(),
+              dx + o, n);
     });
   });
 }

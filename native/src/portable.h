@@ -40,6 +40,13 @@
 #else
 #define TFR_TARGET_AVX2_FMA
 #endif
+// AVX2 without FMA: the compiler cannot fuse a multiply and an add (GCC does so even in intrinsics code), so the
+// function gives the bits of the same arithmetic in portable C++.
+#if TFR_GNU
+#define TFR_TARGET_AVX2 __attribute__((target("avx2")))
+#else
+#define TFR_TARGET_AVX2
+#endif
 
 namespace tfr {
 

@@ -4,10 +4,11 @@
  * backend; inference and unsupported cases exactly tfjs-layers' own path; saved models standard.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { execFileSync } from 'node:child_process';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadNativeAddon } from '../../src/backends/native/addon.js';
+import { loadNativeAddon, nativeAddonPath } from '../../src/backends/native/addon.js';
 import { registerNativeBackend } from '../../src/backends/native/index.js';
 import type { BatchNormTrainingAddon } from '../../src/backends/native/batchnorm-kernels.js';
 import {
@@ -312,6 +313,42 @@ describe.skipIf(SKIP_NATIVE)('native fused batch norm (training)', () => {
     tf.dispose([a, b, x]);
     model.dispose();
     loaded.dispose();
+  });
+
+  it('the gradient gives the same bits with the portable loops (TFJS_RESTORATION_GEMM=generic) as with AVX2', () => {
+    // A random ReLU mask (the case a branch mispredicts) and channel counts that leave SIMD tails.
+    const script = `
+      const addon = require(process.argv[1]);
+      const out = {};
+      for (const c of [3, 13, 40]) {
+        const n = 37 * c;
+        const x = new Float32Array(n).map((_, i) => Math.sin(1.7 * i));
+        const dy = new Float32Array(n).map((_, i) => Math.cos(2.3 * i));
+        const y = new Float32Array(n).map((_, i) => Math.sin(5.1 * i + 1));
+        const mean = new Float32Array(c).map((_, i) => 0.1 * Math.sin(i));
+        const v = new Float32Array(c).map((_, i) => 0.5 + 0.25 * Math.cos(i));
+        const g = new Float32Array(c).map((_, i) => 1 + 0.1 * i);
+        const dx = new Float32Array(n), dg = new Float32Array(c), db = new Float32Array(c);
+        for (const relu of [y, null]) {
+          addon.batchNormTrainGrad(dy, x, c, mean, v, g, 1e-3, dx, dg, db, relu);
+          out[c + (relu ? 'relu' : '')] = [Array.from(dx), Array.from(dg), Array.from(db)];
+        }
+      }
+      console.log(JSON.stringify({ kernel: addon.gemmKernel(), out }));
+    `;
+    const run = (gemm: string) =>
+      JSON.parse(
+        execFileSync(process.execPath, ['-e', script, nativeAddonPath() ?? ''], {
+          env: { ...process.env, TFJS_RESTORATION_GEMM: gemm },
+          encoding: 'utf8',
+          maxBuffer: 16 * 2 ** 20,
+        }),
+      ) as { kernel: string; out: Record<string, number[][]> };
+    const generic = run('generic');
+    const best = run('');
+    expect(generic.kernel).toBe('generic');
+    expect(Object.keys(generic.out)).toHaveLength(6);
+    expect(generic.out).toEqual(best.out);
   });
 
   it('a bad argument to the addon throws naming it', () => {
