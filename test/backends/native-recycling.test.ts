@@ -35,6 +35,18 @@ describe.skipIf(SKIP_NATIVE)('native backend: recycled output arrays', () => {
     b.dispose();
   });
 
+  it('recycles the outputs of a kernel with several (split) into the next outputs of their length', () => {
+    const backend = tf.backend() as unknown as { data: { get(id: object): { values: unknown } } };
+    const x = tf.fill([2, 5, 7], 1.5);
+    const [a, b] = tf.split(x, [3, 4], 2);
+    expect(Array.from(b.dataSync().slice(0, 4))).toEqual([1.5, 1.5, 1.5, 1.5]);
+    const values = backend.data.get(a.dataId).values;
+    a.dispose();
+    const c = tf.relu(tf.fill([2, 5, 3], 2));
+    expect(backend.data.get(c.dataId).values).toBe(values);
+    tf.dispose([x, b, c]);
+  });
+
   it('releaseFreeArrays empties the free list (nothing is reused after it)', () => {
     const backend = tf.backend() as unknown as {
       releaseFreeArrays(): void;

@@ -56,8 +56,8 @@ describe('leanVariableGrads', () => {
     const b = tf.variable(tf.tensor1d([0.5, 4, -1]), true, `lean_b_${Math.random()}`);
     const frozen = tf.variable(tf.tensor1d([2, 2, 2]), true, `lean_c_${Math.random()}`);
     // An op whose gradient is dy itself (the same tensor object).
-    const passThrough = tf.customGrad((t: tf.Tensor) => ({
-      value: t.clone(),
+    const passThrough = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+      value: (args[0] as tf.Tensor).clone(),
       gradFunc: (dy: tf.Tensor) => dy,
     }));
     const f = () => {
@@ -84,8 +84,8 @@ describe('leanVariableGrads', () => {
     );
     const x = tf.tensor2d(randomValues(512 * 64, 3), [512, 64]);
     let seen = 0;
-    const probe = tf.customGrad((t: tf.Tensor) => ({
-      value: t.clone(),
+    const probe = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+      value: (args[0] as tf.Tensor).clone(),
       gradFunc: (dy: tf.Tensor) => {
         seen = tf.memory().numBytes;
         return dy.clone();

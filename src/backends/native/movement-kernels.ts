@@ -13,7 +13,7 @@ import {
   type NamedAttrMap,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { allFloat32, f32, input, nativeKernel, output, sizeOf } from './util.js';
+import { allFloat32, f32, input, nativeKernel, output, outputs, sizeOf } from './util.js';
 
 /** The addon functions these kernels call (native/src/movement_napi.cc). Outputs are preallocated. */
 export interface MovementAddon {
@@ -163,13 +163,8 @@ function splitKernel(addon: MovementAddon): KernelConfig {
     const outer = sizeOf(x.shape.slice(0, axis));
     if (outer === 1) return undefined;
     const inner = sizeOf(x.shape.slice(axis + 1));
-    const parts = mids.map((m) => new Float32Array(outer * m * inner));
-    addon.split(f32(backend, x), mids, outer, inner, parts);
-    return parts.map((values, k) => {
-      const shape = [...x.shape];
-      shape[axis] = mids[k];
-      return backend.makeTensorInfo(shape, 'float32', values);
-    });
+    const shapes = mids.map((m) => x.shape.map((d, i) => (i === axis ? m : d)));
+    return outputs(backend, shapes, (parts) => addon.split(f32(backend, x), mids, outer, inner, parts));
   });
 }
 

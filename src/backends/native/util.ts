@@ -40,13 +40,26 @@ export function output(
   shape: number[],
   fill: (out: Float32Array) => void,
 ): TensorInfo {
-  const size = sizeOf(shape);
+  return outputs(backend, [shape], ([out]) => fill(out))[0];
+}
+
+/** New float32 tensors of the given shapes, all filled by one call of `fill` (which must write every element). */
+export function outputs(
+  backend: MathBackendCPU,
+  shapes: number[][],
+  fill: (outs: Float32Array[]) => void,
+): TensorInfo[] {
   const recycling = backend as unknown as Partial<RecyclingBackend>;
-  const out = recycling.takeArray?.(size) ?? new Float32Array(size);
-  fill(out);
-  const info = backend.makeTensorInfo(shape, 'float32', out);
-  recycling.adopt?.(out);
-  return info;
+  const outs = shapes.map((shape) => {
+    const size = sizeOf(shape);
+    return recycling.takeArray?.(size) ?? new Float32Array(size);
+  });
+  fill(outs);
+  return outs.map((out, i) => {
+    const info = backend.makeTensorInfo(shapes[i], 'float32', out);
+    recycling.adopt?.(out);
+    return info;
+  });
 }
 
 /** The kernel input `name`; throws naming the kernel when it is missing. */
