@@ -179,6 +179,41 @@ Buffers& buffers() {
   return buf;
 }
 
+// One micro-tile: C rows [m, m + mr), columns [n, n + nr) (+)= the packed A rows `ap` (kMR x kc) times B, packed
+// (`bp`, kc x kNR) or read in place (`brows`, when non-null). Rows of C need not be evenly spaced (convolution
+// outputs), so a full tile is written in place only when its rows are; otherwise (and for edge tiles) through
+// `tile` (kMR x kNR scratch).
+void run_tile(int kc, const float* ap, const float* bp, const float* const* brows, const CRows& c, int64_t m,
+              int64_t n, int mr, int nr, bool acc, float* tile) {
+  bool direct = mr == kMR && nr == kNR;
+  int64_t ldc = 0;
+  float* c0 = c.row(m) + n;
+  if (direct) {
+    ldc = c.row(m + 1) - c.row(m);
+    for (int r = 2; r < kMR && direct; ++r) direct = c.row(m + r) - c.row(m) == r * ldc;
+  }
+  const auto micro = [&](float* out, int64_t ld, bool add) {
+    if (brows != nullptr) {
+      kPointerKernel(kc, ap, PointerRows{brows}, out, ld, add);
+    } else {
+      kPackedKernel(kc, ap, PackedRows{bp}, out, ld, add);
+    }
+  };
+  if (direct) {
+    micro(c0, ldc, acc);
+    return;
+  }
+  micro(tile, kNR, false);
+  for (int r = 0; r < mr; ++r) {
+    float* cr = c.row(m + r) + n;
+    if (acc) {
+      for (int j = 0; j < nr; ++j) cr[j] += tile[r * kNR + j];
+    } else {
+      for (int j = 0; j < nr; ++j) cr[j] = tile[r * kNR + j];
+    }
+  }
+}
+
 }  // namespace
 
 alignas(32) const float kZeroRow[kNR] = {};
@@ -228,45 +263,77 @@ void gemm_block(int64_t m_begin, int64_t m_end, int64_t n_begin, int64_t n_end, 
           const float* bp = pb + static_cast<int64_t>(jr) * kc;
           const float* const* brows = in_place[jr / kNR] ? pr + static_cast<int64_t>(jr / kNR) * kKC : nullptr;
           for (int ir = 0; ir < mc; ir += kMR) {
-            const int mr = std::min(kMR, mc - ir);
-            const float* ap = pa + static_cast<int64_t>(ir) * kc;
-            const int64_t m = ic + ir;
-            const int64_t n = jc + jr;
-            // Rows of C need not be evenly spaced (convolution outputs), so a full tile is written in place only
-            // when its rows are; otherwise (and for edge tiles) through a scratch tile.
-            bool direct = mr == kMR && nr == kNR;
-            int64_t ldc = 0;
-            float* c0 = c.row(m) + n;
-            if (direct) {
-              ldc = c.row(m + 1) - c.row(m);
-              for (int r = 2; r < kMR && direct; ++r) direct = c.row(m + r) - c.row(m) == r * ldc;
-            }
-            const auto micro = [&](float* out, int64_t ld, bool add) {
-              if (brows != nullptr) {
-                kPointerKernel(kc, ap, PointerRows{brows}, out, ld, add);
-              } else {
-                kPackedKernel(kc, ap, PackedRows{bp}, out, ld, add);
-              }
-            };
-            if (direct) {
-              micro(c0, ldc, acc);
-            } else {
-              micro(tile, kNR, false);
-              for (int r = 0; r < mr; ++r) {
-                float* cr = c.row(m + r) + n;
-                if (acc) {
-                  for (int j = 0; j < nr; ++j) cr[j] += tile[r * kNR + j];
-                } else {
-                  for (int j = 0; j < nr; ++j) cr[j] = tile[r * kNR + j];
-                }
-              }
-            }
+            run_tile(kc, pa + static_cast<int64_t>(ir) * kc, bp, brows, c, ic + ir, jc + jr, std::min(kMR, mc - ir),
+                     nr, acc, tile);
           }
         }
       }
     }
   }
 }
+
+namespace {
+
+// C = A * B for GEMMs with few rows (deep, low-resolution layers): both operands are packed once, whole, in
+// parallel, and then the pool splits the C tiles. Splitting such a GEMM by rows and columns with gemm_block would
+// pack each block of B once per row task and each block of A once per column task: with 100-200 rows and depths of
+// thousands, packing took as long as the multiplications. The tiles and the order of the sums are gemm_block's,
+// so the results are the same bits.
+void gemm_prepacked(int64_t M, int64_t N, int64_t K, const APacker& a, const BPacker& b, const CRows& c,
+                    bool accumulate, int64_t target) {
+  const int64_t kblocks = (K + kKC - 1) / kKC;
+  const int64_t npanels = (N + kNR - 1) / kNR, mpanels = (M + kMR - 1) / kMR;
+  const auto depth = [&](int64_t p) { return static_cast<int>(std::min<int64_t>(kKC, K - p * kKC)); };
+  // Block p of B (depth [p kKC, p kKC + kc)) holds its npanels panels of kc x kNR; block p of A its mpanels
+  // micro-panels of kMR x kc. Blocks before p are all kKC deep.
+  thread_local std::vector<float> packed_a, packed_b;
+  packed_b.resize(static_cast<size_t>(K * npanels * kNR));
+  packed_a.resize(static_cast<size_t>(K * mpanels * kMR));
+  float* pb = packed_b.data();
+  float* pa = packed_a.data();
+  for_blocks(Blocks(kblocks * npanels, 8), [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; ++t) {
+      const int64_t p = t / npanels, j = t % npanels;
+      const int kc = depth(p);
+      b.pack(p * kKC, kc, j * kNR, static_cast<int>(std::min<int64_t>(kNR, N - j * kNR)),
+             pb + p * kKC * npanels * kNR + j * kc * kNR);
+    }
+  });
+  for_blocks(Blocks(kblocks * mpanels, 8), [&](int64_t t0, int64_t t1) {
+    for (int64_t t = t0; t < t1; ++t) {
+      const int64_t p = t / mpanels, i = t % mpanels;
+      const int kc = depth(p);
+      a.pack(i * kMR, static_cast<int>(std::min<int64_t>(kMR, M - i * kMR)), p * kKC, kc,
+             pa + p * kKC * mpanels * kMR + i * kc * kMR);
+    }
+  });
+  // Tasks: blocks of up to kMC / kMR micro-panels of rows times blocks of panels of columns, about `target` in all.
+  const int64_t rows = std::min<int64_t>(mpanels, kMC / kMR);
+  const int64_t row_tasks = (mpanels + rows - 1) / rows;
+  const int64_t col_tasks = std::min(npanels, std::max<int64_t>(1, (target + row_tasks - 1) / row_tasks));
+  const int64_t cols = (npanels + col_tasks - 1) / col_tasks;
+  for_blocks(Blocks(row_tasks * col_tasks, 1), [&](int64_t t0, int64_t t1) {
+    alignas(32) float tile[kMR * kNR];
+    for (int64_t t = t0; t < t1; ++t) {
+      const int64_t i0 = (t / col_tasks) * rows, i1 = std::min(mpanels, i0 + rows);
+      const int64_t j0 = (t % col_tasks) * cols, j1 = std::min(npanels, j0 + cols);
+      for (int64_t p = 0; p < kblocks; ++p) {
+        const int kc = depth(p);
+        const float* bp = pb + p * kKC * npanels * kNR;
+        const float* ap = pa + p * kKC * mpanels * kMR;
+        for (int64_t j = j0; j < j1; ++j) {
+          const int nr = static_cast<int>(std::min<int64_t>(kNR, N - j * kNR));
+          for (int64_t i = i0; i < i1; ++i) {
+            run_tile(kc, ap + i * kc * kMR, bp + j * kc * kNR, nullptr, c, i * kMR, j * kNR,
+                     static_cast<int>(std::min<int64_t>(kMR, M - i * kMR)), nr, accumulate || p > 0, tile);
+          }
+        }
+      }
+    }
+  });
+}
+
+}  // namespace
 
 void gemm_rows_parallel(int64_t M, int64_t N, int64_t K, const APacker& a, const BPacker& b, const CRows& c,
                         bool accumulate) {
@@ -276,7 +343,16 @@ void gemm_rows_parallel(int64_t M, int64_t N, int64_t K, const APacker& a, const
   int64_t rows = (M + target - 1) / target;
   rows = std::max<int64_t>(kMC, (rows + kMR - 1) / kMR * kMR);
   const int64_t row_tasks = (M + rows - 1) / rows;
-  // Few rows (deep, low-resolution layers): split the columns as well.
+  if (threads > 1 && row_tasks < target && K > 0 && N > 0 && M > 0) {
+    // Few rows: pack once, unless B is read in place (then there is nothing to pack).
+    const float* probe[kKC];
+    if (!b.rows(0, static_cast<int>(std::min<int64_t>(kKC, K)), 0, static_cast<int>(std::min<int64_t>(kNR, N)),
+                probe)) {
+      gemm_prepacked(M, N, K, a, b, c, accumulate, target);
+      return;
+    }
+  }
+  // Few rows: split the columns as well.
   int64_t col_tasks = 1;
   if (row_tasks < target) {
     col_tasks = std::min<int64_t>((target + row_tasks - 1) / row_tasks, (N + kNR - 1) / kNR);
