@@ -24,6 +24,15 @@
 #define TFR_NOINLINE
 #endif
 
+// Always inlined, so that a body written once compiles for each caller's target (a portable and an AVX2 wrapper).
+#if TFR_GNU
+#define TFR_ALWAYS_INLINE inline __attribute__((always_inline))
+#elif defined(TFR_MSVC)
+#define TFR_ALWAYS_INLINE __forceinline
+#else
+#define TFR_ALWAYS_INLINE inline
+#endif
+
 #if defined(__x86_64__) || defined(_M_X64)
 #define TFR_X86 1
 #include <immintrin.h>

@@ -42,43 +42,75 @@ int64_t padded(int64_t K) { return (K + kNR - 1) / kNR * kNR; }
 // ---- filter: U_p[c][k] (p = 4 i + j) = (G g G^T)[i][j], g[a][b] = w[(3 a + b) * C * K + c * K + k],
 // G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]. Stored as the GEMM's packed B panels, so it reads them in place:
 // U_p[c][k] at u[p * C * Kp + (k / kNR) * C * kNR + c * kNR + k % kNR] (Kp = padded(K); zeros past K). A panel's
-// kNR columns at a time through local arrays, which compilers vectorize.
+// kNR columns at a time through local arrays, which compilers vectorize; written once, compiled twice (portable and
+// AVX2 without FMA, so the same bits): for 512 channels the transform took as long as the GEMMs it feeds.
+TFR_ALWAYS_INLINE void filter_rows(const float* w, int64_t C, int64_t K, int64_t panel, int64_t c0, int64_t c1,
+                                   float* u) {
+  constexpr int L = kNR;
+  const int64_t CK = C * K, Kp = padded(K), k0 = panel * kNR;
+  const int n = static_cast<int>(std::min<int64_t>(L, K - k0));
+  for (int64_t c = c0; c < c1; ++c) {
+    float g[9][L];
+    for (int t = 0; t < 9; ++t) {
+      const float* src = w + t * CK + c * K + k0;
+      if (n == L) {
+        for (int l = 0; l < L; ++l) g[t][l] = src[l];
+      } else {
+        for (int l = 0; l < L; ++l) g[t][l] = l < n ? src[l] : 0.f;
+      }
+    }
+    float h[4][3][L];
+    for (int b = 0; b < 3; ++b) {
+      for (int l = 0; l < L; ++l) {
+        h[0][b][l] = g[b][l];
+        h[1][b][l] = 0.5f * (g[b][l] + g[3 + b][l] + g[6 + b][l]);
+        h[2][b][l] = 0.5f * (g[b][l] - g[3 + b][l] + g[6 + b][l]);
+        h[3][b][l] = g[6 + b][l];
+      }
+    }
+    float* dst = u + panel * C * kNR + c * kNR;
+    for (int i = 0; i < 4; ++i) {
+      float* d0 = dst + (4 * i) * C * Kp;
+      float* d1 = dst + (4 * i + 1) * C * Kp;
+      float* d2 = dst + (4 * i + 2) * C * Kp;
+      float* d3 = dst + (4 * i + 3) * C * Kp;
+      for (int l = 0; l < L; ++l) {
+        d0[l] = h[i][0][l];
+        d1[l] = 0.5f * (h[i][0][l] + h[i][1][l] + h[i][2][l]);
+        d2[l] = 0.5f * (h[i][0][l] - h[i][1][l] + h[i][2][l]);
+        d3[l] = h[i][2][l];
+      }
+    }
+  }
+}
+
+void filter_rows_generic(const float* w, int64_t C, int64_t K, int64_t panel, int64_t c0, int64_t c1, float* u) {
+  filter_rows(w, C, K, panel, c0, c1, u);
+}
+
+#ifdef TFR_X86
+TFR_TARGET_AVX2 void filter_rows_avx2(const float* w, int64_t C, int64_t K, int64_t panel, int64_t c0, int64_t c1,
+                                      float* u) {
+  filter_rows(w, C, K, panel, c0, c1, u);
+}
+#endif
+
 void transform_filter(const float* w, int64_t C, int64_t K, float* u) {
-  const int64_t CK = C * K, Kp = padded(K), panels = Kp / kNR;
+  const int64_t panels = padded(K) / kNR;
   // One task per panel and block of 64 c: each writes 16 sequential runs (one per position).
   constexpr int64_t kRowsPerTask = 64;
   const int64_t c_blocks = (C + kRowsPerTask - 1) / kRowsPerTask;
   for_blocks(Blocks(panels * c_blocks, 1), [&](int64_t b0, int64_t b1) {
-    constexpr int L = kNR;
     for (int64_t task = b0; task < b1; ++task) {
-      const int64_t panel = task / c_blocks, cb = task % c_blocks, k0 = panel * kNR;
-      const int n = static_cast<int>(std::min<int64_t>(L, K - k0));
-      for (int64_t c = cb * kRowsPerTask; c < std::min(C, (cb + 1) * kRowsPerTask); ++c) {
-        float g[9][L] = {};
-        for (int t = 0; t < 9; ++t) {
-          for (int l = 0; l < n; ++l) g[t][l] = w[t * CK + c * K + k0 + l];
-        }
-        float h[4][3][L];
-        for (int b = 0; b < 3; ++b) {
-          for (int l = 0; l < L; ++l) {
-            h[0][b][l] = g[b][l];
-            h[1][b][l] = 0.5f * (g[b][l] + g[3 + b][l] + g[6 + b][l]);
-            h[2][b][l] = 0.5f * (g[b][l] - g[3 + b][l] + g[6 + b][l]);
-            h[3][b][l] = g[6 + b][l];
-          }
-        }
-        float out[16][L];
-        for (int i = 0; i < 4; ++i) {
-          for (int l = 0; l < L; ++l) {
-            out[4 * i][l] = h[i][0][l];
-            out[4 * i + 1][l] = 0.5f * (h[i][0][l] + h[i][1][l] + h[i][2][l]);
-            out[4 * i + 2][l] = 0.5f * (h[i][0][l] - h[i][1][l] + h[i][2][l]);
-            out[4 * i + 3][l] = h[i][2][l];
-          }
-        }
-        float* dst = u + panel * C * kNR + c * kNR;
-        for (int p = 0; p < 16; ++p) std::memcpy(dst + p * C * Kp, out[p], sizeof(float) * L);
+      const int64_t panel = task / c_blocks, cb = task % c_blocks;
+      const int64_t c0 = cb * kRowsPerTask, c1 = std::min(C, c0 + kRowsPerTask);
+#ifdef TFR_X86
+      if (use_avx2()) {
+        filter_rows_avx2(w, C, K, panel, c0, c1, u);
+        continue;
       }
+#endif
+      filter_rows_generic(w, C, K, panel, c0, c1, u);
     }
   });
 }
@@ -308,14 +340,16 @@ bool applies(const ConvShape& s) {
 }
 
 // Whether Winograd pays for C input and K output channels over `tiles` 2x2 output tiles (measured with
-// bench/conv-native.ts on Zen 3): the filter's transform (16 C x K floats written, then read by the GEMMs) costs
-// memory traffic that only enough tiles repay (512 -> 512 channels over 32 tiles ran at 0.66x the implicit GEMM, over
-// 128 tiles at 1.25x); with few channels (the 16 -> 3 head) the GEMMs are too thin to gain.
-bool chosen(int64_t C, int64_t K, int64_t tiles) {
+// bench/conv-native.ts on Zen 3, 2 threads): the filter's transform (16 C x K floats written, then read by the GEMMs)
+// costs memory traffic that only enough tiles repay. 512 -> 512 channels: over 32 tiles 0.9-1.0x the implicit GEMM
+// forward and 0.6x for the input gradient (which flips the filter first), over 64 tiles 1.2-1.5x forward and
+// 0.8-0.95x input gradient, over 128 tiles 1.4x and 1.1x. With few channels (the 16 -> 3 head) the GEMMs are too
+// thin to gain.
+bool chosen(int64_t C, int64_t K, int64_t tiles, int64_t min_tiles) {
   const auto a = static_cast<ConvAlgorithm>(g_algorithm.load(std::memory_order_relaxed));
   if (a == ConvAlgorithm::kGemm) return false;
   if (a == ConvAlgorithm::kWinograd) return true;
-  return C >= 16 && K >= 16 && tiles >= 96;
+  return C >= 16 && K >= 16 && tiles >= min_tiles;
 }
 
 }  // namespace
@@ -326,7 +360,7 @@ bool winograd_forward(const ConvShape& s, const float* x, const float* w, const 
                       float* y) {
   if (!applies(s)) return false;
   const Problem P{s.batch, s.in_h, s.in_w, s.in_c, s.out_h, s.out_w, s.out_c, s.pad_top, s.pad_left};
-  if (!chosen(P.C, P.K, P.tiles())) return false;
+  if (!chosen(P.C, P.K, P.tiles(), 64)) return false;
   float* u = scratch(kSlotU, static_cast<size_t>(16 * s.in_c * padded(s.out_c)));
   transform_filter(w, s.in_c, s.out_c, u);
   run(P, x, u, bias, act, y);
@@ -338,7 +372,7 @@ bool winograd_backprop_input(const ConvShape& s, const float* dy, const float* w
   // dx[ih, iw] = sum over (kh, kw) of dy[ih + pad_top - kh, iw + pad_left - kw] w[kh, kw]^T: with kh' = 2 - kh, a
   // convolution of dy by the flipped filter whose padding is 2 - pad.
   const Problem P{s.batch, s.out_h, s.out_w, s.out_c, s.in_h, s.in_w, s.in_c, 2 - s.pad_top, 2 - s.pad_left};
-  if (!chosen(P.C, P.K, P.tiles())) return false;
+  if (!chosen(P.C, P.K, P.tiles(), 96)) return false;
   float* flipped = scratch(kSlotFlipped, static_cast<size_t>(9 * s.in_c * s.out_c));
   flip_filter(w, s.in_c, s.out_c, flipped);
   float* u = scratch(kSlotU, static_cast<size_t>(16 * s.out_c * padded(s.in_c)));
