@@ -14,7 +14,7 @@ namespace {
 std::atomic<int> g_algorithm{static_cast<int>(ConvAlgorithm::kAuto)};
 
 // Scratch slots (conv.h's scratch) this file uses; a filter gradient uses the low slots too, never at the same time.
-constexpr size_t kSlotV = 0, kSlotM = 1, kSlotU = 2, kSlotFlipped = 3, kSlotZeros = 4;
+constexpr size_t kSlotV = 0, kSlotM = 1, kSlotU = 2, kSlotZeros = 4;
 
 // Transformed inputs and products are made and used a chunk of tiles at a time: about this many floats for both,
 // so they stay in the last-level cache between the transforms and the GEMMs, and memory stays small.
@@ -44,6 +44,11 @@ int64_t padded(int64_t K) { return (K + kNR - 1) / kNR * kNR; }
 // U_p[c][k] at u[p * C * Kp + (k / kNR) * C * kNR + c * kNR + k % kNR] (Kp = padded(K); zeros past K). A panel's
 // kNR columns at a time through local arrays, which compilers vectorize; written once, compiled twice (portable and
 // AVX2 without FMA, so the same bits): for 512 channels the transform took as long as the GEMMs it feeds.
+//
+// With kFlipped, g is the filter of the input gradient, read from the forward filter w (K input and C output
+// channels) as g[a][b] = w[(8 - 3 a - b) * K * C + k * C + c] (rotated half a turn, channels swapped), with no pass
+// of its own: a block of 64 c reads each (tap, k) row's 64 floats across 64 iterations, from L1.
+template <bool kFlipped>
 TFR_ALWAYS_INLINE void filter_rows(const float* w, int64_t C, int64_t K, int64_t panel, int64_t c0, int64_t c1,
                                    float* u) {
   constexpr int L = kNR;
@@ -52,6 +57,11 @@ TFR_ALWAYS_INLINE void filter_rows(const float* w, int64_t C, int64_t K, int64_t
   for (int64_t c = c0; c < c1; ++c) {
     float g[9][L];
     for (int t = 0; t < 9; ++t) {
+      if (kFlipped) {
+        const float* src = w + (8 - t) * CK + k0 * C + c;
+        for (int l = 0; l < L; ++l) g[t][l] = l < n ? src[l * C] : 0.f;
+        continue;
+      }
       const float* src = w + t * CK + c * K + k0;
       if (n == L) {
         for (int l = 0; l < L; ++l) g[t][l] = src[l];
@@ -84,17 +94,22 @@ TFR_ALWAYS_INLINE void filter_rows(const float* w, int64_t C, int64_t K, int64_t
   }
 }
 
+template <bool kFlipped>
 void filter_rows_generic(const float* w, int64_t C, int64_t K, int64_t panel, int64_t c0, int64_t c1, float* u) {
-  filter_rows(w, C, K, panel, c0, c1, u);
+  filter_rows<kFlipped>(w, C, K, panel, c0, c1, u);
 }
 
 #ifdef TFR_X86
+template <bool kFlipped>
 TFR_TARGET_AVX2 void filter_rows_avx2(const float* w, int64_t C, int64_t K, int64_t panel, int64_t c0, int64_t c1,
                                       float* u) {
-  filter_rows(w, C, K, panel, c0, c1, u);
+  filter_rows<kFlipped>(w, C, K, panel, c0, c1, u);
 }
 #endif
 
+// U for the C x K filter w (3 x 3 x C x K), or with kFlipped for the input gradient of the forward filter w
+// (3 x 3 x K x C): see filter_rows.
+template <bool kFlipped>
 void transform_filter(const float* w, int64_t C, int64_t K, float* u) {
   const int64_t panels = padded(K) / kNR;
   // One task per panel and block of 64 c: each writes 16 sequential runs (one per position).
@@ -106,31 +121,11 @@ void transform_filter(const float* w, int64_t C, int64_t K, float* u) {
       const int64_t c0 = cb * kRowsPerTask, c1 = std::min(C, c0 + kRowsPerTask);
 #ifdef TFR_X86
       if (use_avx2()) {
-        filter_rows_avx2(w, C, K, panel, c0, c1, u);
+        filter_rows_avx2<kFlipped>(w, C, K, panel, c0, c1, u);
         continue;
       }
 #endif
-      filter_rows_generic(w, C, K, panel, c0, c1, u);
-    }
-  });
-}
-
-// wt[t][c][k] = w[(8 - t) * K * C + k * C + c]: the filter of the input gradient (rotated half a turn, its in and
-// out channels swapped), for a filter w with K input and C output channels. Blocks of 32 x 32 to stay in cache.
-void flip_filter(const float* w, int64_t K, int64_t C, float* wt) {
-  constexpr int64_t kTile = 32;
-  const int64_t tiles = (C + kTile - 1) / kTile;
-  for_blocks(Blocks(9 * tiles, 1), [&](int64_t b0, int64_t b1) {
-    for (int64_t b = b0; b < b1; ++b) {
-      const int64_t t = b / tiles, c0 = (b % tiles) * kTile, c1 = std::min(C, c0 + kTile);
-      const float* src = w + (8 - t) * K * C;
-      float* dst = wt + t * C * K;
-      for (int64_t k0 = 0; k0 < K; k0 += kTile) {
-        const int64_t k1 = std::min(K, k0 + kTile);
-        for (int64_t c = c0; c < c1; ++c) {
-          for (int64_t k = k0; k < k1; ++k) dst[c * K + k] = src[k * C + c];
-        }
-      }
+      filter_rows_generic<kFlipped>(w, C, K, panel, c0, c1, u);
     }
   });
 }
@@ -341,15 +336,14 @@ bool applies(const ConvShape& s) {
 
 // Whether Winograd pays for C input and K output channels over `tiles` 2x2 output tiles (measured with
 // bench/conv-native.ts on Zen 3, 2 threads): the filter's transform (16 C x K floats written, then read by the GEMMs)
-// costs memory traffic that only enough tiles repay. 512 -> 512 channels: over 32 tiles 0.9-1.0x the implicit GEMM
-// forward and 0.6x for the input gradient (which flips the filter first), over 64 tiles 1.2-1.5x forward and
-// 0.8-0.95x input gradient, over 128 tiles 1.4x and 1.1x. With few channels (the 16 -> 3 head) the GEMMs are too
-// thin to gain.
-bool chosen(int64_t C, int64_t K, int64_t tiles, int64_t min_tiles) {
+// costs memory traffic that only enough tiles repay. 512 -> 512 channels against the implicit GEMM: over 32 tiles
+// 1.0-1.1x forward and 0.8x input gradient, over 64 tiles 1.2-1.4x and 1.0-1.1x, over 128 tiles 1.5x and 1.4x. With
+// few channels (the 16 -> 3 head) the GEMMs are too thin to gain.
+bool chosen(int64_t C, int64_t K, int64_t tiles) {
   const auto a = static_cast<ConvAlgorithm>(g_algorithm.load(std::memory_order_relaxed));
   if (a == ConvAlgorithm::kGemm) return false;
   if (a == ConvAlgorithm::kWinograd) return true;
-  return C >= 16 && K >= 16 && tiles >= min_tiles;
+  return C >= 16 && K >= 16 && tiles >= 64;
 }
 
 }  // namespace
@@ -360,9 +354,9 @@ bool winograd_forward(const ConvShape& s, const float* x, const float* w, const 
                       float* y) {
   if (!applies(s)) return false;
   const Problem P{s.batch, s.in_h, s.in_w, s.in_c, s.out_h, s.out_w, s.out_c, s.pad_top, s.pad_left};
-  if (!chosen(P.C, P.K, P.tiles(), 64)) return false;
+  if (!chosen(P.C, P.K, P.tiles())) return false;
   float* u = scratch(kSlotU, static_cast<size_t>(16 * s.in_c * padded(s.out_c)));
-  transform_filter(w, s.in_c, s.out_c, u);
+  transform_filter<false>(w, s.in_c, s.out_c, u);
   run(P, x, u, bias, act, y);
   return true;
 }
@@ -372,11 +366,9 @@ bool winograd_backprop_input(const ConvShape& s, const float* dy, const float* w
   // dx[ih, iw] = sum over (kh, kw) of dy[ih + pad_top - kh, iw + pad_left - kw] w[kh, kw]^T: with kh' = 2 - kh, a
   // convolution of dy by the flipped filter whose padding is 2 - pad.
   const Problem P{s.batch, s.out_h, s.out_w, s.out_c, s.in_h, s.in_w, s.in_c, 2 - s.pad_top, 2 - s.pad_left};
-  if (!chosen(P.C, P.K, P.tiles(), 96)) return false;
-  float* flipped = scratch(kSlotFlipped, static_cast<size_t>(9 * s.in_c * s.out_c));
-  flip_filter(w, s.in_c, s.out_c, flipped);
+  if (!chosen(P.C, P.K, P.tiles())) return false;
   float* u = scratch(kSlotU, static_cast<size_t>(16 * s.out_c * padded(s.in_c)));
-  transform_filter(flipped, s.out_c, s.in_c, u);
+  transform_filter<true>(w, s.out_c, s.in_c, u);
   run(P, dy, u, nullptr, Activation::kLinear, dx);
   return true;
 }
