@@ -22,8 +22,9 @@ struct BatchNormParam {
   const float* values;  // null: the default (offset 0, scale 1)
   int64_t length;
 };
+// With `relu`, out = max(0, out) in the same pass, as tfjs's Relu on the result (NaN stays NaN, -0 becomes +0).
 void batch_norm(const float* x, int64_t n, BatchNormParam mean, BatchNormParam variance, BatchNormParam offset,
-                BatchNormParam scale, int64_t period, double epsilon, float* out);
+                BatchNormParam scale, int64_t period, double epsilon, bool relu, float* out);
 
 // ---- copies (movement_copy.cc) ----
 

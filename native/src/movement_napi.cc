@@ -1,7 +1,7 @@
 // Bindings of movement.h. Every size is checked against the typed arrays before any memory is touched; outputs are
 // preallocated Float32Arrays.
 //   reduce(op, x, [outer, reduced, inner], out)            op: 0 sum, 1 mean, 2 max, 3 min
-//   batchNorm(x, mean, variance, offset | null, scale | null, epsilon, out)
+//   batchNorm(x, mean, variance, offset | null, scale | null, epsilon, out[, relu])
 //   slice(x, shape, begin, size, out)
 //   concat(parts, mids, outer, inner, out)                 split(x, mids, outer, inner, parts)
 //   pad(x, shape, before, outShape, value, out)
@@ -89,7 +89,7 @@ BatchNormParam norm_param(const Args& args, size_t i, bool optional) {
 
 napi_value batch_norm_binding(napi_env env, napi_callback_info info) {
   return guard(env, [&] {
-    Args args(env, info, "batchNorm", 7);
+    Args args(env, info, "batchNorm", 7, 1);
     int64_t n = 0;
     const float* x = args.f32(0, -1, &n);
     const BatchNormParam mean = norm_param(args, 1, false), variance = norm_param(args, 2, false);
@@ -103,7 +103,8 @@ napi_value batch_norm_binding(napi_env env, napi_callback_info info) {
       }
     }
     const double epsilon = args.number(5);
-    batch_norm(x, n, mean, variance, offset, scale, period, epsilon, args.f32(6, n));
+    const bool relu = !args.is_null(7) && args.integer(7, 0) != 0;
+    batch_norm(x, n, mean, variance, offset, scale, period, epsilon, relu, args.f32(6, n));
     return undefined(env);
   });
 }

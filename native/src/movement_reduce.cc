@@ -200,6 +200,9 @@ inline double norm_factor(const BatchNormParam& variance, const BatchNormParam& 
   return param_at(scale, j, 1.0) / std::sqrt(param_at(variance, j, 0.0) + epsilon);
 }
 
+// Math.max(0, v), as tfjs's Relu: NaN stays NaN, -0 becomes +0.
+inline float rectify(float v) { return v > 0.0f || v != v ? v : 0.0f; }
+
 // Per-position tables of a period repeated to at least ~1K entries, so the main loop runs over long contiguous
 // blocks with no index arithmetic.
 struct NormTables {
@@ -226,7 +229,7 @@ NormTables make_tables(BatchNormParam mean, BatchNormParam variance, BatchNormPa
 }  // namespace
 
 void batch_norm(const float* x, int64_t n, BatchNormParam mean, BatchNormParam variance, BatchNormParam offset,
-                BatchNormParam scale, int64_t period, double epsilon, float* out) {
+                BatchNormParam scale, int64_t period, double epsilon, bool relu, float* out) {
   if (n == 0) return;
   if (period <= 64 * 1024) {
     const NormTables t = make_tables(mean, variance, offset, scale, period, epsilon);
@@ -240,6 +243,9 @@ void batch_norm(const float* x, int64_t n, BatchNormParam mean, BatchNormParam v
         for (int64_t j = 0; j < len; ++j) {
           ob[j] = static_cast<float>(t.offset[j] + (static_cast<double>(xb[j]) - t.mean[j]) * t.factor[j]);
         }
+        if (relu) {
+          for (int64_t j = 0; j < len; ++j) ob[j] = rectify(ob[j]);
+        }
       }
     });
     return;
@@ -250,6 +256,7 @@ void batch_norm(const float* x, int64_t n, BatchNormParam mean, BatchNormParam v
     for (int64_t i = i0; i < i1; ++i) {
       out[i] = static_cast<float>(param_at(offset, j, 0.0) + (static_cast<double>(x[i]) - param_at(mean, j, 0.0)) *
                                                                  norm_factor(variance, scale, j, epsilon));
+      if (relu) out[i] = rectify(out[i]);
       if (++j == period) j = 0;
     }
   });

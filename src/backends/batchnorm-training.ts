@@ -4,8 +4,11 @@
  * about fifteen full passes over each activation per training step, with the intermediates kept for the backward
  * pass. The fused kernels take three passes forward and two backward, and keep only x.
  *
- * Backend-neutral (tfjs-core only): callers check {@link hasFusedBatchNormTraining} and take the ordinary path
- * elsewhere.
+ * In inference, a batch norm followed by a ReLU is one pass too ({@link fusedBatchNormReluInference}) instead of
+ * FusedBatchNorm and Relu (two passes and an extra activation).
+ *
+ * Backend-neutral (tfjs-core only): callers check {@link hasFusedBatchNormTraining} (and
+ * {@link hasFusedBatchNormReluInference}) and take the ordinary path elsewhere.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { GradConfig, NamedAttrMap, Tensor } from '@tensorflow/tfjs-core';
@@ -22,6 +25,12 @@ export const BATCH_NORM_RELU_TRAINING = 'TfrBatchNormReluTraining';
  * epsilon. Outputs dx, dgamma, dbeta: the full gradient through the batch statistics.
  */
 export const BATCH_NORM_TRAINING_GRAD = 'TfrBatchNormTrainingGrad';
+
+/**
+ * Kernel: tfjs's FusedBatchNorm (inputs x, mean, variance, offset, scale; attr varianceEpsilon; the same arithmetic)
+ * with max(0, y) in the same pass: y = relu(batchNorm(x)) with given (moving) statistics, as in inference.
+ */
+export const BATCH_NORM_RELU_INFERENCE = 'TfrBatchNormReluInference';
 
 /** The gradient of a fused kernel (with or without the ReLU): one call of its gradient kernel. Only y's gradient
  * flows (the statistics feed the moving averages, which are not differentiated, as in tfjs-layers). */
@@ -48,6 +57,22 @@ function gradConfig(kernelName: string, relu: boolean): GradConfig {
 }
 const batchNormTrainingGrad = gradConfig(BATCH_NORM_TRAINING, false);
 const batchNormReluTrainingGrad = gradConfig(BATCH_NORM_RELU_TRAINING, true);
+
+/** The inference kernel's gradient: ReLU's mask on dy, then tfjs's own FusedBatchNorm gradient. */
+const batchNormReluInferenceGrad: GradConfig = {
+  kernelName: BATCH_NORM_RELU_INFERENCE,
+  inputsToSave: ['x', 'mean', 'variance', 'scale'],
+  outputsToSave: [true],
+  gradFunc: (dys: Tensor | Tensor[], saved: Tensor[], attrs: NamedAttrMap) => {
+    const dy = Array.isArray(dys) ? dys[0] : dys;
+    const y = saved[4];
+    const masked = tf.mul(dy, tf.step(y));
+    const base = tf.getGradient('FusedBatchNorm');
+    if (base === undefined)
+      throw new Error(`${BATCH_NORM_RELU_INFERENCE}: tfjs-core has no FusedBatchNorm gradient`);
+    return base.gradFunc(masked, saved.slice(0, 4), attrs);
+  },
+};
 
 /** Whether the current backend has the fused training kernels (with and without the ReLU). */
 export function hasFusedBatchNormTraining(): boolean {
@@ -107,4 +132,52 @@ export function fusedBatchNormTraining(
   if (gamma === null) g.dispose();
   if (beta === null) b.dispose();
   return { y, mean, variance };
+}
+
+/** Whether the current backend has the fused inference batch norm + ReLU kernel. */
+export function hasFusedBatchNormReluInference(): boolean {
+  return tf.getKernel(BATCH_NORM_RELU_INFERENCE, tf.getBackend()) !== undefined;
+}
+
+/**
+ * relu(tf.batchNorm(x, mean, variance, beta, gamma, epsilon)) as one kernel, bit for bit the two ops' result (and
+ * differentiable, through tfjs's FusedBatchNorm gradient). Needs a backend with the kernel
+ * ({@link hasFusedBatchNormReluInference}); mean, variance, beta and gamma are [C] for x [..., C].
+ * @example
+ * ```ts
+ * const y = fusedBatchNormReluInference(x, movingMean, movingVariance, beta, gamma, 1e-5);
+ * ```
+ */
+export function fusedBatchNormReluInference(
+  x: Tensor,
+  mean: Tensor,
+  variance: Tensor,
+  beta: Tensor | null,
+  gamma: Tensor | null,
+  epsilon: number,
+): Tensor {
+  if (tf.getGradient(BATCH_NORM_RELU_INFERENCE) !== batchNormReluInferenceGrad)
+    tf.registerGradient(batchNormReluInferenceGrad);
+  return tf.tidy(() => {
+    // tf.batchNorm's 4-D view (its gradient tiles per-channel values over four axes).
+    const shape4 =
+      x.rank >= 4
+        ? x.shape
+        : x.rank === 3
+          ? [1, ...x.shape]
+          : x.rank === 2
+            ? [1, 1, ...x.shape]
+            : [1, 1, 1, x.size];
+    const channels = mean.shape[mean.rank - 1];
+    const scale = gamma ?? tf.ones([channels]);
+    const offset = beta ?? tf.zeros([channels]);
+    const y = tf
+      .engine()
+      .runKernel(
+        BATCH_NORM_RELU_INFERENCE,
+        { x: tf.reshape(x, shape4), mean, variance, offset, scale },
+        { varianceEpsilon: epsilon },
+      ) as Tensor;
+    return tf.reshape(y, x.shape);
+  });
 }

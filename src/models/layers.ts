@@ -5,7 +5,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { fusedBatchNormTraining, hasFusedBatchNormTraining } from '../backends/batchnorm-training.js';
+import {
+  fusedBatchNormReluInference,
+  fusedBatchNormTraining,
+  hasFusedBatchNormReluInference,
+  hasFusedBatchNormTraining,
+} from '../backends/batchnorm-training.js';
 
 /** Registration prefix of this library's custom layers in saved model.json files. */
 export const LAYER_PACKAGE = 'tfjs-restoration';
@@ -219,16 +224,28 @@ function fusedBatchNormalizationClass(): new (args: BatchNormArgs) => BatchNormL
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
       const self = this as unknown as BatchNormInternals;
       const axis = self.axis >= 0 ? self.axis : self.axis + x.rank;
-      const fused =
-        kwargs?.training === true &&
+      const fusable =
         // Models pass a list of one tensor.
         (!Array.isArray(inputs) || inputs.length === 1) &&
         x.dtype === 'float32' &&
         x.size > 0 &&
-        axis === x.rank - 1 &&
-        hasFusedBatchNormTraining();
-      if (!fused) return super.call(inputs, kwargs);
+        axis === x.rank - 1;
       const relu = feedsRelu.has(this);
+      if (fusable && relu && kwargs?.training !== true && hasFusedBatchNormReluInference()) {
+        // Inference: tfjs-layers' batchNorm with the moving statistics, and the ReLU, in one pass.
+        const out = fusedBatchNormReluInference(
+          x,
+          self.movingMean.read(),
+          self.movingVariance.read(),
+          self.beta?.read() ?? null,
+          self.gamma?.read() ?? null,
+          self.epsilon,
+        );
+        reluApplied.add(out);
+        return out;
+      }
+      const fused = fusable && kwargs?.training === true && hasFusedBatchNormTraining();
+      if (!fused) return super.call(inputs, kwargs);
       const out = tf.tidy(() => {
         const { y, mean, variance } = fusedBatchNormTraining(
           x,

@@ -12,8 +12,10 @@ import { loadNativeAddon, nativeAddonPath } from '../../src/backends/native/addo
 import { registerNativeBackend } from '../../src/backends/native/index.js';
 import type { BatchNormTrainingAddon } from '../../src/backends/native/batchnorm-kernels.js';
 import {
+  BATCH_NORM_RELU_INFERENCE,
   BATCH_NORM_RELU_TRAINING,
   BATCH_NORM_TRAINING,
+  fusedBatchNormReluInference,
   fusedBatchNormTraining,
 } from '../../src/backends/batchnorm-training.js';
 import { batchNorm, batchNormalization, batchNormRelu } from '../../src/models/layers.js';
@@ -284,6 +286,63 @@ describe.skipIf(SKIP_NATIVE)('native fused batch norm (training)', () => {
     // Inference: tfjs-layers' own batch norm and ReLU.
     expect(relativeError(got.inference, ref.inference)).toBeLessThan(1e-5);
     expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it('batchNormRelu in inference is one kernel on native, bit for bit batchNorm + ReLU, with their gradients', async () => {
+    const input = tfl.input({ shape: [5, 7, 6] });
+    const build = () => tfl.model({ inputs: input, outputs: batchNormRelu(input, 'bn', 'relu', 1e-3) });
+    // Values around the moving mean, so that the ReLU cuts, and a NaN (which both keep).
+    const xs = randomValues(3 * 5 * 7 * 6, 31).map((v) => 2 * v);
+    xs[5] = NaN;
+    const w = weights(6, 32);
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      const model = build();
+      model.layers[1].setWeights(w);
+      const x = tf.tensor(xs, [3, 5, 7, 6]);
+      const profile = await tf.profile(() => model.predict(x) as tf.Tensor);
+      const y = (profile.result as tf.Tensor).dataSync() as Float32Array;
+      // Through the inference path (without the NaN): dgamma of sum(relu(bn(x)) * x), dx of sum(relu(bn(x))^2).
+      const clean = tf.where(tf.isNaN(x), tf.zerosLike(x), x);
+      const gamma = model.layers[1].weights[0].read() as tf.Variable;
+      const g = tf.tidy(() => {
+        const { grads } = tf.variableGrads(() => {
+          const out = model.apply(clean, { training: false }) as tf.Tensor;
+          return tf.sum(tf.mul(out, clean)) as tf.Scalar;
+        }, [gamma]);
+        return grads[gamma.name];
+      });
+      const dx = tf.grad((t: tf.Tensor) =>
+        tf.sum(tf.square(model.apply(t, { training: false }) as tf.Tensor)),
+      )(clean);
+      const out = { y, kernels: profile.kernelNames, dgamma: g.dataSync(), dx: dx.dataSync() };
+      tf.dispose([profile.result as tf.Tensor, x, clean, g, dx]);
+      model.dispose();
+      return out;
+    };
+    const start = tf.memory().numTensors;
+    const got = await run('native');
+    const ref = await run('cpu');
+    expect(got.kernels).toContain(BATCH_NORM_RELU_INFERENCE);
+    expect(got.kernels).not.toContain('Relu');
+    expect(ref.kernels).toContain('Relu');
+    expect(Number.isNaN(got.y[5])).toBe(true);
+    expect(Array.from(got.y)).toEqual(Array.from(ref.y));
+    expect(got.y.some((v) => v === 0) && got.y.some((v) => v > 0)).toBe(true);
+    expect(relativeError(got.dgamma as Float32Array, ref.dgamma as Float32Array)).toBeLessThan(1e-6);
+    expect(relativeError(got.dx as Float32Array, ref.dx as Float32Array)).toBeLessThan(1e-6);
+    tf.dispose(w);
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it('the fused inference kernel rejects inputs it cannot take, naming them', async () => {
+    await tf.setBackend('native');
+    const x = tf.ones([2, 3, 4]);
+    const c4 = tf.ones([4]);
+    expect(() => fusedBatchNormReluInference(x, tf.ones([3]), c4, null, null, 1e-3)).toThrow(
+      /TfrBatchNormReluInference: .*x \[1,2,3,4\].*\[3\]/,
+    );
+    tf.dispose([x, c4]);
   });
 
   it('a trained model saves as standard BatchNormalization and loads with identical predictions', async () => {

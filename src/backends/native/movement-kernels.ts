@@ -13,6 +13,7 @@ import {
   type NamedAttrMap,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
+import { BATCH_NORM_RELU_INFERENCE } from '../batchnorm-training.js';
 import { allFloat32, f32, input, nativeKernel, output, outputs, sizeOf } from './util.js';
 
 /** The addon functions these kernels call (native/src/movement_napi.cc). Outputs are preallocated. */
@@ -28,6 +29,8 @@ export interface MovementAddon {
     scale: Float32Array | null,
     epsilon: number,
     out: Float32Array,
+    /** 1: max(0, y) in the same pass. */
+    relu?: number,
   ): void;
   slice(x: Float32Array, shape: number[], begin: number[], size: number[], out: Float32Array): void;
   /** parts[k] is [outer, mids[k], inner]; out is [outer, sum(mids), inner]. */
@@ -101,21 +104,37 @@ function reduceKernel(addon: MovementAddon, name: keyof typeof REDUCE_OPS, axisA
 // ---- batch norm ----
 
 /** FusedBatchNorm: parameters of one element or all of one length (per channel, or x's whole shape). */
-function batchNormKernel(addon: MovementAddon): KernelConfig {
-  return nativeKernel('FusedBatchNorm', (args, backend) => {
-    const x = input('FusedBatchNorm', args.inputs, 'x');
-    const mean = input('FusedBatchNorm', args.inputs, 'mean');
-    const variance = input('FusedBatchNorm', args.inputs, 'variance');
+/**
+ * FusedBatchNorm, and with `relu` the fused inference batch norm + ReLU (the same arithmetic, then max(0, y) in the
+ * same pass; there the CPU backend has no kernel to fall back to, so its inputs are checked here).
+ */
+function batchNormKernel(addon: MovementAddon, relu = false): KernelConfig {
+  const name = relu ? BATCH_NORM_RELU_INFERENCE : 'FusedBatchNorm';
+  return nativeKernel(name, (args, backend) => {
+    const x = input(name, args.inputs, 'x');
+    const mean = input(name, args.inputs, 'mean');
+    const variance = input(name, args.inputs, 'variance');
     const { offset, scale } = args.inputs;
-    if (!allFloat32(x, mean, variance, offset, scale) || sizeOf(x.shape) === 0) return undefined;
-    // The CPU kernel checks ranks (and throws); let it.
     const params = [mean, variance, offset, scale].filter(
       (t): t is TensorInfo => t !== undefined && t !== null,
     );
-    if (params.some((t) => t.shape.length !== mean.shape.length)) return undefined;
     const lengths = params.map((t) => sizeOf(t.shape));
     const period = Math.max(...lengths);
-    if (lengths.some((n) => n !== 1 && n !== period) || lengths.includes(0)) return undefined;
+    const usable =
+      allFloat32(x, mean, variance, offset, scale) &&
+      sizeOf(x.shape) > 0 &&
+      params.every((t) => t.shape.length === mean.shape.length) &&
+      lengths.every((n) => n === 1 || n === period) &&
+      !lengths.includes(0);
+    if (!usable) {
+      // The CPU kernel checks ranks (and throws); let it. The fused kernel has none behind it.
+      if (!relu) return undefined;
+      throw new Error(
+        `${name}: x must be non-empty float32 and mean, variance, offset, scale float32 of one rank with 1 or ` +
+          `the same number of elements; got x [${x.shape}] ${x.dtype}, ` +
+          params.map((t) => `[${t.shape}] ${t.dtype}`).join(', '),
+      );
+    }
     const epsilon = (args.attrs?.varianceEpsilon as number | undefined) ?? 0.001;
     const opt = (t: TensorInfo | undefined | null): Float32Array | null =>
       t === undefined || t === null ? null : f32(backend, t);
@@ -128,6 +147,7 @@ function batchNormKernel(addon: MovementAddon): KernelConfig {
         opt(scale),
         epsilon,
         out,
+        relu ? 1 : 0,
       ),
     );
   });
@@ -385,6 +405,7 @@ export function movementKernels(addon: MovementAddon): KernelConfig[] {
     reduceKernel(addon, 'Max', 'reductionIndices'),
     reduceKernel(addon, 'Min', 'axis'),
     batchNormKernel(addon),
+    batchNormKernel(addon, true),
     sliceKernel(addon),
     splitKernel(addon),
     concatKernel(addon),
