@@ -379,6 +379,7 @@ void transpose_sum(const std::vector<const float*>& parts, int64_t rows, int64_t
 }  // namespace
 
 void conv2d_backprop_filter(const ConvShape& s, const float* x, const float* dy, float* dw) {
+  if (winograd_backprop_filter(s, x, dy, dw)) return;
   // dw^T[co, tap * in_c + ci] = sum over output pixels p of dy[p, co] * x[p shifted by tap, ci]: a GEMM whose depth
   // is the pixel count. Threads split the pixels, each into its own partial sum.
   DyTransposedA a;

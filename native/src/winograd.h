@@ -1,7 +1,8 @@
 // Winograd F(2x2, 3x3) for 3x3, stride-1, undilated convolutions: each 2x2 block of outputs comes from a 4x4 block
 // of inputs through 16 element-wise products per channel pair instead of 36 multiply-adds, so the GEMM work drops
 // 2.25x. The input tiles, the filter and the products are transformed with additions (and halvings of the filter),
-// and the 16 products are 16 GEMMs (tiles x in channels times in channels x out channels) on gemm.h's kernel.
+// and the 16 products are 16 GEMMs (tiles x in channels times in channels x out channels) on gemm.h's kernel. The
+// filter gradient is F(3x3, 2x2) on the same tiling: 16 GEMMs (in channels x tiles times tiles x out channels).
 #pragma once
 #include <cstdint>
 
@@ -22,5 +23,9 @@ bool winograd_forward(const ConvShape& s, const float* x, const float* w, const 
 // dx for stride 1 as a convolution of dy with the rotated, transposed filter, by Winograd when it applies and is
 // picked; false (nothing written) otherwise.
 bool winograd_backprop_input(const ConvShape& s, const float* dy, const float* w, float* dx);
+
+// dw (3 x 3 x C x K) for stride 1 by Winograd F(3x3, 2x2) (the 2x2 dy blocks of the forward's tiling), when it
+// applies and is picked; false (nothing written) otherwise.
+bool winograd_backprop_filter(const ConvShape& s, const float* x, const float* dy, float* dw);
 
 }  // namespace tfr
