@@ -304,13 +304,21 @@ void batch_matmul(const float* a, const float* b, float* c, int64_t batch, int64
 }
 
 void StridedA::pack(int64_t m0, int mr, int64_t k0, int kc, float* dst) const {
-  for (int r = 0; r < mr; ++r) {
-    const float* src = a + (m0 + r) * rs + k0 * cs;
-    float* d = dst + static_cast<int64_t>(r) * kc;
-    if (cs == 1) {
-      std::memcpy(d, src, sizeof(float) * kc);
-    } else {
-      for (int k = 0; k < kc; ++k) d[k] = src[k * cs];
+  if (rs == 1 && cs != 1) {
+    // A transposed in memory (rows contiguous down a column): read the mr rows of each depth step at once.
+    for (int k = 0; k < kc; ++k) {
+      const float* src = a + m0 + (k0 + k) * cs;
+      for (int r = 0; r < mr; ++r) dst[static_cast<int64_t>(r) * kc + k] = src[r];
+    }
+  } else {
+    for (int r = 0; r < mr; ++r) {
+      const float* src = a + (m0 + r) * rs + k0 * cs;
+      float* d = dst + static_cast<int64_t>(r) * kc;
+      if (cs == 1) {
+        std::memcpy(d, src, sizeof(float) * kc);
+      } else {
+        for (int k = 0; k < kc; ++k) d[k] = src[k * cs];
+      }
     }
   }
   if (mr < kMR) std::memset(dst + static_cast<int64_t>(mr) * kc, 0, sizeof(float) * kc * (kMR - mr));

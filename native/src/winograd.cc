@@ -13,7 +13,8 @@ namespace {
 
 std::atomic<int> g_algorithm{static_cast<int>(ConvAlgorithm::kAuto)};
 
-// Scratch slots (conv.h's scratch) this file uses; a filter gradient uses the low slots too, never at the same time.
+// Scratch slots (conv.h's scratch) this file uses; the filter gradient's products and sums use the V, M and U slots,
+// and conv.cc's implicit-GEMM filter gradient the low slots too, never at the same time.
 constexpr size_t kSlotV = 0, kSlotM = 1, kSlotU = 2, kSlotFlipped = 3, kSlotZeros = 4;
 
 // Transformed inputs and products are made and used a chunk of tiles at a time: about this many floats for both,
@@ -151,8 +152,49 @@ void output_tile_generic(const float* m, int64_t K, float* const* y, const float
   }
 }
 
+// ---- filter gradient, dy tile: e[p * K + k] = (G' g G'^T)[i][j] (p = 4 i + j) over the 2x2 dy pixels
+// g[2 r + s] (K channels each), G' = [1 0; 1/2 1/2; 1/2 -1/2; 0 -1]: with B^T above and A^T below, F(3x3, 2x2)
+// computes the 3x3 correlation of a 4x4 input block with a 2x2 dy block.
+void dy_tile_generic(const float* const* g, float* e, int64_t K, int64_t k_begin) {
+  for (int64_t k = k_begin; k < K; ++k) {
+    float h[4][2];
+    for (int s = 0; s < 2; ++s) {
+      const float g0 = g[s][k], g1 = g[2 + s][k];
+      h[0][s] = g0;
+      h[1][s] = (g0 + g1) * 0.5f;
+      h[2][s] = (g0 - g1) * 0.5f;
+      h[3][s] = -g1;
+    }
+    for (int i = 0; i < 4; ++i) {
+      e[(4 * i) * K + k] = h[i][0];
+      e[(4 * i + 1) * K + k] = (h[i][0] + h[i][1]) * 0.5f;
+      e[(4 * i + 2) * K + k] = (h[i][0] - h[i][1]) * 0.5f;
+      e[(4 * i + 3) * K + k] = -h[i][1];
+    }
+  }
+}
+
+// ---- filter gradient, output: dw[(3 i + j) * CK + x] = (A^T m A)[i][j] over the 16 summed products
+// m[p * CK + x], A^T = [1 1 1 0; 0 1 -1 0; 0 1 1 1], for the flat (c, k) indices x in [x_begin, x_end).
+void filter_output_generic(const float* m, int64_t CK, float* dw, int64_t x_begin, int64_t x_end) {
+  for (int64_t x = x_begin; x < x_end; ++x) {
+    float u[3][4];
+    for (int j = 0; j < 4; ++j) {
+      const float a = m[j * CK + x], b = m[(4 + j) * CK + x], c = m[(8 + j) * CK + x], d = m[(12 + j) * CK + x];
+      u[0][j] = a + b + c;
+      u[1][j] = b - c;
+      u[2][j] = b + c + d;
+    }
+    for (int i = 0; i < 3; ++i) {
+      dw[(3 * i) * CK + x] = u[i][0] + u[i][1] + u[i][2];
+      dw[(3 * i + 1) * CK + x] = u[i][1] - u[i][2];
+      dw[(3 * i + 2) * CK + x] = u[i][1] + u[i][2] + u[i][3];
+    }
+  }
+}
+
 #ifdef TFR_X86
-// The same two transforms eight channels at a time (the same additions in the same order, so the same bits).
+// The same transforms eight channels at a time (the same additions in the same order, so the same bits).
 TFR_TARGET_AVX2_FMA void input_tile_avx2(const float* const* d, float* v, int64_t C) {
   int64_t c = 0;
   for (; c + 8 <= C; c += 8) {
@@ -205,6 +247,48 @@ TFR_TARGET_AVX2_FMA void output_tile_avx2(const float* m, int64_t K, float* cons
   }
   output_tile_generic(m, K, y, bias, act, k);
 }
+
+TFR_TARGET_AVX2_FMA void dy_tile_avx2(const float* const* g, float* e, int64_t K) {
+  const __m256 half = _mm256_set1_ps(0.5f), sign = _mm256_set1_ps(-0.f);
+  int64_t k = 0;
+  for (; k + 8 <= K; k += 8) {
+    __m256 h[4][2];
+    for (int s = 0; s < 2; ++s) {
+      const __m256 g0 = _mm256_loadu_ps(g[s] + k), g1 = _mm256_loadu_ps(g[2 + s] + k);
+      h[0][s] = g0;
+      h[1][s] = _mm256_mul_ps(_mm256_add_ps(g0, g1), half);
+      h[2][s] = _mm256_mul_ps(_mm256_sub_ps(g0, g1), half);
+      h[3][s] = _mm256_xor_ps(g1, sign);
+    }
+    for (int i = 0; i < 4; ++i) {
+      _mm256_storeu_ps(e + (4 * i) * K + k, h[i][0]);
+      _mm256_storeu_ps(e + (4 * i + 1) * K + k, _mm256_mul_ps(_mm256_add_ps(h[i][0], h[i][1]), half));
+      _mm256_storeu_ps(e + (4 * i + 2) * K + k, _mm256_mul_ps(_mm256_sub_ps(h[i][0], h[i][1]), half));
+      _mm256_storeu_ps(e + (4 * i + 3) * K + k, _mm256_xor_ps(h[i][1], sign));
+    }
+  }
+  dy_tile_generic(g, e, K, k);
+}
+
+TFR_TARGET_AVX2_FMA void filter_output_avx2(const float* m, int64_t CK, float* dw, int64_t x_begin, int64_t x_end) {
+  int64_t x = x_begin;
+  for (; x + 8 <= x_end; x += 8) {
+    __m256 u[3][4];
+    for (int j = 0; j < 4; ++j) {
+      const __m256 a = _mm256_loadu_ps(m + j * CK + x), b = _mm256_loadu_ps(m + (4 + j) * CK + x);
+      const __m256 c = _mm256_loadu_ps(m + (8 + j) * CK + x), d = _mm256_loadu_ps(m + (12 + j) * CK + x);
+      u[0][j] = _mm256_add_ps(_mm256_add_ps(a, b), c);
+      u[1][j] = _mm256_sub_ps(b, c);
+      u[2][j] = _mm256_add_ps(_mm256_add_ps(b, c), d);
+    }
+    for (int i = 0; i < 3; ++i) {
+      _mm256_storeu_ps(dw + (3 * i) * CK + x, _mm256_add_ps(_mm256_add_ps(u[i][0], u[i][1]), u[i][2]));
+      _mm256_storeu_ps(dw + (3 * i + 1) * CK + x, _mm256_sub_ps(u[i][1], u[i][2]));
+      _mm256_storeu_ps(dw + (3 * i + 2) * CK + x, _mm256_add_ps(_mm256_add_ps(u[i][1], u[i][2]), u[i][3]));
+    }
+  }
+  filter_output_generic(m, CK, dw, x, x_end);
+}
 #endif
 
 void input_tile(const float* const* d, float* v, int64_t C) {
@@ -227,6 +311,26 @@ void output_tile(const float* m, int64_t K, float* const* y, const float* bias, 
   output_tile_generic(m, K, y, bias, act, 0);
 }
 
+void dy_tile(const float* const* g, float* e, int64_t K) {
+#ifdef TFR_X86
+  if (use_avx2()) {
+    dy_tile_avx2(g, e, K);
+    return;
+  }
+#endif
+  dy_tile_generic(g, e, K, 0);
+}
+
+void filter_output(const float* m, int64_t CK, float* dw, int64_t x_begin, int64_t x_end) {
+#ifdef TFR_X86
+  if (use_avx2()) {
+    filter_output_avx2(m, CK, dw, x_begin, x_end);
+    return;
+  }
+#endif
+  filter_output_generic(m, CK, dw, x_begin, x_end);
+}
+
 // One position's transformed filter (transform_filter's layout) as B, read in place.
 struct PanelB final : BPacker {
   const float* u;
@@ -244,6 +348,28 @@ struct PanelB final : BPacker {
   }
 };
 
+// The input tiles first .. first + rows - 1 (in batch, tile-row, tile-column order) into v[t * 16 * C + p * C + c],
+// across the pool; `zeros` is C zeros, read where a tile reaches past the image.
+void transform_inputs(const Problem& P, const float* x, int64_t first, int64_t rows, const float* zeros, float* v) {
+  const int64_t C = P.C, tw = P.tiles_w(), th = P.tiles_h();
+  for_blocks(rows, block_for(32 * C), [&](int64_t t0, int64_t t1) {
+    const float* d[16];
+    for (int64_t t = t0; t < t1; ++t) {
+      const int64_t g = first + t, n = g / (th * tw), rem = g - n * th * tw, a = rem / tw, b = rem - a * tw;
+      const float* img = x + n * P.in_h * P.in_w * C;
+      for (int i = 0; i < 4; ++i) {
+        const int64_t ih = 2 * a - P.pad_top + i;
+        for (int j = 0; j < 4; ++j) {
+          const int64_t iw = 2 * b - P.pad_left + j;
+          const bool inside = ih >= 0 && ih < P.in_h && iw >= 0 && iw < P.in_w;
+          d[4 * i + j] = inside ? img + (ih * P.in_w + iw) * C : zeros;
+        }
+      }
+      input_tile(d, v + t * 16 * C, C);
+    }
+  });
+}
+
 // Runs the convolution with the transformed filter u (16 matrices C x K, transform_filter's layout) a chunk of tiles at a time: the input
 // transform, 16 GEMMs, the output transform, each split across the pool. Each output depends only on its own
 // tile's sums, computed in the same order on any number of threads.
@@ -259,22 +385,7 @@ void run(const Problem& P, const float* x, const float* u, const float* bias, Ac
   const int threads = num_threads();
   for (int64_t first = 0; first < tiles; first += chunk) {
     const int64_t rows = std::min(chunk, tiles - first);
-    for_blocks(rows, block_for(32 * C), [&](int64_t t0, int64_t t1) {
-      const float* d[16];
-      for (int64_t t = t0; t < t1; ++t) {
-        const int64_t g = first + t, n = g / (th * tw), rem = g - n * th * tw, a = rem / tw, b = rem - a * tw;
-        const float* img = x + n * P.in_h * P.in_w * C;
-        for (int i = 0; i < 4; ++i) {
-          const int64_t ih = 2 * a - P.pad_top + i;
-          for (int j = 0; j < 4; ++j) {
-            const int64_t iw = 2 * b - P.pad_left + j;
-            const bool inside = ih >= 0 && ih < P.in_h && iw >= 0 && iw < P.in_w;
-            d[4 * i + j] = inside ? img + (ih * P.in_w + iw) * C : zeros;
-          }
-        }
-        input_tile(d, v + t * 16 * C, C);
-      }
-    });
+    transform_inputs(P, x, first, rows, zeros, v);
     // 16 GEMMs, each split in `parts` row blocks when there are more threads than a few products each.
     const int64_t parts = std::max<int64_t>(1, std::min<int64_t>((2 * threads + 15) / 16, rows / kMC));
     const Blocks split(rows, (rows + parts - 1) / parts, kMR);
@@ -302,6 +413,52 @@ void run(const Problem& P, const float* x, const float* u, const float* bias, Ac
   }
 }
 
+// dw[i][j][c][k] = sum over tiles of the F(3x3, 2x2) products, a chunk of tiles at a time: the input and dy
+// transforms, then per position p the GEMM m_p[c][k] += sum over the chunk's tiles of v[t][p][c] e[t][p][k] (C x K,
+// depth the tiles; m_p accumulates across chunks), then the output transform. Tasks split the 16 positions and blocks
+// of c, so each entry of m is summed by one task in tile order: the same bits on any number of threads.
+void run_filter(const Problem& P, const float* x, const float* dy, float* dw) {
+  const int64_t C = P.C, K = P.K, CK = C * K;
+  const int64_t tiles = P.tiles(), tw = P.tiles_w(), th = P.tiles_h();
+  // Chunks a multiple of the GEMM's depth block, so each position's GEMM runs whole panels.
+  int64_t chunk = std::max<int64_t>(kKC, kChunkFloats / (16 * (C + K)) / kKC * kKC);
+  chunk = std::min(tiles, chunk);
+  float* v = scratch(kSlotV, static_cast<size_t>(chunk * 16 * C));
+  float* e = scratch(kSlotM, static_cast<size_t>(chunk * 16 * K));
+  float* m = scratch(kSlotU, static_cast<size_t>(16 * CK));
+  float* zeros = scratch(kSlotZeros, static_cast<size_t>(std::max(C, K)));
+  std::memset(zeros, 0, sizeof(float) * std::max(C, K));
+  const int threads = num_threads();
+  const int64_t parts = std::max<int64_t>(1, std::min<int64_t>((2 * threads + 15) / 16, C / kMC));
+  const Blocks split(C, (C + parts - 1) / parts, kMR);
+  for (int64_t first = 0; first < tiles; first += chunk) {
+    const int64_t rows = std::min(chunk, tiles - first);
+    transform_inputs(P, x, first, rows, zeros, v);
+    for_blocks(rows, block_for(32 * K), [&](int64_t t0, int64_t t1) {
+      const float* g[4];
+      for (int64_t t = t0; t < t1; ++t) {
+        const int64_t gi = first + t, n = gi / (th * tw), rem = gi - n * th * tw, a = rem / tw, b = rem - a * tw;
+        const float* img = dy + n * P.out_h * P.out_w * K;
+        for (int q = 0; q < 4; ++q) {
+          const int64_t oh = 2 * a + q / 2, ow = 2 * b + q % 2;
+          g[q] = oh < P.out_h && ow < P.out_w ? img + (oh * P.out_w + ow) * K : zeros;
+        }
+        dy_tile(g, e + t * 16 * K, K);
+      }
+    });
+    for_blocks(Blocks(16 * split.count(), 1), [&](int64_t b0, int64_t b1) {
+      for (int64_t task = b0; task < b1; ++task) {
+        const int64_t p = task / split.count(), part = task % split.count();
+        StridedA a(v + p * C, 1, 16 * C);
+        StridedB b(e + p * K, 16 * K, 1);
+        DenseC c(m + p * CK, K);
+        gemm_block(split.begin(part), split.end(part), 0, K, 0, rows, a, b, c, first > 0);
+      }
+    });
+  }
+  for_blocks(Blocks(CK, block_for(25), kLineFloats), [&](int64_t x0, int64_t x1) { filter_output(m, CK, dw, x0, x1); });
+}
+
 bool applies(const ConvShape& s) {
   return s.filter_h == 3 && s.filter_w == 3 && s.stride_h == 1 && s.stride_w == 1 && s.dilation_h == 1 &&
          s.dilation_w == 1 && s.batch > 0 && s.out_h > 0 && s.out_w > 0 && s.in_c > 0 && s.out_c > 0;
@@ -312,6 +469,15 @@ bool applies(const ConvShape& s) {
 // memory traffic that only enough tiles repay (512 -> 512 channels over 32 tiles ran at 0.66x the implicit GEMM, over
 // 128 tiles at 1.25x); with few channels (the 16 -> 3 head) the GEMMs are too thin to gain.
 bool chosen(int64_t C, int64_t K, int64_t tiles) {
+  const auto a = static_cast<ConvAlgorithm>(g_algorithm.load(std::memory_order_relaxed));
+  if (a == ConvAlgorithm::kGemm) return false;
+  if (a == ConvAlgorithm::kWinograd) return true;
+  return C >= 16 && K >= 16 && tiles >= 96;
+}
+
+
+// Whether Winograd pays for the filter gradient (measured as for `chosen`).
+bool chosen_filter(int64_t C, int64_t K, int64_t tiles) {
   const auto a = static_cast<ConvAlgorithm>(g_algorithm.load(std::memory_order_relaxed));
   if (a == ConvAlgorithm::kGemm) return false;
   if (a == ConvAlgorithm::kWinograd) return true;
@@ -344,6 +510,14 @@ bool winograd_backprop_input(const ConvShape& s, const float* dy, const float* w
   float* u = scratch(kSlotU, static_cast<size_t>(16 * s.out_c * padded(s.in_c)));
   transform_filter(flipped, s.out_c, s.in_c, u);
   run(P, dy, u, nullptr, Activation::kLinear, dx);
+  return true;
+}
+
+bool winograd_backprop_filter(const ConvShape& s, const float* x, const float* dy, float* dw) {
+  if (!applies(s)) return false;
+  const Problem P{s.batch, s.in_h, s.in_w, s.in_c, s.out_h, s.out_w, s.out_c, s.pad_top, s.pad_left};
+  if (!chosen_filter(P.C, P.K, P.tiles())) return false;
+  run_filter(P, x, dy, dw);
   return true;
 }
 

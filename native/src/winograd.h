@@ -23,4 +23,9 @@ bool winograd_forward(const ConvShape& s, const float* x, const float* w, const 
 // picked; false (nothing written) otherwise.
 bool winograd_backprop_input(const ConvShape& s, const float* dy, const float* w, float* dx);
 
+// dw by F(3x3, 2x2) over the same 2x2 output tiles: each tile's 4x4 input block and 2x2 dy block are transformed,
+// multiplied position by position (16 GEMMs, in channels x out channels, depth the tiles) and the 16 sums
+// transformed back to the 3x3 taps; when it applies and is picked, false (nothing written) otherwise.
+bool winograd_backprop_filter(const ConvShape& s, const float* x, const float* dy, float* dw);
+
 }  // namespace tfr
