@@ -104,9 +104,9 @@ void flip_filter(const float* w, int64_t K, int64_t C, float* wt) {
   });
 }
 
-// ---- input tile: v[p * C + c] = (B^T d B)[i][j] over the 4x4 pixels d[4 i' + j'] (C channels each),
+// ---- input tile: v[p * ld + c] = (B^T d B)[i][j] (p = 4 i + j) over the 4x4 pixels d[4 i' + j'] (C channels each),
 // B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1].
-void input_tile_generic(const float* const* d, float* v, int64_t C, int64_t c_begin) {
+void input_tile_generic(const float* const* d, float* v, int64_t C, int64_t ld, int64_t c_begin) {
   for (int64_t c = c_begin; c < C; ++c) {
     float t[16];
     for (int j = 0; j < 4; ++j) {
@@ -117,10 +117,10 @@ void input_tile_generic(const float* const* d, float* v, int64_t C, int64_t c_be
       t[12 + j] = x1 - x3;
     }
     for (int i = 0; i < 4; ++i) {
-      v[(4 * i) * C + c] = t[4 * i] - t[4 * i + 2];
-      v[(4 * i + 1) * C + c] = t[4 * i + 1] + t[4 * i + 2];
-      v[(4 * i + 2) * C + c] = t[4 * i + 2] - t[4 * i + 1];
-      v[(4 * i + 3) * C + c] = t[4 * i + 1] - t[4 * i + 3];
+      v[(4 * i) * ld + c] = t[4 * i] - t[4 * i + 2];
+      v[(4 * i + 1) * ld + c] = t[4 * i + 1] + t[4 * i + 2];
+      v[(4 * i + 2) * ld + c] = t[4 * i + 2] - t[4 * i + 1];
+      v[(4 * i + 3) * ld + c] = t[4 * i + 1] - t[4 * i + 3];
     }
   }
 }
@@ -152,10 +152,10 @@ void output_tile_generic(const float* m, int64_t K, float* const* y, const float
   }
 }
 
-// ---- filter gradient, dy tile: e[p * K + k] = (G' g G'^T)[i][j] (p = 4 i + j) over the 2x2 dy pixels
+// ---- filter gradient, dy tile: e[p * ld + k] = (G' g G'^T)[i][j] (p = 4 i + j) over the 2x2 dy pixels
 // g[2 r + s] (K channels each), G' = [1 0; 1/2 1/2; 1/2 -1/2; 0 -1]: with B^T above and A^T below, F(3x3, 2x2)
 // computes the 3x3 correlation of a 4x4 input block with a 2x2 dy block.
-void dy_tile_generic(const float* const* g, float* e, int64_t K, int64_t k_begin) {
+void dy_tile_generic(const float* const* g, float* e, int64_t K, int64_t ld, int64_t k_begin) {
   for (int64_t k = k_begin; k < K; ++k) {
     float h[4][2];
     for (int s = 0; s < 2; ++s) {
@@ -166,10 +166,10 @@ void dy_tile_generic(const float* const* g, float* e, int64_t K, int64_t k_begin
       h[3][s] = -g1;
     }
     for (int i = 0; i < 4; ++i) {
-      e[(4 * i) * K + k] = h[i][0];
-      e[(4 * i + 1) * K + k] = (h[i][0] + h[i][1]) * 0.5f;
-      e[(4 * i + 2) * K + k] = (h[i][0] - h[i][1]) * 0.5f;
-      e[(4 * i + 3) * K + k] = -h[i][1];
+      e[(4 * i) * ld + k] = h[i][0];
+      e[(4 * i + 1) * ld + k] = (h[i][0] + h[i][1]) * 0.5f;
+      e[(4 * i + 2) * ld + k] = (h[i][0] - h[i][1]) * 0.5f;
+      e[(4 * i + 3) * ld + k] = -h[i][1];
     }
   }
 }
@@ -195,7 +195,7 @@ void filter_output_generic(const float* m, int64_t CK, float* dw, int64_t x_begi
 
 #ifdef TFR_X86
 // The same transforms eight channels at a time (the same additions in the same order, so the same bits).
-TFR_TARGET_AVX2_FMA void input_tile_avx2(const float* const* d, float* v, int64_t C) {
+TFR_TARGET_AVX2_FMA void input_tile_avx2(const float* const* d, float* v, int64_t C, int64_t ld) {
   int64_t c = 0;
   for (; c + 8 <= C; c += 8) {
     __m256 t[16];
@@ -208,13 +208,13 @@ TFR_TARGET_AVX2_FMA void input_tile_avx2(const float* const* d, float* v, int64_
       t[12 + j] = _mm256_sub_ps(x1, x3);
     }
     for (int i = 0; i < 4; ++i) {
-      _mm256_storeu_ps(v + (4 * i) * C + c, _mm256_sub_ps(t[4 * i], t[4 * i + 2]));
-      _mm256_storeu_ps(v + (4 * i + 1) * C + c, _mm256_add_ps(t[4 * i + 1], t[4 * i + 2]));
-      _mm256_storeu_ps(v + (4 * i + 2) * C + c, _mm256_sub_ps(t[4 * i + 2], t[4 * i + 1]));
-      _mm256_storeu_ps(v + (4 * i + 3) * C + c, _mm256_sub_ps(t[4 * i + 1], t[4 * i + 3]));
+      _mm256_storeu_ps(v + (4 * i) * ld + c, _mm256_sub_ps(t[4 * i], t[4 * i + 2]));
+      _mm256_storeu_ps(v + (4 * i + 1) * ld + c, _mm256_add_ps(t[4 * i + 1], t[4 * i + 2]));
+      _mm256_storeu_ps(v + (4 * i + 2) * ld + c, _mm256_sub_ps(t[4 * i + 2], t[4 * i + 1]));
+      _mm256_storeu_ps(v + (4 * i + 3) * ld + c, _mm256_sub_ps(t[4 * i + 1], t[4 * i + 3]));
     }
   }
-  input_tile_generic(d, v, C, c);
+  input_tile_generic(d, v, C, ld, c);
 }
 
 TFR_TARGET_AVX2_FMA void output_tile_avx2(const float* m, int64_t K, float* const* y, const float* bias,
@@ -248,7 +248,7 @@ TFR_TARGET_AVX2_FMA void output_tile_avx2(const float* m, int64_t K, float* cons
   output_tile_generic(m, K, y, bias, act, k);
 }
 
-TFR_TARGET_AVX2_FMA void dy_tile_avx2(const float* const* g, float* e, int64_t K) {
+TFR_TARGET_AVX2_FMA void dy_tile_avx2(const float* const* g, float* e, int64_t K, int64_t ld) {
   const __m256 half = _mm256_set1_ps(0.5f), sign = _mm256_set1_ps(-0.f);
   int64_t k = 0;
   for (; k + 8 <= K; k += 8) {
@@ -261,13 +261,13 @@ TFR_TARGET_AVX2_FMA void dy_tile_avx2(const float* const* g, float* e, int64_t K
       h[3][s] = _mm256_xor_ps(g1, sign);
     }
     for (int i = 0; i < 4; ++i) {
-      _mm256_storeu_ps(e + (4 * i) * K + k, h[i][0]);
-      _mm256_storeu_ps(e + (4 * i + 1) * K + k, _mm256_mul_ps(_mm256_add_ps(h[i][0], h[i][1]), half));
-      _mm256_storeu_ps(e + (4 * i + 2) * K + k, _mm256_mul_ps(_mm256_sub_ps(h[i][0], h[i][1]), half));
-      _mm256_storeu_ps(e + (4 * i + 3) * K + k, _mm256_xor_ps(h[i][1], sign));
+      _mm256_storeu_ps(e + (4 * i) * ld + k, h[i][0]);
+      _mm256_storeu_ps(e + (4 * i + 1) * ld + k, _mm256_mul_ps(_mm256_add_ps(h[i][0], h[i][1]), half));
+      _mm256_storeu_ps(e + (4 * i + 2) * ld + k, _mm256_mul_ps(_mm256_sub_ps(h[i][0], h[i][1]), half));
+      _mm256_storeu_ps(e + (4 * i + 3) * ld + k, _mm256_xor_ps(h[i][1], sign));
     }
   }
-  dy_tile_generic(g, e, K, k);
+  dy_tile_generic(g, e, K, ld, k);
 }
 
 TFR_TARGET_AVX2_FMA void filter_output_avx2(const float* m, int64_t CK, float* dw, int64_t x_begin, int64_t x_end) {
@@ -291,14 +291,14 @@ TFR_TARGET_AVX2_FMA void filter_output_avx2(const float* m, int64_t CK, float* d
 }
 #endif
 
-void input_tile(const float* const* d, float* v, int64_t C) {
+void input_tile(const float* const* d, float* v, int64_t C, int64_t ld) {
 #ifdef TFR_X86
   if (use_avx2()) {
-    input_tile_avx2(d, v, C);
+    input_tile_avx2(d, v, C, ld);
     return;
   }
 #endif
-  input_tile_generic(d, v, C, 0);
+  input_tile_generic(d, v, C, ld, 0);
 }
 
 void output_tile(const float* m, int64_t K, float* const* y, const float* bias, Activation act) {
@@ -311,14 +311,14 @@ void output_tile(const float* m, int64_t K, float* const* y, const float* bias, 
   output_tile_generic(m, K, y, bias, act, 0);
 }
 
-void dy_tile(const float* const* g, float* e, int64_t K) {
+void dy_tile(const float* const* g, float* e, int64_t K, int64_t ld) {
 #ifdef TFR_X86
   if (use_avx2()) {
-    dy_tile_avx2(g, e, K);
+    dy_tile_avx2(g, e, K, ld);
     return;
   }
 #endif
-  dy_tile_generic(g, e, K, 0);
+  dy_tile_generic(g, e, K, ld, 0);
 }
 
 void filter_output(const float* m, int64_t CK, float* dw, int64_t x_begin, int64_t x_end) {
@@ -348,9 +348,12 @@ struct PanelB final : BPacker {
   }
 };
 
-// The input tiles first .. first + rows - 1 (in batch, tile-row, tile-column order) into v[t * 16 * C + p * C + c],
-// across the pool; `zeros` is C zeros, read where a tile reaches past the image.
-void transform_inputs(const Problem& P, const float* x, int64_t first, int64_t rows, const float* zeros, float* v) {
+// The input tiles first .. first + rows - 1 (in batch, tile-row, tile-column order) into v, tile t's position p at
+// v[t * 16 * C + p * C] (the forward's GEMM rows), or at v[p * rows * C + t * C] when by_position (each position's
+// tiles together, for the filter gradient); across the pool. `zeros` is C zeros, read where a tile reaches past the
+// image.
+void transform_inputs(const Problem& P, const float* x, int64_t first, int64_t rows, const float* zeros, float* v,
+                      bool by_position) {
   const int64_t C = P.C, tw = P.tiles_w(), th = P.tiles_h();
   for_blocks(rows, block_for(32 * C), [&](int64_t t0, int64_t t1) {
     const float* d[16];
@@ -365,7 +368,11 @@ void transform_inputs(const Problem& P, const float* x, int64_t first, int64_t r
           d[4 * i + j] = inside ? img + (ih * P.in_w + iw) * C : zeros;
         }
       }
-      input_tile(d, v + t * 16 * C, C);
+      if (by_position) {
+        input_tile(d, v + t * C, C, rows * C);
+      } else {
+        input_tile(d, v + t * 16 * C, C, C);
+      }
     }
   });
 }
@@ -385,7 +392,7 @@ void run(const Problem& P, const float* x, const float* u, const float* bias, Ac
   const int threads = num_threads();
   for (int64_t first = 0; first < tiles; first += chunk) {
     const int64_t rows = std::min(chunk, tiles - first);
-    transform_inputs(P, x, first, rows, zeros, v);
+    transform_inputs(P, x, first, rows, zeros, v, false);
     // 16 GEMMs, each split in `parts` row blocks when there are more threads than a few products each.
     const int64_t parts = std::max<int64_t>(1, std::min<int64_t>((2 * threads + 15) / 16, rows / kMC));
     const Blocks split(rows, (rows + parts - 1) / parts, kMR);
@@ -415,8 +422,10 @@ void run(const Problem& P, const float* x, const float* u, const float* bias, Ac
 
 // dw[i][j][c][k] = sum over tiles of the F(3x3, 2x2) products, a chunk of tiles at a time: the input and dy
 // transforms, then per position p the GEMM m_p[c][k] += sum over the chunk's tiles of v[t][p][c] e[t][p][k] (C x K,
-// depth the tiles; m_p accumulates across chunks), then the output transform. Tasks split the 16 positions and blocks
-// of c, so each entry of m is summed by one task in tile order: the same bits on any number of threads.
+// depth the tiles; m_p accumulates across chunks), then the output transform. Each position's transformed tiles lie
+// together, so its GEMM reads two contiguous blocks (A = v_p transposed, through StridedA's transposing pack). Tasks
+// split the 16 positions and blocks of c, so each entry of m is summed by one task in tile order: the same bits on
+// any number of threads.
 void run_filter(const Problem& P, const float* x, const float* dy, float* dw) {
   const int64_t C = P.C, K = P.K, CK = C * K;
   const int64_t tiles = P.tiles(), tw = P.tiles_w(), th = P.tiles_h();
@@ -433,7 +442,7 @@ void run_filter(const Problem& P, const float* x, const float* dy, float* dw) {
   const Blocks split(C, (C + parts - 1) / parts, kMR);
   for (int64_t first = 0; first < tiles; first += chunk) {
     const int64_t rows = std::min(chunk, tiles - first);
-    transform_inputs(P, x, first, rows, zeros, v);
+    transform_inputs(P, x, first, rows, zeros, v, true);
     for_blocks(rows, block_for(32 * K), [&](int64_t t0, int64_t t1) {
       const float* g[4];
       for (int64_t t = t0; t < t1; ++t) {
@@ -443,14 +452,14 @@ void run_filter(const Problem& P, const float* x, const float* dy, float* dw) {
           const int64_t oh = 2 * a + q / 2, ow = 2 * b + q % 2;
           g[q] = oh < P.out_h && ow < P.out_w ? img + (oh * P.out_w + ow) * K : zeros;
         }
-        dy_tile(g, e + t * 16 * K, K);
+        dy_tile(g, e + t * K, K, rows * K);
       }
     });
     for_blocks(Blocks(16 * split.count(), 1), [&](int64_t b0, int64_t b1) {
       for (int64_t task = b0; task < b1; ++task) {
         const int64_t p = task / split.count(), part = task % split.count();
-        StridedA a(v + p * C, 1, 16 * C);
-        StridedB b(e + p * K, 16 * K, 1);
+        StridedA a(v + p * rows * C, 1, C);
+        StridedB b(e + p * rows * K, K, 1);
         DenseC c(m + p * CK, K);
         gemm_block(split.begin(part), split.end(part), 0, K, 0, rows, a, b, c, first > 0);
       }
