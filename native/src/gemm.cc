@@ -304,6 +304,7 @@ void batch_matmul(const float* a, const float* b, float* c, int64_t batch, int64
 }
 
 #ifdef TFR_X86
+namespace {
 // dst[r * kc + k] = a[r + k * cs] for r < mr (<= 8), k < kc - kc % 8: 8x8 blocks loaded (the first mr floats of
 // each of 8 depth steps; masked loads read nothing past them), transposed in registers and stored row by row.
 // Returns the depth covered.
@@ -333,6 +334,7 @@ TFR_TARGET_AVX2_FMA int pack_transposed_avx2(const float* a, int64_t cs, int mr,
   }
   return k;
 }
+}  // namespace
 #endif
 
 void StridedA::pack(int64_t m0, int mr, int64_t k0, int kc, float* dst) const {
@@ -340,7 +342,7 @@ void StridedA::pack(int64_t m0, int mr, int64_t k0, int kc, float* dst) const {
     // A transposed in memory (rows contiguous down a column): read the mr rows of each depth step at once.
     int k = 0;
 #ifdef TFR_X86
-    if (has_avx2_fma()) k = pack_transposed_avx2(a + m0 + k0 * cs, cs, mr, kc, dst);
+    if (kPackedKernel != kernel_generic<PackedRows>) k = pack_transposed_avx2(a + m0 + k0 * cs, cs, mr, kc, dst);
 #endif
     for (; k < kc; ++k) {
       const float* src = a + m0 + (k0 + k) * cs;

@@ -1,7 +1,8 @@
 /**
- * The native addon's Winograd F(2x2, 3x3) path for 3x3 stride-1 convolutions (forward with bias + activation, and
- * the input gradient) against a float64 reference and against the implicit GEMM, on odd sizes, explicit padding,
- * batches and channel counts that are not multiples of the SIMD width; and tf.grad through it against the cpu backend.
+ * The native addon's Winograd path for 3x3 stride-1 convolutions (F(2x2, 3x3) forward with bias + activation and
+ * input gradient, F(3x3, 2x2) filter gradient) against a float64 reference and against the implicit GEMM, on odd
+ * sizes, explicit padding, batches and channel counts that are not multiples of the SIMD width; and tf.grad through
+ * it against the cpu backend.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -13,8 +14,9 @@ import { randomValues, relativeError } from '../helpers/backends.js';
 import { SKIP_NATIVE } from '../helpers/native.js';
 
 /**
- * Max |got - want| over max |want| (want in float64). Measured on these cases: Winograd 1.0e-7 to 4.6e-7, the
- * implicit GEMM 1.2e-7 to 5.4e-7; the portable and AVX2 micro-kernels differ by ~1e-6 (FMA rounding).
+ * Max |got - want| over max |want| (want in float64). Measured on these cases: Winograd 1.0e-7 to 4.6e-7 (the
+ * filter gradient 0.7e-7 to 5.6e-7), the implicit GEMM 0.4e-7 to 5.4e-7; the portable and AVX2 micro-kernels differ
+ * by ~1e-6 (FMA rounding).
  */
 const TOLERANCE = 2e-6;
 
@@ -36,7 +38,8 @@ const cases: Case[] = [
   { n: 1, h: 13, w: 6, ci: 24, co: 40, pad: [2, 0], out: [14, 4] },
   { n: 2, h: 4, w: 4, ci: 64, co: 70, pad: [1, 1] },
   { n: 1, h: 1, w: 3, ci: 17, co: 18, pad: [1, 1] },
-  // More tiles than one chunk and more than one GEMM block of rows, so chunks, threads and edge tiles all run.
+  // More tiles than one chunk (two for the filter gradient) and more than one GEMM block of rows, so chunks, threads
+  // and edge tiles all run.
   { n: 2, h: 37, w: 45, ci: 48, co: 20, pad: [1, 1] },
 ];
 
@@ -96,6 +99,20 @@ function backpropInput64(s: number[], dy: Float32Array, w: Float32Array): Float6
   return dx;
 }
 
+/** dw of conv(x, w) given dy, in float64. */
+function backpropFilter64(s: number[], x: Float32Array, dy: Float32Array): Float64Array {
+  const [, , , ci, , , co] = s;
+  const dw = new Float64Array(9 * ci * co);
+  eachTap(s, (xo, yo, wt) => {
+    for (let c = 0; c < ci; c++) {
+      const xv = x[xo + c];
+      const wo = wt + c * co;
+      for (let k = 0; k < co; k++) dw[wo + k] += xv * dy[yo + k];
+    }
+  });
+  return dw;
+}
+
 describe.skipIf(SKIP_NATIVE)('native addon: Winograd F(2x2, 3x3)', () => {
   let addon: NativeAddon;
   beforeAll(() => {
@@ -103,7 +120,7 @@ describe.skipIf(SKIP_NATIVE)('native addon: Winograd F(2x2, 3x3)', () => {
   });
   afterAll(() => addon.setConvAlgorithm(0));
 
-  /** Forward (bias + relu, and linear) and input gradient with the given algorithm. */
+  /** Forward (bias + relu, and linear), input gradient and filter gradient with the given algorithm. */
   function runAll(c: Case, algorithm: 0 | 1 | 2) {
     const s = shapeOf(c);
     const [n, h, w, ci, oh, ow, co] = s;
@@ -115,10 +132,12 @@ describe.skipIf(SKIP_NATIVE)('native addon: Winograd F(2x2, 3x3)', () => {
     const y = new Float32Array(n * oh * ow * co);
     const relu = new Float32Array(y.length);
     const dx = new Float32Array(x.length);
+    const dw = new Float32Array(filter.length);
     addon.conv2d(x, filter, bias, s, 0, y);
     addon.conv2d(x, filter, bias, s, 1, relu);
     addon.conv2dBackpropInput(dy, filter, s, dx);
-    return { s, x, filter, bias, dy, y, relu, dx };
+    addon.conv2dBackpropFilter(x, dy, s, dw);
+    return { s, x, filter, bias, dy, y, relu, dx, dw };
   }
 
   for (const c of cases) {
@@ -127,6 +146,7 @@ describe.skipIf(SKIP_NATIVE)('native addon: Winograd F(2x2, 3x3)', () => {
       const gemm = runAll(c, 1);
       const y64 = forward64(wino.s, wino.x, wino.filter, wino.bias);
       const dx64 = backpropInput64(wino.s, wino.dy, wino.filter);
+      const dw64 = backpropFilter64(wino.s, wino.x, wino.dy);
       const errors = {
         y: relativeError(wino.y, y64),
         relu: relativeError(
@@ -134,13 +154,16 @@ describe.skipIf(SKIP_NATIVE)('native addon: Winograd F(2x2, 3x3)', () => {
           y64.map((v) => Math.max(0, v)),
         ),
         dx: relativeError(wino.dx, dx64),
+        dw: relativeError(wino.dw, dw64),
         gemmY: relativeError(gemm.y, y64),
         gemmDx: relativeError(gemm.dx, dx64),
+        gemmDw: relativeError(gemm.dw, dw64),
       };
       if (process.env.WINOGRAD_ERRORS) console.log(JSON.stringify(c), JSON.stringify(errors));
       for (const [name, e] of Object.entries(errors)) expect(e, name).toBeLessThan(TOLERANCE);
       expect(relativeError(wino.y, gemm.y)).toBeLessThan(TOLERANCE);
       expect(relativeError(wino.dx, gemm.dx)).toBeLessThan(TOLERANCE);
+      expect(relativeError(wino.dw, gemm.dw)).toBeLessThan(TOLERANCE);
     });
   }
 
@@ -154,6 +177,7 @@ describe.skipIf(SKIP_NATIVE)('native addon: Winograd F(2x2, 3x3)', () => {
       const same = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer).equals(Buffer.from(b.buffer));
       expect(same(one.y, many.y)).toBe(true);
       expect(same(one.dx, many.dx)).toBe(true);
+      expect(same(one.dw, many.dw)).toBe(true);
     } finally {
       addon.setThreads(threads);
     }
@@ -169,9 +193,12 @@ describe.skipIf(SKIP_NATIVE)('native addon: Winograd F(2x2, 3x3)', () => {
       const b = new Float32Array(19).map((_, i) => Math.sin(3 * i));
       const y = new Float32Array(2 * 9 * 11 * 19);
       const dx = new Float32Array(x.length);
+      const dw = new Float32Array(w.length);
       addon.conv2d(x, w, b, shape, 2, y);
       addon.conv2dBackpropInput(y, w, shape, dx);
-      console.log(JSON.stringify({ kernel: addon.gemmKernel(), y: Array.from(y), dx: Array.from(dx) }));
+      addon.conv2dBackpropFilter(x, y, shape, dw);
+      const out = { kernel: addon.gemmKernel(), y: Array.from(y), dx: Array.from(dx), dw: Array.from(dw) };
+      console.log(JSON.stringify(out));
     `;
     const run = (gemm: string) =>
       JSON.parse(
@@ -180,12 +207,13 @@ describe.skipIf(SKIP_NATIVE)('native addon: Winograd F(2x2, 3x3)', () => {
           encoding: 'utf8',
           maxBuffer: 16 * 2 ** 20,
         }),
-      ) as { kernel: string; y: number[]; dx: number[] };
+      ) as { kernel: string; y: number[]; dx: number[]; dw: number[] };
     const generic = run('generic');
     const best = run('');
     expect(generic.kernel).toBe('generic');
     expect(relativeError(generic.y, best.y)).toBeLessThan(TOLERANCE);
     expect(relativeError(generic.dx, best.dx)).toBeLessThan(TOLERANCE);
+    expect(relativeError(generic.dw, best.dw)).toBeLessThan(TOLERANCE);
   });
 
   it('tf.grad of a 3x3 convolution on the native backend (Winograd) equals the cpu backend', async () => {
