@@ -1,7 +1,8 @@
 // Winograd F(2x2, 3x3) for 3x3, stride-1, undilated convolutions: each 2x2 block of outputs comes from a 4x4 block
 // of inputs through 16 element-wise products per channel pair instead of 36 multiply-adds, so the GEMM work drops
 // 2.25x. The input tiles, the filter and the products are transformed with additions (and halvings of the filter),
-// and the 16 products are 16 GEMMs (tiles x in channels times in channels x out channels) on gemm.h's kernel.
+// and the 16 products are 16 GEMMs (tiles x in channels times in channels x out channels) on gemm.h's kernel. The
+// filter gradient runs F(3x3, 2x2) over the same tiles: 16 GEMMs (in x out channels, depth the tiles).
 #pragma once
 #include <cstdint>
 
