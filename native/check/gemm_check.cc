@@ -1,6 +1,6 @@
 // Stand-alone check of the GEMM (no Node): the micro-kernel this build picks (AVX2/FMA, NEON or generic; set
 // TFJS_RESTORATION_GEMM=generic for the portable one) against a plain triple loop, on shapes with edge tiles, several
-// depth blocks, accumulation and B read in place. native/check-portability.sh builds it natively and for arm64 (run
+// depth blocks, accumulation, A stored transposed and B read in place. native/check-portability.sh builds it natively and for arm64 (run
 // under qemu-aarch64 when installed). Prints the kernel's name; exits 1 on a mismatch.
 #include <cmath>
 #include <cstdio>
@@ -22,9 +22,12 @@ struct InPlaceB final : tfr::BPacker {
   }
 };
 
-bool check(int64_t M, int64_t N, int64_t K, bool in_place, bool accumulate) {
-  std::vector<float> a(M * K), b(K * N), c(M * N), ref(M * N);
+bool check(int64_t M, int64_t N, int64_t K, bool in_place, bool accumulate, bool transposed) {
+  std::vector<float> a(M * K), at(K * M), b(K * N), c(M * N), ref(M * N);
   for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<float>((i * 37) % 101) / 101.f - 0.5f;
+  for (int64_t m = 0; m < M; ++m) {
+    for (int64_t k = 0; k < K; ++k) at[k * M + m] = a[m * K + k];
+  }
   for (size_t i = 0; i < b.size(); ++i) b[i] = static_cast<float>((i * 53) % 97) / 97.f - 0.5f;
   for (size_t i = 0; i < c.size(); ++i) c[i] = ref[i] = accumulate ? static_cast<float>(i % 7) : 0.f;
   for (int64_t m = 0; m < M; ++m) {
@@ -34,7 +37,7 @@ bool check(int64_t M, int64_t N, int64_t K, bool in_place, bool accumulate) {
       ref[m * N + n] += static_cast<float>(s);
     }
   }
-  tfr::StridedA pa(a.data(), K, 1);
+  tfr::StridedA pa = transposed ? tfr::StridedA(at.data(), 1, M) : tfr::StridedA(a.data(), K, 1);
   tfr::StridedB pb(b.data(), N, 1);
   InPlaceB ib(b.data(), N);
   tfr::DenseC pc(c.data(), N);
@@ -42,9 +45,9 @@ bool check(int64_t M, int64_t N, int64_t K, bool in_place, bool accumulate) {
   double worst = 0;
   for (size_t i = 0; i < c.size(); ++i) worst = std::fmax(worst, std::fabs(c[i] - ref[i]) / (1.0 + std::fabs(ref[i])));
   const bool ok = worst < 1e-4;
-  std::printf("%s M=%lld N=%lld K=%lld in_place=%d accumulate=%d: max rel. error %.2g\n", ok ? "ok  " : "FAIL",
-              static_cast<long long>(M), static_cast<long long>(N), static_cast<long long>(K), in_place, accumulate,
-              worst);
+  std::printf("%s M=%lld N=%lld K=%lld in_place=%d accumulate=%d transposed=%d: max rel. error %.2g\n",
+              ok ? "ok  " : "FAIL", static_cast<long long>(M), static_cast<long long>(N), static_cast<long long>(K),
+              in_place, accumulate, transposed, worst);
   return ok;
 }
 
@@ -56,7 +59,9 @@ int main() {
   const int64_t shapes[][3] = {{1, 1, 1}, {6, 16, 7}, {13, 37, 300}, {100, 64, 513}, {200, 130, 64}, {7, 1100, 20}};
   for (const auto& s : shapes) {
     for (int in_place = 0; in_place < 2; ++in_place) {
-      for (int acc = 0; acc < 2; ++acc) ok = check(s[0], s[1], s[2], in_place != 0, acc != 0) && ok;
+      for (int acc = 0; acc < 2; ++acc) {
+        for (int t = 0; t < 2; ++t) ok = check(s[0], s[1], s[2], in_place != 0, acc != 0, t != 0) && ok;
+      }
     }
   }
   std::printf(ok ? "all ok\n" : "MISMATCH\n");

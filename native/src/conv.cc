@@ -289,20 +289,6 @@ void conv2d_backprop_input(const ConvShape& s, const float* dy, const float* w, 
 
 namespace {
 
-// dy^T as the A operand: A[co, p] = dy[p * out_c + co].
-// (StridedA with rs = 1, cs = out_c, but packed 6 channels of one pixel at a time.)
-struct DyTransposedA final : APacker {
-  const float* dy;
-  int64_t out_c;
-  void pack(int64_t m0, int mr, int64_t k0, int kc, float* dst) const override {
-    for (int k = 0; k < kc; ++k) {
-      const float* src = dy + (k0 + k) * out_c + m0;
-      for (int r = 0; r < mr; ++r) dst[static_cast<int64_t>(r) * kc + k] = src[r];
-    }
-    if (mr < kMR) std::memset(dst + static_cast<int64_t>(mr) * kc, 0, sizeof(float) * kc * (kMR - mr));
-  }
-};
-
 // Implicit im2col as the B operand: B[p, tap * in_c + c] = x at output pixel p shifted by the tap (zero outside).
 struct PatchColsB final : BPacker {
   const float* x;
@@ -382,9 +368,7 @@ void conv2d_backprop_filter(const ConvShape& s, const float* x, const float* dy,
   if (winograd_backprop_filter(s, x, dy, dw)) return;
   // dw^T[co, tap * in_c + ci] = sum over output pixels p of dy[p, co] * x[p shifted by tap, ci]: a GEMM whose depth
   // is the pixel count. Threads split the pixels, each into its own partial sum.
-  DyTransposedA a;
-  a.dy = dy;
-  a.out_c = s.out_c;
+  StridedA a(dy, 1, s.out_c);  // dy^T: A[co, p] = dy[p * out_c + co]
   PatchColsB b;
   b.x = x;
   b.grid = {s.out_h, s.out_w, s.in_h, s.in_w, s.in_c, s.stride_h, s.stride_w, -s.pad_top, -s.pad_left};

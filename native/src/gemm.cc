@@ -379,14 +379,60 @@ void batch_matmul(const float* a, const float* b, float* c, int64_t batch, int64
   }
 }
 
+#ifdef TFR_X86
+namespace {
+// dst[r * kc + k] = a[r + k * cs] for r < mr (<= 8), k < kc - kc % 8: 8x8 blocks loaded (the first mr floats of
+// each of 8 depth steps; masked loads read nothing past them), transposed in registers and stored row by row.
+// Returns the depth covered.
+TFR_TARGET_AVX2_FMA int pack_transposed_avx2(const float* a, int64_t cs, int mr, int kc, float* dst) {
+  alignas(32) static const int kLanes[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+  const __m256i mask = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kLanes + 8 - mr));
+  int k = 0;
+  for (; k + 8 <= kc; k += 8) {
+    const float* src = a + k * cs;
+    __m256 r0 = _mm256_maskload_ps(src, mask), r1 = _mm256_maskload_ps(src + cs, mask);
+    __m256 r2 = _mm256_maskload_ps(src + 2 * cs, mask), r3 = _mm256_maskload_ps(src + 3 * cs, mask);
+    __m256 r4 = _mm256_maskload_ps(src + 4 * cs, mask), r5 = _mm256_maskload_ps(src + 5 * cs, mask);
+    __m256 r6 = _mm256_maskload_ps(src + 6 * cs, mask), r7 = _mm256_maskload_ps(src + 7 * cs, mask);
+    const __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);
+    const __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);
+    const __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);
+    const __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);
+    const __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    const __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    const __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+    const __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    const __m256 rows[8] = {_mm256_permute2f128_ps(u0, u4, 0x20), _mm256_permute2f128_ps(u1, u5, 0x20),
+                            _mm256_permute2f128_ps(u2, u6, 0x20), _mm256_permute2f128_ps(u3, u7, 0x20),
+                            _mm256_permute2f128_ps(u0, u4, 0x31), _mm256_permute2f128_ps(u1, u5, 0x31),
+                            _mm256_permute2f128_ps(u2, u6, 0x31), _mm256_permute2f128_ps(u3, u7, 0x31)};
+    for (int r = 0; r < mr; ++r) _mm256_storeu_ps(dst + static_cast<int64_t>(r) * kc + k, rows[r]);
+  }
+  return k;
+}
+}  // namespace
+#endif
+
 void StridedA::pack(int64_t m0, int mr, int64_t k0, int kc, float* dst) const {
-  for (int r = 0; r < mr; ++r) {
-    const float* src = a + (m0 + r) * rs + k0 * cs;
-    float* d = dst + static_cast<int64_t>(r) * kc;
-    if (cs == 1) {
-      std::memcpy(d, src, sizeof(float) * kc);
-    } else {
-      for (int k = 0; k < kc; ++k) d[k] = src[k * cs];
+  if (rs == 1 && cs != 1) {
+    // A transposed in memory (rows contiguous down a column): read the mr rows of each depth step at once.
+    int k = 0;
+#ifdef TFR_X86
+    if (kPackedKernel != kernel_generic<PackedRows>) k = pack_transposed_avx2(a + m0 + k0 * cs, cs, mr, kc, dst);
+#endif
+    for (; k < kc; ++k) {
+      const float* src = a + m0 + (k0 + k) * cs;
+      for (int r = 0; r < mr; ++r) dst[static_cast<int64_t>(r) * kc + k] = src[r];
+    }
+  } else {
+    for (int r = 0; r < mr; ++r) {
+      const float* src = a + (m0 + r) * rs + k0 * cs;
+      float* d = dst + static_cast<int64_t>(r) * kc;
+      if (cs == 1) {
+        std::memcpy(d, src, sizeof(float) * kc);
+      } else {
+        for (int k = 0; k < kc; ++k) d[k] = src[k * cs];
+      }
     }
   }
   if (mr < kMR) std::memset(dst + static_cast<int64_t>(mr) * kc, 0, sizeof(float) * kc * (kMR - mr));

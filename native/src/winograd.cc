@@ -13,7 +13,8 @@ namespace {
 
 std::atomic<int> g_algorithm{static_cast<int>(ConvAlgorithm::kAuto)};
 
-// Scratch slots (conv.h's scratch) this file uses; a filter gradient uses the low slots too, never at the same time.
+// Scratch slots (conv.h's scratch) this file uses; the filter gradient's products and sums use the V, M and U slots,
+// and conv.cc's implicit-GEMM filter gradient the low slots too, never at the same time.
 constexpr size_t kSlotV = 0, kSlotM = 1, kSlotU = 2, kSlotZeros = 4;
 
 // Transformed inputs and products are made and used a chunk of tiles at a time: about this many floats for both,
@@ -130,9 +131,9 @@ void transform_filter(const float* w, int64_t C, int64_t K, float* u) {
   });
 }
 
-// ---- input tile: v[p * C + c] = (B^T d B)[i][j] over the 4x4 pixels d[4 i' + j'] (C channels each),
+// ---- input tile: v[p * ld + c] = (B^T d B)[i][j] (p = 4 i + j) over the 4x4 pixels d[4 i' + j'] (C channels each),
 // B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1].
-void input_tile_generic(const float* const* d, float* v, int64_t C, int64_t c_begin) {
+void input_tile_generic(const float* const* d, float* v, int64_t C, int64_t ld, int64_t c_begin) {
   for (int64_t c = c_begin; c < C; ++c) {
     float t[16];
     for (int j = 0; j < 4; ++j) {
@@ -143,10 +144,10 @@ void input_tile_generic(const float* const* d, float* v, int64_t C, int64_t c_be
       t[12 + j] = x1 - x3;
     }
     for (int i = 0; i < 4; ++i) {
-      v[(4 * i) * C + c] = t[4 * i] - t[4 * i + 2];
-      v[(4 * i + 1) * C + c] = t[4 * i + 1] + t[4 * i + 2];
-      v[(4 * i + 2) * C + c] = t[4 * i + 2] - t[4 * i + 1];
-      v[(4 * i + 3) * C + c] = t[4 * i + 1] - t[4 * i + 3];
+      v[(4 * i) * ld + c] = t[4 * i] - t[4 * i + 2];
+      v[(4 * i + 1) * ld + c] = t[4 * i + 1] + t[4 * i + 2];
+      v[(4 * i + 2) * ld + c] = t[4 * i + 2] - t[4 * i + 1];
+      v[(4 * i + 3) * ld + c] = t[4 * i + 1] - t[4 * i + 3];
     }
   }
 }
@@ -178,9 +179,50 @@ void output_tile_generic(const float* m, int64_t K, float* const* y, const float
   }
 }
 
+// ---- filter gradient, dy tile: e[p * ld + k] = (G' g G'^T)[i][j] (p = 4 i + j) over the 2x2 dy pixels
+// g[2 r + s] (K channels each), G' = [1 0; 1/2 1/2; 1/2 -1/2; 0 -1]: with B^T above and A^T below, F(3x3, 2x2)
+// computes the 3x3 correlation of a 4x4 input block with a 2x2 dy block.
+void dy_tile_generic(const float* const* g, float* e, int64_t K, int64_t ld, int64_t k_begin) {
+  for (int64_t k = k_begin; k < K; ++k) {
+    float h[4][2];
+    for (int s = 0; s < 2; ++s) {
+      const float g0 = g[s][k], g1 = g[2 + s][k];
+      h[0][s] = g0;
+      h[1][s] = (g0 + g1) * 0.5f;
+      h[2][s] = (g0 - g1) * 0.5f;
+      h[3][s] = -g1;
+    }
+    for (int i = 0; i < 4; ++i) {
+      e[(4 * i) * ld + k] = h[i][0];
+      e[(4 * i + 1) * ld + k] = (h[i][0] + h[i][1]) * 0.5f;
+      e[(4 * i + 2) * ld + k] = (h[i][0] - h[i][1]) * 0.5f;
+      e[(4 * i + 3) * ld + k] = -h[i][1];
+    }
+  }
+}
+
+// ---- filter gradient, output: dw[(3 i + j) * CK + x] = (A^T m A)[i][j] over the 16 summed products
+// m[p * CK + x], A^T = [1 1 1 0; 0 1 -1 0; 0 1 1 1], for the flat (c, k) indices x in [x_begin, x_end).
+void filter_output_generic(const float* m, int64_t CK, float* dw, int64_t x_begin, int64_t x_end) {
+  for (int64_t x = x_begin; x < x_end; ++x) {
+    float u[3][4];
+    for (int j = 0; j < 4; ++j) {
+      const float a = m[j * CK + x], b = m[(4 + j) * CK + x], c = m[(8 + j) * CK + x], d = m[(12 + j) * CK + x];
+      u[0][j] = a + b + c;
+      u[1][j] = b - c;
+      u[2][j] = b + c + d;
+    }
+    for (int i = 0; i < 3; ++i) {
+      dw[(3 * i) * CK + x] = u[i][0] + u[i][1] + u[i][2];
+      dw[(3 * i + 1) * CK + x] = u[i][1] - u[i][2];
+      dw[(3 * i + 2) * CK + x] = u[i][1] + u[i][2] + u[i][3];
+    }
+  }
+}
+
 #ifdef TFR_X86
-// The same two transforms eight channels at a time (the same additions in the same order, so the same bits).
-TFR_TARGET_AVX2_FMA void input_tile_avx2(const float* const* d, float* v, int64_t C) {
+// The same transforms eight channels at a time (the same additions in the same order, so the same bits).
+TFR_TARGET_AVX2_FMA void input_tile_avx2(const float* const* d, float* v, int64_t C, int64_t ld) {
   int64_t c = 0;
   for (; c + 8 <= C; c += 8) {
     __m256 t[16];
@@ -193,13 +235,13 @@ TFR_TARGET_AVX2_FMA void input_tile_avx2(const float* const* d, float* v, int64_
       t[12 + j] = _mm256_sub_ps(x1, x3);
     }
     for (int i = 0; i < 4; ++i) {
-      _mm256_storeu_ps(v + (4 * i) * C + c, _mm256_sub_ps(t[4 * i], t[4 * i + 2]));
-      _mm256_storeu_ps(v + (4 * i + 1) * C + c, _mm256_add_ps(t[4 * i + 1], t[4 * i + 2]));
-      _mm256_storeu_ps(v + (4 * i + 2) * C + c, _mm256_sub_ps(t[4 * i + 2], t[4 * i + 1]));
-      _mm256_storeu_ps(v + (4 * i + 3) * C + c, _mm256_sub_ps(t[4 * i + 1], t[4 * i + 3]));
+      _mm256_storeu_ps(v + (4 * i) * ld + c, _mm256_sub_ps(t[4 * i], t[4 * i + 2]));
+      _mm256_storeu_ps(v + (4 * i + 1) * ld + c, _mm256_add_ps(t[4 * i + 1], t[4 * i + 2]));
+      _mm256_storeu_ps(v + (4 * i + 2) * ld + c, _mm256_sub_ps(t[4 * i + 2], t[4 * i + 1]));
+      _mm256_storeu_ps(v + (4 * i + 3) * ld + c, _mm256_sub_ps(t[4 * i + 1], t[4 * i + 3]));
     }
   }
-  input_tile_generic(d, v, C, c);
+  input_tile_generic(d, v, C, ld, c);
 }
 
 TFR_TARGET_AVX2_FMA void output_tile_avx2(const float* m, int64_t K, float* const* y, const float* bias,
@@ -232,16 +274,58 @@ TFR_TARGET_AVX2_FMA void output_tile_avx2(const float* m, int64_t K, float* cons
   }
   output_tile_generic(m, K, y, bias, act, k);
 }
+
+TFR_TARGET_AVX2_FMA void dy_tile_avx2(const float* const* g, float* e, int64_t K, int64_t ld) {
+  const __m256 half = _mm256_set1_ps(0.5f), sign = _mm256_set1_ps(-0.f);
+  int64_t k = 0;
+  for (; k + 8 <= K; k += 8) {
+    __m256 h[4][2];
+    for (int s = 0; s < 2; ++s) {
+      const __m256 g0 = _mm256_loadu_ps(g[s] + k), g1 = _mm256_loadu_ps(g[2 + s] + k);
+      h[0][s] = g0;
+      h[1][s] = _mm256_mul_ps(_mm256_add_ps(g0, g1), half);
+      h[2][s] = _mm256_mul_ps(_mm256_sub_ps(g0, g1), half);
+      h[3][s] = _mm256_xor_ps(g1, sign);
+    }
+    for (int i = 0; i < 4; ++i) {
+      _mm256_storeu_ps(e + (4 * i) * ld + k, h[i][0]);
+      _mm256_storeu_ps(e + (4 * i + 1) * ld + k, _mm256_mul_ps(_mm256_add_ps(h[i][0], h[i][1]), half));
+      _mm256_storeu_ps(e + (4 * i + 2) * ld + k, _mm256_mul_ps(_mm256_sub_ps(h[i][0], h[i][1]), half));
+      _mm256_storeu_ps(e + (4 * i + 3) * ld + k, _mm256_xor_ps(h[i][1], sign));
+    }
+  }
+  dy_tile_generic(g, e, K, ld, k);
+}
+
+TFR_TARGET_AVX2_FMA void filter_output_avx2(const float* m, int64_t CK, float* dw, int64_t x_begin, int64_t x_end) {
+  int64_t x = x_begin;
+  for (; x + 8 <= x_end; x += 8) {
+    __m256 u[3][4];
+    for (int j = 0; j < 4; ++j) {
+      const __m256 a = _mm256_loadu_ps(m + j * CK + x), b = _mm256_loadu_ps(m + (4 + j) * CK + x);
+      const __m256 c = _mm256_loadu_ps(m + (8 + j) * CK + x), d = _mm256_loadu_ps(m + (12 + j) * CK + x);
+      u[0][j] = _mm256_add_ps(_mm256_add_ps(a, b), c);
+      u[1][j] = _mm256_sub_ps(b, c);
+      u[2][j] = _mm256_add_ps(_mm256_add_ps(b, c), d);
+    }
+    for (int i = 0; i < 3; ++i) {
+      _mm256_storeu_ps(dw + (3 * i) * CK + x, _mm256_add_ps(_mm256_add_ps(u[i][0], u[i][1]), u[i][2]));
+      _mm256_storeu_ps(dw + (3 * i + 1) * CK + x, _mm256_sub_ps(u[i][1], u[i][2]));
+      _mm256_storeu_ps(dw + (3 * i + 2) * CK + x, _mm256_add_ps(_mm256_add_ps(u[i][1], u[i][2]), u[i][3]));
+    }
+  }
+  filter_output_generic(m, CK, dw, x, x_end);
+}
 #endif
 
-void input_tile(const float* const* d, float* v, int64_t C) {
+void input_tile(const float* const* d, float* v, int64_t C, int64_t ld) {
 #ifdef TFR_X86
   if (use_avx2()) {
-    input_tile_avx2(d, v, C);
+    input_tile_avx2(d, v, C, ld);
     return;
   }
 #endif
-  input_tile_generic(d, v, C, 0);
+  input_tile_generic(d, v, C, ld, 0);
 }
 
 void output_tile(const float* m, int64_t K, float* const* y, const float* bias, Activation act) {
@@ -254,92 +338,25 @@ void output_tile(const float* m, int64_t K, float* const* y, const float* bias, 
   output_tile_generic(m, K, y, bias, act, 0);
 }
 
-// ---- the filter gradient: F(3x3, 2x2). Over each 2x2 block of output pixels (the forward's tiling), the 3x3
-// filter gradient is the correlation of the 4x4 input block d with the 2x2 dy block g: dw += A^T [(G' g G'^T) .
-// (B^T d B)] A, where B^T is the forward's input transform (input_tile), G' = [1 0; 1/2 1/2; 1/2 -1/2; 0 -1] and
-// A^T = [1 1 1 0; 0 1 -1 0; 0 1 1 1]. The 16 products, summed over all tiles, are 16 GEMMs (C x tiles times
-// tiles x K), so the work drops 2.25x as for the forward pass.
-
-// e[p * K + k] = (G' g G'^T)[i][j] (p = 4 i + j) over the dy pixels g[2 a + b] (K channels each).
-TFR_ALWAYS_INLINE void dy_tile_body(const float* const* g, float* e, int64_t K) {
-  const float *g00 = g[0], *g01 = g[1], *g10 = g[2], *g11 = g[3];
-  float* e0 = e;
-  for (int64_t k = 0; k < K; ++k) {
-    const float r[4][2] = {{g00[k], g01[k]},
-                           {0.5f * (g00[k] + g10[k]), 0.5f * (g01[k] + g11[k])},
-                           {0.5f * (g00[k] - g10[k]), 0.5f * (g01[k] - g11[k])},
-                           {-g10[k], -g11[k]}};
-    for (int i = 0; i < 4; ++i) {
-      e0[(4 * i) * K + k] = r[i][0];
-      e0[(4 * i + 1) * K + k] = 0.5f * (r[i][0] + r[i][1]);
-      e0[(4 * i + 2) * K + k] = 0.5f * (r[i][0] - r[i][1]);
-      e0[(4 * i + 3) * K + k] = -r[i][1];
-    }
-  }
-}
-
-// dw[(3 i + j) * CK + e] = (A^T m A)[i][j] over the 16 summed products m[p * CK + e], for e in [e0, e1) (e = c K + k).
-TFR_ALWAYS_INLINE void filter_grad_out_body(const float* m, int64_t CK, int64_t e0, int64_t e1, float* dw) {
-  for (int64_t e = e0; e < e1; ++e) {
-    float s[3][4];
-    for (int j = 0; j < 4; ++j) {
-      const float a = m[j * CK + e], b = m[(4 + j) * CK + e], c = m[(8 + j) * CK + e], d = m[(12 + j) * CK + e];
-      s[0][j] = a + b + c;
-      s[1][j] = b - c;
-      s[2][j] = b + c + d;
-    }
-    for (int i = 0; i < 3; ++i) {
-      dw[(3 * i) * CK + e] = s[i][0] + s[i][1] + s[i][2];
-      dw[(3 * i + 1) * CK + e] = s[i][1] - s[i][2];
-      dw[(3 * i + 2) * CK + e] = s[i][1] + s[i][2] + s[i][3];
-    }
-  }
-}
-
-void dy_tile_generic(const float* const* g, float* e, int64_t K) { dy_tile_body(g, e, K); }
-void filter_grad_out_generic(const float* m, int64_t CK, int64_t e0, int64_t e1, float* dw) {
-  filter_grad_out_body(m, CK, e0, e1, dw);
-}
-#ifdef TFR_X86
-TFR_TARGET_AVX2 void dy_tile_avx2(const float* const* g, float* e, int64_t K) { dy_tile_body(g, e, K); }
-TFR_TARGET_AVX2 void filter_grad_out_avx2(const float* m, int64_t CK, int64_t e0, int64_t e1, float* dw) {
-  filter_grad_out_body(m, CK, e0, e1, dw);
-}
-#endif
-
-void dy_tile(const float* const* g, float* e, int64_t K) {
+void dy_tile(const float* const* g, float* e, int64_t K, int64_t ld) {
 #ifdef TFR_X86
   if (use_avx2()) {
-    dy_tile_avx2(g, e, K);
+    dy_tile_avx2(g, e, K, ld);
     return;
   }
 #endif
-  dy_tile_generic(g, e, K);
+  dy_tile_generic(g, e, K, ld, 0);
 }
 
-void filter_grad_out(const float* m, int64_t CK, int64_t e0, int64_t e1, float* dw) {
+void filter_output(const float* m, int64_t CK, float* dw, int64_t x_begin, int64_t x_end) {
 #ifdef TFR_X86
   if (use_avx2()) {
-    filter_grad_out_avx2(m, CK, e0, e1, dw);
+    filter_output_avx2(m, CK, dw, x_begin, x_end);
     return;
   }
 #endif
-  filter_grad_out_generic(m, CK, e0, e1, dw);
+  filter_output_generic(m, CK, dw, x_begin, x_end);
 }
-
-// One position's transformed input tiles, transposed, as A: A[c][t] = v[t * ld + c] (6 channels of a tile at a time).
-struct TilesTransposedA final : APacker {
-  const float* v;
-  int64_t ld;
-  TilesTransposedA(const float* v_, int64_t ld_) : v(v_), ld(ld_) {}
-  void pack(int64_t m0, int mr, int64_t k0, int kc, float* dst) const override {
-    for (int k = 0; k < kc; ++k) {
-      const float* src = v + (k0 + k) * ld + m0;
-      for (int r = 0; r < mr; ++r) dst[static_cast<int64_t>(r) * kc + k] = src[r];
-    }
-    if (mr < kMR) std::memset(dst + static_cast<int64_t>(mr) * kc, 0, sizeof(float) * kc * (kMR - mr));
-  }
-};
 
 // One position's transformed filter (transform_filter's layout) as B, read in place.
 struct PanelB final : BPacker {
@@ -358,6 +375,35 @@ struct PanelB final : BPacker {
   }
 };
 
+// The input tiles first .. first + rows - 1 (in batch, tile-row, tile-column order) into v, tile t's position p at
+// v[t * 16 * C + p * C] (the forward's GEMM rows), or at v[p * rows * C + t * C] when by_position (each position's
+// tiles together, for the filter gradient); across the pool. `zeros` is C zeros, read where a tile reaches past the
+// image.
+void transform_inputs(const Problem& P, const float* x, int64_t first, int64_t rows, const float* zeros, float* v,
+                      bool by_position) {
+  const int64_t C = P.C, tw = P.tiles_w(), th = P.tiles_h();
+  for_blocks(rows, block_for(32 * C), [&](int64_t t0, int64_t t1) {
+    const float* d[16];
+    for (int64_t t = t0; t < t1; ++t) {
+      const int64_t g = first + t, n = g / (th * tw), rem = g - n * th * tw, a = rem / tw, b = rem - a * tw;
+      const float* img = x + n * P.in_h * P.in_w * C;
+      for (int i = 0; i < 4; ++i) {
+        const int64_t ih = 2 * a - P.pad_top + i;
+        for (int j = 0; j < 4; ++j) {
+          const int64_t iw = 2 * b - P.pad_left + j;
+          const bool inside = ih >= 0 && ih < P.in_h && iw >= 0 && iw < P.in_w;
+          d[4 * i + j] = inside ? img + (ih * P.in_w + iw) * C : zeros;
+        }
+      }
+      if (by_position) {
+        input_tile(d, v + t * C, C, rows * C);
+      } else {
+        input_tile(d, v + t * 16 * C, C, C);
+      }
+    }
+  });
+}
+
 // Runs the convolution with the transformed filter u (16 matrices C x K, transform_filter's layout) a chunk of tiles at a time: the input
 // transform, 16 GEMMs, the output transform, each split across the pool. Each output depends only on its own
 // tile's sums, computed in the same order on any number of threads.
@@ -373,22 +419,7 @@ void run(const Problem& P, const float* x, const float* u, const float* bias, Ac
   const int threads = num_threads();
   for (int64_t first = 0; first < tiles; first += chunk) {
     const int64_t rows = std::min(chunk, tiles - first);
-    for_blocks(rows, block_for(32 * C), [&](int64_t t0, int64_t t1) {
-      const float* d[16];
-      for (int64_t t = t0; t < t1; ++t) {
-        const int64_t g = first + t, n = g / (th * tw), rem = g - n * th * tw, a = rem / tw, b = rem - a * tw;
-        const float* img = x + n * P.in_h * P.in_w * C;
-        for (int i = 0; i < 4; ++i) {
-          const int64_t ih = 2 * a - P.pad_top + i;
-          for (int j = 0; j < 4; ++j) {
-            const int64_t iw = 2 * b - P.pad_left + j;
-            const bool inside = ih >= 0 && ih < P.in_h && iw >= 0 && iw < P.in_w;
-            d[4 * i + j] = inside ? img + (ih * P.in_w + iw) * C : zeros;
-          }
-        }
-        input_tile(d, v + t * 16 * C, C);
-      }
-    });
+    transform_inputs(P, x, first, rows, zeros, v, false);
     // 16 GEMMs, each split in `parts` row blocks when there are more threads than a few products each.
     const int64_t parts = std::max<int64_t>(1, std::min<int64_t>((2 * threads + 15) / 16, rows / kMC));
     const Blocks split(rows, (rows + parts - 1) / parts, kMR);
@@ -416,6 +447,54 @@ void run(const Problem& P, const float* x, const float* u, const float* bias, Ac
   }
 }
 
+// dw[i][j][c][k] = sum over tiles of the F(3x3, 2x2) products, a chunk of tiles at a time: the input and dy
+// transforms, then per position p the GEMM m_p[c][k] += sum over the chunk's tiles of v[t][p][c] e[t][p][k] (C x K,
+// depth the tiles; m_p accumulates across chunks), then the output transform. Each position's transformed tiles lie
+// together, so its GEMM reads two contiguous blocks (A = v_p transposed, through StridedA's transposing pack). Tasks
+// split the 16 positions and blocks of c, so each entry of m is summed by one task in tile order: the same bits on
+// any number of threads.
+void run_filter(const Problem& P, const float* x, const float* dy, float* dw) {
+  const int64_t C = P.C, K = P.K, CK = C * K;
+  const int64_t tiles = P.tiles(), tw = P.tiles_w(), th = P.tiles_h();
+  // Chunks a multiple of the GEMM's depth block, so each position's GEMM runs whole panels.
+  int64_t chunk = std::max<int64_t>(kKC, kChunkFloats / (16 * (C + K)) / kKC * kKC);
+  chunk = std::min(tiles, chunk);
+  float* v = scratch(kSlotV, static_cast<size_t>(chunk * 16 * C));
+  float* e = scratch(kSlotM, static_cast<size_t>(chunk * 16 * K));
+  float* m = scratch(kSlotU, static_cast<size_t>(16 * CK));
+  float* zeros = scratch(kSlotZeros, static_cast<size_t>(std::max(C, K)));
+  std::memset(zeros, 0, sizeof(float) * std::max(C, K));
+  const int threads = num_threads();
+  const int64_t parts = std::max<int64_t>(1, std::min<int64_t>((2 * threads + 15) / 16, C / kMC));
+  const Blocks split(C, (C + parts - 1) / parts, kMR);
+  for (int64_t first = 0; first < tiles; first += chunk) {
+    const int64_t rows = std::min(chunk, tiles - first);
+    transform_inputs(P, x, first, rows, zeros, v, true);
+    for_blocks(rows, block_for(32 * K), [&](int64_t t0, int64_t t1) {
+      const float* g[4];
+      for (int64_t t = t0; t < t1; ++t) {
+        const int64_t gi = first + t, n = gi / (th * tw), rem = gi - n * th * tw, a = rem / tw, b = rem - a * tw;
+        const float* img = dy + n * P.out_h * P.out_w * K;
+        for (int q = 0; q < 4; ++q) {
+          const int64_t oh = 2 * a + q / 2, ow = 2 * b + q % 2;
+          g[q] = oh < P.out_h && ow < P.out_w ? img + (oh * P.out_w + ow) * K : zeros;
+        }
+        dy_tile(g, e + t * K, K, rows * K);
+      }
+    });
+    for_blocks(Blocks(16 * split.count(), 1), [&](int64_t b0, int64_t b1) {
+      for (int64_t task = b0; task < b1; ++task) {
+        const int64_t p = task / split.count(), part = task % split.count();
+        StridedA a(v + p * rows * C, 1, C);
+        StridedB b(e + p * rows * K, K, 1);
+        DenseC c(m + p * CK, K);
+        gemm_block(split.begin(part), split.end(part), 0, K, 0, rows, a, b, c, first > 0);
+      }
+    });
+  }
+  for_blocks(Blocks(CK, block_for(25), kLineFloats), [&](int64_t x0, int64_t x1) { filter_output(m, CK, dw, x0, x1); });
+}
+
 bool applies(const ConvShape& s) {
   return s.filter_h == 3 && s.filter_w == 3 && s.stride_h == 1 && s.stride_w == 1 && s.dilation_h == 1 &&
          s.dilation_w == 1 && s.batch > 0 && s.out_h > 0 && s.out_w > 0 && s.in_c > 0 && s.out_c > 0;
@@ -433,14 +512,15 @@ bool chosen(int64_t C, int64_t K, int64_t tiles) {
   return C >= 16 && K >= 16 && tiles >= 64;
 }
 
-// The same for the filter gradient (C input, K output channels): its GEMMs are C x K with the tiles as depth, and
-// the thin ones lose to the implicit GEMM (32 -> 16 and 16 -> 16 channels at 128x128, batch 8: 0.6-0.8x; 32 -> 32
-// even; 64 -> 64 and 128 -> 32 1.3-1.5x; 512 -> 512 over 32 tiles 0.7x, over 64 tiles 1.0-1.5x).
+// Whether Winograd pays for the filter gradient (measured as for `chosen`). Nothing is transformed per channel pair
+// before the GEMMs, so even few tiles gain (512 -> 512 over 8 tiles ran at 2.2x the implicit GEMM, over 4 at 1.5x);
+// with few input channels the GEMMs are too thin (their rows are the input channels: 32 -> 16 ran at 0.87x, 16 -> 64
+// at 0.92x, 48 -> 16 and 32 -> 32 at 1.25x).
 bool chosen_filter(int64_t C, int64_t K, int64_t tiles) {
   const auto a = static_cast<ConvAlgorithm>(g_algorithm.load(std::memory_order_relaxed));
   if (a == ConvAlgorithm::kGemm) return false;
   if (a == ConvAlgorithm::kWinograd) return true;
-  return C >= 64 && K >= 32 && tiles >= 64;
+  return C >= 32 && K >= 16 && C + K >= 64 && tiles >= 4;
 }
 
 }  // namespace
@@ -474,54 +554,7 @@ bool winograd_backprop_filter(const ConvShape& s, const float* x, const float* d
   if (!applies(s)) return false;
   const Problem P{s.batch, s.in_h, s.in_w, s.in_c, s.out_h, s.out_w, s.out_c, s.pad_top, s.pad_left};
   if (!chosen_filter(P.C, P.K, P.tiles())) return false;
-  const int64_t C = P.C, K = P.K, CK = C * K;
-  const int64_t tiles = P.tiles(), tw = P.tiles_w(), th = P.tiles_h();
-  // Chunks of tiles whose transforms stay in cache between the transforms and the GEMMs (whole kKC blocks of depth).
-  int64_t chunk = std::max<int64_t>(kKC, kChunkFloats / (16 * (C + K)));
-  chunk = std::min(tiles, chunk / kKC * kKC);
-  float* v = scratch(kSlotV, static_cast<size_t>(chunk * 16 * C));
-  float* e = scratch(kSlotM, static_cast<size_t>(chunk * 16 * K));
-  float* m = scratch(kSlotU, static_cast<size_t>(16 * CK));
-  float* zeros = scratch(kSlotZeros, static_cast<size_t>(std::max(C, K)));
-  std::memset(zeros, 0, sizeof(float) * std::max(C, K));
-  // The GEMMs: 16 positions x blocks of rows (input channels), each writing only its own rows of its position.
-  const Blocks split(C, kMC, kMR);
-  for (int64_t first = 0; first < tiles; first += chunk) {
-    const int64_t rows = std::min(chunk, tiles - first);
-    for_blocks(rows, block_for(16 * (C + K)), [&](int64_t t0, int64_t t1) {
-      const float* d[16];
-      const float* g[4];
-      for (int64_t t = t0; t < t1; ++t) {
-        const int64_t q = first + t, n = q / (th * tw), rem = q - n * th * tw, a = rem / tw, b = rem - a * tw;
-        const float* img = x + n * P.in_h * P.in_w * C;
-        for (int i = 0; i < 4; ++i) {
-          const int64_t ih = 2 * a - P.pad_top + i;
-          for (int j = 0; j < 4; ++j) {
-            const int64_t iw = 2 * b - P.pad_left + j;
-            const bool inside = ih >= 0 && ih < P.in_h && iw >= 0 && iw < P.in_w;
-            d[4 * i + j] = inside ? img + (ih * P.in_w + iw) * C : zeros;
-          }
-        }
-        input_tile(d, v + t * 16 * C, C);
-        const float* grad = dy + n * P.out_h * P.out_w * K;
-        for (int r = 0; r < 4; ++r) {
-          const int64_t oh = 2 * a + r / 2, ow = 2 * b + r % 2;
-          g[r] = oh < P.out_h && ow < P.out_w ? grad + (oh * P.out_w + ow) * K : zeros;
-        }
-        dy_tile(g, e + t * 16 * K, K);
-      }
-    });
-    for_blocks(Blocks(16 * split.count(), 1), [&](int64_t b0, int64_t b1) {
-      for (int64_t task = b0; task < b1; ++task) {
-        const int64_t p = task / split.count(), part = task % split.count();
-        TilesTransposedA a(v + p * C, 16 * C);
-        StridedB b(e + p * K, 16 * K, 1);
-        DenseC c(m + p * CK, K);
-        gemm_block(split.begin(part), split.end(part), 0, K, 0, rows, a, b, c, first > 0);
-      }
-    });
-  }
-  for_blocks(CK, block_for(25), [&](int64_t e0, int64_t e1) { filter_grad_out(m, CK, e0, e1, dw); });
+  run_filter(P, x, dy, dw);
   return true;
 }
 

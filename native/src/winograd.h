@@ -2,7 +2,7 @@
 // of inputs through 16 element-wise products per channel pair instead of 36 multiply-adds, so the GEMM work drops
 // 2.25x. The input tiles, the filter and the products are transformed with additions (and halvings of the filter),
 // and the 16 products are 16 GEMMs (tiles x in channels times in channels x out channels) on gemm.h's kernel. The
-// filter gradient is F(3x3, 2x2) on the same tiling: 16 GEMMs (in channels x tiles times tiles x out channels).
+// filter gradient runs F(3x3, 2x2) over the same tiles: 16 GEMMs (in x out channels, depth the tiles).
 #pragma once
 #include <cstdint>
 
@@ -24,8 +24,9 @@ bool winograd_forward(const ConvShape& s, const float* x, const float* w, const 
 // picked; false (nothing written) otherwise.
 bool winograd_backprop_input(const ConvShape& s, const float* dy, const float* w, float* dx);
 
-// dw (3 x 3 x C x K) for stride 1 by Winograd F(3x3, 2x2) (the 2x2 dy blocks of the forward's tiling), when it
-// applies and is picked; false (nothing written) otherwise.
+// dw by F(3x3, 2x2) over the same 2x2 output tiles: each tile's 4x4 input block and 2x2 dy block are transformed,
+// multiplied position by position (16 GEMMs, in channels x out channels, depth the tiles) and the 16 sums
+// transformed back to the 3x3 taps; when it applies and is picked, false (nothing written) otherwise.
 bool winograd_backprop_filter(const ConvShape& s, const float* x, const float* dy, float* dw);
 
 }  // namespace tfr
