@@ -4,11 +4,10 @@
  * backend; inference and unsupported cases exactly tfjs-layers' own path; saved models standard.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { execFileSync } from 'node:child_process';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadNativeAddon, nativeAddonPath } from '../../src/backends/native/addon.js';
+import { loadNativeAddon } from '../../src/backends/native/addon.js';
 import { registerNativeBackend } from '../../src/backends/native/index.js';
 import type { BatchNormTrainingAddon } from '../../src/backends/native/batchnorm-kernels.js';
 import {
@@ -19,7 +18,7 @@ import {
   fusedBatchNormTraining,
 } from '../../src/backends/batchnorm-training.js';
 import { batchNorm, batchNormalization, batchNormRelu } from '../../src/models/layers.js';
-import { SKIP_NATIVE } from '../helpers/native.js';
+import { runWithAddon, SKIP_NATIVE } from '../helpers/native.js';
 import { randomValues, relativeError } from '../helpers/backends.js';
 
 /** What one training step of a layer gives: output, gradients of x, gamma, beta, moving statistics after. */
@@ -396,13 +395,7 @@ describe.skipIf(SKIP_NATIVE)('native fused batch norm (training)', () => {
       console.log(JSON.stringify({ kernel: addon.gemmKernel(), out }));
     `;
     const run = (gemm: string) =>
-      JSON.parse(
-        execFileSync(process.execPath, ['-e', script, nativeAddonPath() ?? ''], {
-          env: { ...process.env, TFJS_RESTORATION_GEMM: gemm },
-          encoding: 'utf8',
-          maxBuffer: 16 * 2 ** 20,
-        }),
-      ) as { kernel: string; out: Record<string, number[][]> };
+      runWithAddon<{ kernel: string; out: Record<string, number[][]> }>(script, gemm);
     const generic = run('generic');
     const best = run('');
     expect(generic.kernel).toBe('generic');

@@ -7,7 +7,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { execFileSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backends/index.js';
-import { loadNativeAddon, nativeAddonPath } from '../../src/backends/native/addon.js';
+import { loadNativeAddon } from '../../src/backends/native/addon.js';
 import {
   randomValues,
   relativeError,
@@ -15,7 +15,7 @@ import {
   type ConvCase,
   type ConvPad,
 } from '../helpers/backends.js';
-import { SKIP_NATIVE } from '../helpers/native.js';
+import { runWithAddon, SKIP_NATIVE } from '../helpers/native.js';
 
 const explicit = (top: number, bottom: number, left: number, right: number): ConvPad => [
   [0, 0],
@@ -247,16 +247,10 @@ describe.skipIf(SKIP_NATIVE)('native addon: the portable micro-kernels', () => {
       addon.conv2dBackpropFilter(x, y, shape, dw);
       console.log(JSON.stringify({ kernel: addon.gemmKernel(), y: Array.from(y), dx: Array.from(dx), dw: Array.from(dw) }));
     `;
-    const run = (gemm: string | undefined): { kernel: string; y: number[]; dx: number[]; dw: number[] } =>
-      JSON.parse(
-        execFileSync(process.execPath, ['-e', script, nativeAddonPath() ?? ''], {
-          env: { ...process.env, TFJS_RESTORATION_GEMM: gemm ?? '' },
-          encoding: 'utf8',
-          maxBuffer: 64 * 2 ** 20,
-        }),
-      ) as { kernel: string; y: number[]; dx: number[]; dw: number[] };
+    const run = (gemm: string) =>
+      runWithAddon<{ kernel: string; y: number[]; dx: number[]; dw: number[] }>(script, gemm);
     const generic = run('generic');
-    const best = run(undefined);
+    const best = run('');
     expect(generic.kernel).toBe('generic');
     for (const k of ['y', 'dx', 'dw'] as const)
       expect(relativeError(generic[k], best[k]), k).toBeLessThan(1e-5);

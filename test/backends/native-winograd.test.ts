@@ -6,12 +6,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/backends/index.js';
-import { loadNativeAddon, nativeAddonPath, type NativeAddon } from '../../src/backends/native/addon.js';
+import { loadNativeAddon, type NativeAddon } from '../../src/backends/native/addon.js';
 import { randomValues, relativeError } from '../helpers/backends.js';
-import { SKIP_NATIVE } from '../helpers/native.js';
+import { runWithAddon, SKIP_NATIVE } from '../helpers/native.js';
 
 /**
  * Max |got - want| over max |want| (want in float64). Measured on these cases: Winograd 1.0e-7 to 4.6e-7 (the
@@ -201,13 +200,7 @@ describe.skipIf(SKIP_NATIVE)('native addon: Winograd F(2x2, 3x3)', () => {
       console.log(JSON.stringify(out));
     `;
     const run = (gemm: string) =>
-      JSON.parse(
-        execFileSync(process.execPath, ['-e', script, nativeAddonPath() ?? ''], {
-          env: { ...process.env, TFJS_RESTORATION_GEMM: gemm },
-          encoding: 'utf8',
-          maxBuffer: 16 * 2 ** 20,
-        }),
-      ) as { kernel: string; y: number[]; dx: number[]; dw: number[] };
+      runWithAddon<{ kernel: string; y: number[]; dx: number[]; dw: number[] }>(script, gemm);
     const generic = run('generic');
     const best = run('');
     expect(generic.kernel).toBe('generic');
