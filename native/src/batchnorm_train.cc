@@ -10,7 +10,6 @@
 #include <cstdint>
 #include <vector>
 
-#include <cstring>
 
 #include "batchnorm_train.h"
 #include "gemm.h"
@@ -96,11 +95,6 @@ void grad_dx_generic(const float* dy, const float* x, const float* relu_y, const
 }
 
 #ifdef TFR_X86
-bool use_avx2() {
-  static const bool avx2 = std::strcmp(gemm_kernel_name(), "avx2-fma") == 0;
-  return avx2;
-}
-
 TFR_TARGET_AVX2 void grad_sums_avx2(const float* dy, const float* x, const float* relu_y, const double* mean,
                                     double* a1, double* a2, int64_t n) {
   const __m128 zero = _mm_setzero_ps();

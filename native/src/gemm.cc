@@ -218,6 +218,11 @@ void run_tile(int kc, const float* ap, const float* bp, const float* const* brow
 
 alignas(32) const float kZeroRow[kNR] = {};
 
+bool use_avx2() {
+  static const bool avx2 = std::strcmp(gemm_kernel_name(), "avx2-fma") == 0;
+  return avx2;
+}
+
 const char* gemm_kernel_name() {
   if (kPackedKernel == kernel_generic<PackedRows>) return "generic";
 #ifdef TFR_ARM64

@@ -80,4 +80,8 @@ void batch_matmul(const float* a, const float* b, float* c, int64_t batch, int64
 // Which micro-kernel runs: "avx2-fma" (x86-64 with AVX2 + FMA), "neon" (arm64) or "generic".
 const char* gemm_kernel_name();
 
+// Whether the AVX2 paths run (x86-64 with AVX2 + FMA, not forced to the portable kernels by
+// TFJS_RESTORATION_GEMM=generic): the one switch every kernel with an AVX2 variant asks.
+bool use_avx2();
+
 }  // namespace tfr

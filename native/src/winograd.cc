@@ -32,11 +32,6 @@ struct Problem {
   int64_t tiles() const { return batch * tiles_h() * tiles_w(); }
 };
 
-bool use_avx2() {
-  static const bool avx2 = std::strcmp(gemm_kernel_name(), "avx2-fma") == 0;
-  return avx2;
-}
-
 // Output channels rounded up to whole kNR-column panels.
 int64_t padded(int64_t K) { return (K + kNR - 1) / kNR * kNR; }
 
