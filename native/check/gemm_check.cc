@@ -1,7 +1,8 @@
 // Stand-alone check of the GEMM (no Node): the micro-kernel this build picks (AVX2/FMA, NEON or generic; set
 // TFJS_RESTORATION_GEMM=generic for the portable one) against a plain triple loop, on shapes with edge tiles, several
-// depth blocks, accumulation, A stored transposed and B read in place. native/check-portability.sh builds it natively and for arm64 (run
-// under qemu-aarch64 when installed). Prints the kernel's name; exits 1 on a mismatch.
+// depth blocks, accumulation, A stored transposed or read in place (RowMajorA) and B read in place.
+// native/check-portability.sh builds it natively and for arm64 (run under qemu-aarch64 when installed). Prints the
+// kernel's name; exits 1 on a mismatch.
 #include <cmath>
 #include <cstdio>
 #include <vector>
@@ -22,7 +23,8 @@ struct InPlaceB final : tfr::BPacker {
   }
 };
 
-bool check(int64_t M, int64_t N, int64_t K, bool in_place, bool accumulate, bool transposed) {
+// A's layout: 0 row-major, packed; 1 transposed, packed; 2 row-major, read in place.
+bool check(int64_t M, int64_t N, int64_t K, bool in_place, bool accumulate, int layout) {
   std::vector<float> a(M * K), at(K * M), b(K * N), c(M * N), ref(M * N);
   for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<float>((i * 37) % 101) / 101.f - 0.5f;
   for (int64_t m = 0; m < M; ++m) {
@@ -37,7 +39,9 @@ bool check(int64_t M, int64_t N, int64_t K, bool in_place, bool accumulate, bool
       ref[m * N + n] += static_cast<float>(s);
     }
   }
-  tfr::StridedA pa = transposed ? tfr::StridedA(at.data(), 1, M) : tfr::StridedA(a.data(), K, 1);
+  const tfr::StridedA sa = layout == 1 ? tfr::StridedA(at.data(), 1, M) : tfr::StridedA(a.data(), K, 1);
+  const tfr::RowMajorA ra(a.data(), K);
+  const tfr::APacker& pa = layout == 2 ? static_cast<const tfr::APacker&>(ra) : sa;
   tfr::StridedB pb(b.data(), N, 1);
   InPlaceB ib(b.data(), N);
   tfr::DenseC pc(c.data(), N);
@@ -45,9 +49,9 @@ bool check(int64_t M, int64_t N, int64_t K, bool in_place, bool accumulate, bool
   double worst = 0;
   for (size_t i = 0; i < c.size(); ++i) worst = std::fmax(worst, std::fabs(c[i] - ref[i]) / (1.0 + std::fabs(ref[i])));
   const bool ok = worst < 1e-4;
-  std::printf("%s M=%lld N=%lld K=%lld in_place=%d accumulate=%d transposed=%d: max rel. error %.2g\n",
+  std::printf("%s M=%lld N=%lld K=%lld in_place=%d accumulate=%d layout=%d: max rel. error %.2g\n",
               ok ? "ok  " : "FAIL", static_cast<long long>(M), static_cast<long long>(N), static_cast<long long>(K),
-              in_place, accumulate, transposed, worst);
+              in_place, accumulate, layout, worst);
   return ok;
 }
 
@@ -60,7 +64,7 @@ int main() {
   for (const auto& s : shapes) {
     for (int in_place = 0; in_place < 2; ++in_place) {
       for (int acc = 0; acc < 2; ++acc) {
-        for (int t = 0; t < 2; ++t) ok = check(s[0], s[1], s[2], in_place != 0, acc != 0, t != 0) && ok;
+        for (int t = 0; t < 3; ++t) ok = check(s[0], s[1], s[2], in_place != 0, acc != 0, t) && ok;
       }
     }
   }

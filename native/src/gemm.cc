@@ -22,14 +22,15 @@ struct PointerRows {
   const float* operator[](int k) const { return b[k]; }
 };
 
-// c[r * ldc + j] (+)= sum_k a[r * kc + k] * b[k][j] for the full 6x16 tile.
+// c[r * ldc + j] (+)= sum_k a[r * lda + k] * b[k][j] for the full 6x16 tile (A's rows packed, lda = kc, or read in
+// place).
 template <class Rows>
-void kernel_generic(int kc, const float* a, Rows b, float* c, int64_t ldc, bool accumulate) {
+void kernel_generic(int kc, const float* a, int64_t lda, Rows b, float* c, int64_t ldc, bool accumulate) {
   float acc[kMR][kNR] = {};
   for (int k = 0; k < kc; ++k) {
     const float* bk = b[k];
     for (int r = 0; r < kMR; ++r) {
-      const float av = a[r * kc + k];
+      const float av = a[r * lda + k];
       for (int j = 0; j < kNR; ++j) acc[r][j] += av * bk[j];
     }
   }
@@ -45,8 +46,8 @@ void kernel_generic(int kc, const float* a, Rows b, float* c, int64_t ldc, bool 
 
 #ifdef TFR_X86
 template <class Rows>
-TFR_TARGET_AVX2_FMA void kernel_avx2(int kc, const float* a, Rows b, float* c, int64_t ldc,
-                                                     bool accumulate) {
+TFR_TARGET_AVX2_FMA void kernel_avx2(int kc, const float* a, int64_t lda, Rows b, float* c, int64_t ldc,
+                                     bool accumulate) {
   __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
   __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
   __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
@@ -54,11 +55,11 @@ TFR_TARGET_AVX2_FMA void kernel_avx2(int kc, const float* a, Rows b, float* c, i
   __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
   __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
   const float* a0 = a;
-  const float* a1 = a + kc;
-  const float* a2 = a + 2 * kc;
-  const float* a3 = a + 3 * kc;
-  const float* a4 = a + 4 * kc;
-  const float* a5 = a + 5 * kc;
+  const float* a1 = a + lda;
+  const float* a2 = a + 2 * lda;
+  const float* a3 = a + 3 * lda;
+  const float* a4 = a + 4 * lda;
+  const float* a5 = a + 5 * lda;
   for (int k = 0; k < kc; ++k) {
     const float* bk = b[k];
     const __m256 b0 = _mm256_loadu_ps(bk);
@@ -106,7 +107,7 @@ TFR_TARGET_AVX2_FMA void kernel_avx2(int kc, const float* a, Rows b, float* c, i
 #ifdef TFR_ARM64
 // The 6x16 tile as 6 x 4 NEON registers (24 of the 32), B's row in 4 more.
 template <class Rows>
-void kernel_neon(int kc, const float* a, Rows b, float* c, int64_t ldc, bool accumulate) {
+void kernel_neon(int kc, const float* a, int64_t lda, Rows b, float* c, int64_t ldc, bool accumulate) {
   float32x4_t acc[kMR][4];
   for (int r = 0; r < kMR; ++r) {
     for (int j = 0; j < 4; ++j) acc[r][j] = vdupq_n_f32(0.f);
@@ -115,7 +116,7 @@ void kernel_neon(int kc, const float* a, Rows b, float* c, int64_t ldc, bool acc
     const float* bk = b[k];
     const float32x4_t b0 = vld1q_f32(bk), b1 = vld1q_f32(bk + 4), b2 = vld1q_f32(bk + 8), b3 = vld1q_f32(bk + 12);
     for (int r = 0; r < kMR; ++r) {
-      const float av = a[r * kc + k];
+      const float av = a[r * lda + k];
       acc[r][0] = vfmaq_n_f32(acc[r][0], b0, av);
       acc[r][1] = vfmaq_n_f32(acc[r][1], b1, av);
       acc[r][2] = vfmaq_n_f32(acc[r][2], b2, av);
@@ -140,7 +141,7 @@ bool has_avx2_fma() {
 #endif
 
 template <class Rows>
-using Kernel = void (*)(int, const float*, Rows, float*, int64_t, bool);
+using Kernel = void (*)(int, const float*, int64_t, Rows, float*, int64_t, bool);
 
 // TFJS_RESTORATION_GEMM=generic forces the portable micro-kernels (to test them on an AVX2 machine).
 bool force_generic() {
@@ -179,12 +180,13 @@ Buffers& buffers() {
   return buf;
 }
 
-// One micro-tile: C rows [m, m + mr), columns [n, n + nr) (+)= the packed A rows `ap` (kMR x kc) times B, packed
+// One micro-tile: C rows [m, m + mr), columns [n, n + nr) (+)= the A rows `ap` (kMR rows lda apart: packed, lda = kc,
+// or in place) times B, packed
 // (`bp`, kc x kNR) or read in place (`brows`, when non-null). Rows of C need not be evenly spaced (convolution
 // outputs), so a full tile is written in place only when its rows are; otherwise (and for edge tiles) through
 // `tile` (kMR x kNR scratch).
-void run_tile(int kc, const float* ap, const float* bp, const float* const* brows, const CRows& c, int64_t m,
-              int64_t n, int mr, int nr, bool acc, float* tile) {
+void run_tile(int kc, const float* ap, int64_t lda, const float* bp, const float* const* brows, const CRows& c,
+              int64_t m, int64_t n, int mr, int nr, bool acc, float* tile) {
   bool direct = mr == kMR && nr == kNR;
   int64_t ldc = 0;
   float* c0 = c.row(m) + n;
@@ -194,9 +196,9 @@ void run_tile(int kc, const float* ap, const float* bp, const float* const* brow
   }
   const auto micro = [&](float* out, int64_t ld, bool add) {
     if (brows != nullptr) {
-      kPointerKernel(kc, ap, PointerRows{brows}, out, ld, add);
+      kPointerKernel(kc, ap, lda, PointerRows{brows}, out, ld, add);
     } else {
-      kPackedKernel(kc, ap, PackedRows{bp}, out, ld, add);
+      kPackedKernel(kc, ap, lda, PackedRows{bp}, out, ld, add);
     }
   };
   if (direct) {
@@ -241,6 +243,9 @@ void gemm_block(int64_t m_begin, int64_t m_end, int64_t n_begin, int64_t n_end, 
   const float** pr = buf.b_rows.data();
   char* in_place = buf.in_place.data();
   alignas(32) float tile[kMR * kNR];
+  // Per micro-panel of the current A block: where its rows start and how far apart they lie.
+  const float* arows[kMC / kMR];
+  int64_t alda[kMC / kMR];
   if (k_end <= k_begin) {
     if (!accumulate) {
       for (int64_t m = m_begin; m < m_end; ++m) std::memset(c.row(m) + n_begin, 0, sizeof(float) * (n_end - n_begin));
@@ -261,14 +266,22 @@ void gemm_block(int64_t m_begin, int64_t m_end, int64_t n_begin, int64_t n_end, 
       for (int64_t ic = m_begin; ic < m_end; ic += kMC) {
         const int mc = static_cast<int>(std::min<int64_t>(kMC, m_end - ic));
         for (int ir = 0; ir < mc; ir += kMR) {
-          a.pack(ic + ir, std::min(kMR, mc - ir), pc, kc, pa + static_cast<int64_t>(ir) * kc);
+          const int mr = std::min(kMR, mc - ir);
+          const float* in_place_a = mr == kMR ? a.rows(ic + ir, pc, &alda[ir / kMR]) : nullptr;
+          if (in_place_a != nullptr) {
+            arows[ir / kMR] = in_place_a;
+          } else {
+            arows[ir / kMR] = pa + static_cast<int64_t>(ir) * kc;
+            alda[ir / kMR] = kc;
+            a.pack(ic + ir, mr, pc, kc, pa + static_cast<int64_t>(ir) * kc);
+          }
         }
         for (int jr = 0; jr < nc; jr += kNR) {
           const int nr = std::min(kNR, nc - jr);
           const float* bp = pb + static_cast<int64_t>(jr) * kc;
           const float* const* brows = in_place[jr / kNR] ? pr + static_cast<int64_t>(jr / kNR) * kKC : nullptr;
           for (int ir = 0; ir < mc; ir += kMR) {
-            run_tile(kc, pa + static_cast<int64_t>(ir) * kc, bp, brows, c, ic + ir, jc + jr, std::min(kMR, mc - ir),
+            run_tile(kc, arows[ir / kMR], alda[ir / kMR], bp, brows, c, ic + ir, jc + jr, std::min(kMR, mc - ir),
                      nr, acc, tile);
           }
         }
@@ -329,7 +342,7 @@ void gemm_prepacked(int64_t M, int64_t N, int64_t K, const APacker& a, const BPa
         for (int64_t j = j0; j < j1; ++j) {
           const int nr = static_cast<int>(std::min<int64_t>(kNR, N - j * kNR));
           for (int64_t i = i0; i < i1; ++i) {
-            run_tile(kc, ap + i * kc * kMR, bp + j * kc * kNR, nullptr, c, i * kMR, j * kNR,
+            run_tile(kc, ap + i * kc * kMR, kc, bp + j * kc * kNR, nullptr, c, i * kMR, j * kNR,
                      static_cast<int>(std::min<int64_t>(kMR, M - i * kMR)), nr, accumulate || p > 0, tile);
           }
         }
@@ -439,6 +452,13 @@ void StridedA::pack(int64_t m0, int mr, int64_t k0, int kc, float* dst) const {
         for (int k = 0; k < kc; ++k) d[k] = src[k * cs];
       }
     }
+  }
+  if (mr < kMR) std::memset(dst + static_cast<int64_t>(mr) * kc, 0, sizeof(float) * kc * (kMR - mr));
+}
+
+void RowMajorA::pack(int64_t m0, int mr, int64_t k0, int kc, float* dst) const {
+  for (int r = 0; r < mr; ++r) {
+    std::memcpy(dst + static_cast<int64_t>(r) * kc, a + (m0 + r) * lda + k0, sizeof(float) * kc);
   }
   if (mr < kMR) std::memset(dst + static_cast<int64_t>(mr) * kc, 0, sizeof(float) * kc * (kMR - mr));
 }

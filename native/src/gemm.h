@@ -15,9 +15,16 @@ constexpr int kNC = 1024; // columns of B packed at once (a multiple of kNR)
 
 // Writes rows [m0, m0 + mr) (mr <= kMR), depth [k0, k0 + kc) of A as dst[r * kc + k] (each row contiguous, so
 // packing copies whole runs); rows past mr are zero.
+// Optionally, `rows` instead returns where row m0's depth k0 lies when kMR rows from m0 lie `*lda` floats apart,
+// each with its depth contiguous: the micro-kernel then reads them in place and nothing is copied. It returns
+// nullptr (and is not used) where that is not so.
 struct APacker {
   virtual ~APacker() = default;
   virtual void pack(int64_t m0, int mr, int64_t k0, int kc, float* dst) const = 0;
+  virtual const float* rows(int64_t m0, int64_t k0, int64_t* lda) const {
+    (void)m0, (void)k0, (void)lda;
+    return nullptr;
+  }
 };
 
 // Writes depth [k0, k0 + kc), columns [n0, n0 + nr) (nr <= kNR) of B as dst[k * kNR + j]; columns past nr are zero.
@@ -57,6 +64,18 @@ struct StridedA final : APacker {
   int64_t rs, cs;
   StridedA(const float* a_, int64_t rs_, int64_t cs_) : a(a_), rs(rs_), cs(cs_) {}
   void pack(int64_t m0, int mr, int64_t k0, int kc, float* dst) const override;
+};
+// A[m,k] = a[m * lda + k], read in place by the micro-kernel (packed only for a last, partial micro-panel): for
+// operands laid out as packed rows already, such as Winograd's transformed input tiles.
+struct RowMajorA final : APacker {
+  const float* a;
+  int64_t lda;
+  RowMajorA(const float* a_, int64_t lda_) : a(a_), lda(lda_) {}
+  void pack(int64_t m0, int mr, int64_t k0, int kc, float* dst) const override;
+  const float* rows(int64_t m0, int64_t k0, int64_t* ld) const override {
+    *ld = lda;
+    return a + m0 * lda + k0;
+  }
 };
 struct StridedB final : BPacker {
   const float* b;
