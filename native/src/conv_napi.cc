@@ -1,7 +1,8 @@
 // Bindings of conv.h: conv2d(x, w, bias | null, shape, activation, y), conv2dBackpropInput(dy, w, shape, dx),
 // conv2dBackpropFilter(x, dy, shape, dw). `shape` is [batch, inH, inW, inC, outH, outW, outC, filterH, filterW,
 // strideH, strideW, dilationH, dilationW, padTop, padLeft]; outputs are preallocated Float32Arrays. And
-// setConvAlgorithm(a) (winograd.h): 0 by shape, 1 always the implicit GEMM, 2 Winograd wherever it applies.
+// setConvAlgorithm(a) (winograd.h): 0 by shape, 1 always the implicit GEMM, 2 F(2x2, 3x3) Winograd wherever it
+// applies, 3 F(4x4, 3x3) wherever it applies.
 #include "conv.h"
 #include "napi_util.h"
 #include "winograd.h"
@@ -60,7 +61,11 @@ napi_value set_algorithm(napi_env env, napi_callback_info info) {
   return guard(env, [&] {
     Args args(env, info, "setConvAlgorithm", 1);
     const int64_t a = args.integer(0, 0);
-    if (a > 2) throw ArgError("setConvAlgorithm: argument 0 must be 0 (by shape), 1 (implicit GEMM) or 2 (Winograd)");
+    if (a > 3) {
+      throw ArgError(
+          "setConvAlgorithm: argument 0 must be 0 (by shape), 1 (implicit GEMM), 2 (Winograd F(2x2, 3x3)) or 3 "
+          "(Winograd F(4x4, 3x3))");
+    }
     set_conv_algorithm(static_cast<ConvAlgorithm>(a));
     return undefined(env);
   });

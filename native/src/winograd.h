@@ -1,8 +1,10 @@
 // Winograd F(2x2, 3x3) for 3x3, stride-1, undilated convolutions: each 2x2 block of outputs comes from a 4x4 block
 // of inputs through 16 element-wise products per channel pair instead of 36 multiply-adds, so the GEMM work drops
 // 2.25x. The input tiles, the filter and the products are transformed with additions (and halvings of the filter),
-// and the 16 products are 16 GEMMs (tiles x in channels times in channels x out channels) on gemm.h's kernel. The
-// filter gradient runs F(3x3, 2x2) over the same tiles: 16 GEMMs (in x out channels, depth the tiles).
+// and the 16 products are 16 GEMMs (tiles x in channels times in channels x out channels) on gemm.h's kernel.
+// F(4x4, 3x3) takes 6x6 input blocks to 4x4 output blocks through 36 products (4x less GEMM work than direct), for
+// layers with many tiles. The filter gradient runs F(3x3, 2x2) over 2x2 output tiles: 16 GEMMs (in x out channels,
+// depth the tiles).
 #pragma once
 #include <cstdint>
 
@@ -10,9 +12,10 @@
 
 namespace tfr {
 
-// Which algorithm 3x3 stride-1 convolutions use: by shape (the default), always the implicit GEMM, or Winograd
-// wherever it applies (tests and benchmarks compare the two). Process-wide.
-enum class ConvAlgorithm { kAuto = 0, kGemm = 1, kWinograd = 2 };
+// Which algorithm 3x3 stride-1 convolutions use: by shape (the default), always the implicit GEMM, or F(2x2, 3x3)
+// or F(4x4, 3x3) Winograd wherever it applies (tests and benchmarks compare them; the filter gradient runs
+// F(3x3, 2x2) under either). Process-wide.
+enum class ConvAlgorithm { kAuto = 0, kGemm = 1, kWinograd = 2, kWinograd4 = 3 };
 void set_conv_algorithm(ConvAlgorithm a);
 
 // y = act(conv(x, w) + bias) by Winograd when the shape allows it and the algorithm setting picks it; false (and

@@ -25,9 +25,10 @@ export interface NativeAddon {
   conv2dBackpropFilter(x: Float32Array, dy: Float32Array, shape: number[], dw: Float32Array): void;
   /**
    * How 3x3 stride-1 convolutions (forward and input gradient) run, process-wide: 0 by shape (the default),
-   * 1 always the implicit GEMM, 2 Winograd F(2x2, 3x3) wherever it applies. For tests and benchmarks.
+   * 1 always the implicit GEMM, 2 Winograd F(2x2, 3x3) wherever it applies, 3 Winograd F(4x4, 3x3) wherever it
+   * applies. For tests and benchmarks.
    */
-  setConvAlgorithm(algorithm: 0 | 1 | 2): void;
+  setConvAlgorithm(algorithm: 0 | 1 | 2 | 3): void;
   /**
    * One Adam(W) step in place: params = [beta1, 1 - beta1, beta2, 1 - beta2, 1 - beta1^t, 1 - beta2^t, epsilon, -lr,
    * decay] (see native/src/optim.h).
