@@ -22,9 +22,6 @@ constexpr size_t kSlotV = 0, kSlotM = 1, kSlotU = 2, kSlotZeros = 4;
 // so they stay in the last-level cache between the transforms and the GEMMs, and memory stays small.
 constexpr int64_t kChunkFloats = int64_t{1} << 20;
 
-// F(4x4, 3x3) runs (by shape) from this many 4x4 output tiles: see `chosen`.
-constexpr int64_t kTiles43 = 64;
-
 // A stride-1 3x3 convolution: input [batch, in_h, in_w, C] (NHWC), output [batch, out_h, out_w, K]; output pixel
 // (oh, ow) reads input pixels (oh - pad_top + i, ow - pad_left + j), i, j in 0..2 (zero outside the image).
 struct Problem {
@@ -801,21 +798,22 @@ bool applies(const ConvShape& s) {
          s.dilation_w == 1 && s.batch > 0 && s.out_h > 0 && s.out_w > 0 && s.in_c > 0 && s.out_c > 0;
 }
 
-// Which Winograd (M = 2 for F(2x2, 3x3), 4 for F(4x4, 3x3)), if any (0), pays for C input and K output channels on
-// problem P (measured with bench/conv-native.ts on Zen 3, 2 threads). The filter's transform (16 or 36 C x K floats
-// written, then read by the GEMMs) costs memory traffic that only enough tiles repay. F(2x2, 3x3) for 512 -> 512
-// channels against the implicit GEMM: over 32 tiles 1.0-1.1x forward and 0.8x input gradient, over 64 tiles
-// 1.2-1.4x and 1.0-1.1x, over 128 tiles 1.5x and 1.4x. With few channels (the 16 -> 3 head) the GEMMs are too thin
-// to gain. F(4x4, 3x3) does 2.25 products per output against 4, but transforms 2.25x the filter floats and rounds
-// more (error against float64 about 3x F(2x2, 3x3)'s): it pays with many tiles per filter float.
+// Which Winograd (M = 2 for F(2x2, 3x3), 4 for F(4x4, 3x3)), if any (0), pays for problem P (measured with
+// scratch timings of the forward and input gradient against each other on Zen 3, 2 threads, each filter transformed
+// inside the tasks where run_fused applies). F(4x4, 3x3) does 2.25 products per output against F(2x2, 3x3)'s 4 but
+// transforms 2.25x the filter floats: from 16 of its 4x4 tiles it ran 1.0-1.2x F(2x2, 3x3) at 512 channels (512 at
+// 16x16, batch 1; 512 at 4x4, batch 16) and 1.2-1.5x at 64-256 channels; over 4 tiles (512 at 4x4, batch 4) 0.8x.
+// F(2x2, 3x3) against the implicit GEMM at 512 channels: over 64 tiles 1.2-1.4x, over 16 1.2x forward but 0.8x input
+// gradient. With few channels (the 16 -> 3 head) the GEMMs are thin, but over many tiles F(4x4, 3x3) still gains
+// (16 -> 3 at 512x512 1.65x the implicit GEMM, 3 -> 3 at 256x256 1.05x); F(2x2, 3x3) does not.
 int chosen(const Problem& P) {
   const auto a = static_cast<ConvAlgorithm>(g_algorithm.load(std::memory_order_relaxed));
   if (a == ConvAlgorithm::kGemm) return 0;
   if (a == ConvAlgorithm::kWinograd) return 2;
   if (a == ConvAlgorithm::kWinograd4) return 4;
-  if (P.C < 16 || P.K < 16) return 0;
-  if (P.tiles(4) >= kTiles43) return 4;
-  return P.tiles() >= 64 ? 2 : 0;
+  const bool thin = P.C < 16 || P.K < 16;
+  if (P.tiles(4) >= (thin ? 256 : 16)) return 4;
+  return !thin && P.tiles() >= 64 ? 2 : 0;
 }
 
 // Whether Winograd pays for the filter gradient (measured as for `chosen`). Nothing is transformed per channel pair
