@@ -106,6 +106,10 @@ struct PatchRowsA final : APacker {
   std::vector<Tap> taps;
 
   void pack(int64_t m0, int mr, int64_t k0, int kc, float* dst) const override {
+    if (grid.channels == 1) {
+      pack_single_channel(m0, mr, k0, kc, dst);
+      return;
+    }
     thread_local std::vector<Run> runs;
     split_runs(k0, kc, grid.channels, &runs);
     PixelCursor px(grid, m0);
@@ -113,6 +117,23 @@ struct PatchRowsA final : APacker {
       for (const Run& run : runs) {
         copy_run(dst + static_cast<int64_t>(r) * kc + run.at, tap_source(img, grid, px, taps[run.tap], run.c),
                  run.len);
+      }
+    }
+    if (mr < kMR) std::memset(dst + static_cast<int64_t>(mr) * kc, 0, sizeof(float) * kc * (kMR - mr));
+  }
+
+  // One channel (a gray image's first layer, such as the 7x7 stem): depth k is tap k, one float each, so runs of
+  // one float would cost a call per element; read each tap's pixel directly instead.
+  void pack_single_channel(int64_t m0, int mr, int64_t k0, int kc, float* dst) const {
+    PixelCursor px(grid, m0);
+    for (int r = 0; r < mr; ++r, px.next()) {
+      const float* image = img + px.n * grid.img_h * grid.img_w;
+      const int64_t h = px.h(), w = px.w();
+      float* d = dst + static_cast<int64_t>(r) * kc;
+      for (int k = 0; k < kc; ++k) {
+        const Tap& tap = taps[k0 + k];
+        const int64_t ih = h + tap.dh, iw = w + tap.dw;
+        d[k] = ih >= 0 && ih < grid.img_h && iw >= 0 && iw < grid.img_w ? image[ih * grid.img_w + iw] : 0.f;
       }
     }
     if (mr < kMR) std::memset(dst + static_cast<int64_t>(mr) * kc, 0, sizeof(float) * kc * (kMR - mr));

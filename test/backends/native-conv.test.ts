@@ -51,6 +51,10 @@ const cases: ConvCase[] = [
   { n: 2, h: 20, w: 19, ci: 32, co: 24, k: 3, stride: 1, pad: 'same' },
   { n: 2, h: 48, w: 48, ci: 16, co: 8, k: 3, stride: 1, pad: 'same' },
   { n: 1, h: 33, w: 35, ci: 48, co: 3, k: 3, stride: 2, pad: 'same' },
+  // One input channel (its own im2col packing), over a batch, with padding, stride, dilation and more rows than one
+  // GEMM block.
+  { n: 3, h: 37, w: 30, ci: 1, co: 20, k: 7, stride: 2, pad: explicit(3, 2, 1, 3) },
+  { n: 2, h: 9, w: 11, ci: 1, co: 5, k: 3, stride: 1, pad: 'same', dilation: 2 },
 ];
 
 /** y, dL/dx and dL/dW of sum(conv2d(x, W) * r) on the current backend. */
