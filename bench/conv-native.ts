@@ -2,8 +2,12 @@
  * The native addon's convolution kernels one U-Net layer at a time: GFLOP per CPU second (best of --reps) of the
  * forward pass, the input gradient and the filter gradient, at a batch and image size. CPU time, not wall time: on a
  * shared machine it moves much less with the other load. With `--compare other.node`, that build of the addon runs
- * interleaved with this one (same shapes, alternating calls), for a same-run ratio.
- * Run: node --import tsx bench/conv-native.ts [--batch 8] [--size 128] [--reps 5] [--threads 1] [--compare a.node]
+ * interleaved with this one (same shapes, alternating calls), for a same-run ratio. With `--algorithms 2,3`, this build
+ * runs interleaved under each of those `setConvAlgorithm` settings instead (0 by shape, 1 implicit GEMM, 2 Winograd
+ * F(2x2, 3x3), 3 Winograd F(4x4, 3x3), wherever they apply). The ratio is the last column's CPU time over the first's
+ * (above 1: the first is faster).
+ * Run: node --import tsx bench/conv-native.ts [--batch 8] [--size 128] [--reps 5] [--threads 1]
+ *      [--compare a.node | --algorithms 1,2,3]
  */
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
@@ -18,6 +22,7 @@ const { values } = parseArgs({
     reps: { type: 'string', default: '5' },
     threads: { type: 'string', default: '1' },
     compare: { type: 'string' },
+    algorithms: { type: 'string' },
   },
 });
 const batch = positiveInt('batch', values.batch);
@@ -39,7 +44,20 @@ const LAYERS: [number, number, number, number, number][] = [
   [3, 1, 16, 3, 1],
 ];
 
-const addons: [string, NativeAddon][] = [['this', loadNativeAddon()]];
+if (values.compare && values.algorithms)
+  throw new Error('conv-native: use --compare or --algorithms, not both');
+const algorithms = (values.algorithms ?? '')
+  .split(',')
+  .filter((a) => a !== '')
+  .map((a) => {
+    const n = Number(a);
+    if (![0, 1, 2, 3].includes(n)) throw new Error(`conv-native: --algorithms: ${a} is not 0, 1, 2 or 3`);
+    return n as 0 | 1 | 2 | 3;
+  });
+const self = loadNativeAddon();
+/** The columns: [label, addon, conv algorithm to set before each call (none: leave it)]. */
+const addons: [string, NativeAddon, (0 | 1 | 2 | 3)?][] =
+  algorithms.length > 0 ? algorithms.map((a) => [`algorithm ${a}`, self, a]) : [['this', self]];
 if (values.compare) addons.push(['other', createRequire(import.meta.url)(values.compare) as NativeAddon]);
 for (const [, a] of addons) a.setThreads(threads);
 
@@ -60,7 +78,7 @@ console.log(
 );
 console.log(
   'GFLOP per CPU second (forward / input gradient / filter gradient)' +
-    (values.compare ? ', this vs other' : ''),
+    (addons.length > 1 ? `, ${addons.map(([label]) => label).join(' vs ')}` : ''),
 );
 for (const [f, stride, ci, co, frac] of LAYERS) {
   const h = Math.round(size * frac);
@@ -83,7 +101,8 @@ for (const [f, stride, ci, co, frac] of LAYERS) {
   for (const [name, op] of ops) {
     const best = addons.map(() => Infinity);
     for (let r = 0; r <= reps; r++) {
-      addons.forEach(([, a], i) => {
+      addons.forEach(([, a, algorithm], i) => {
+        if (algorithm !== undefined) a.setConvAlgorithm(algorithm);
         const c0 = cpuNow();
         op(a);
         if (r > 0) best[i] = Math.min(best[i], cpuNow() - c0);
@@ -91,7 +110,8 @@ for (const [f, stride, ci, co, frac] of LAYERS) {
     }
     const rates = best.map((b) => (gflop / b).toFixed(0));
     cells.push(
-      `${name} ${rates.join(' vs ')}` + (best.length > 1 ? ` (${(best[1] / best[0]).toFixed(2)}x)` : ''),
+      `${name} ${rates.join(' vs ')}` +
+        (best.length > 1 ? ` (${(best[best.length - 1] / best[0]).toFixed(2)}x)` : ''),
     );
   }
   console.log(`${f}x${f}/${stride} ${ci}->${co} at ${h}x${h}: `.padEnd(30) + cells.join(', '));

@@ -798,9 +798,9 @@ bool applies(const ConvShape& s) {
          s.dilation_w == 1 && s.batch > 0 && s.out_h > 0 && s.out_w > 0 && s.in_c > 0 && s.out_c > 0;
 }
 
-// Which Winograd (M = 2 for F(2x2, 3x3), 4 for F(4x4, 3x3)), if any (0), pays for problem P (measured with
-// scratch timings of the forward and input gradient against each other on Zen 3, 2 threads, each filter transformed
-// inside the tasks where run_fused applies). F(4x4, 3x3) does 2.25 products per output against F(2x2, 3x3)'s 4 but
+// Which Winograd (M = 2 for F(2x2, 3x3), 4 for F(4x4, 3x3)), if any (0), pays for problem P (measured by timing the
+// forward and input gradient under each algorithm, interleaved, on Zen 3 with 2 threads, the filter transformed
+// inside the tasks where run_fused applies; bench/conv-native.ts --algorithms 1,2,3 does so for a U-Net's layers). F(4x4, 3x3) does 2.25 products per output against F(2x2, 3x3)'s 4 but
 // transforms 2.25x the filter floats: from 16 of its 4x4 tiles it ran 1.0-1.2x F(2x2, 3x3) at 512 channels (512 at
 // 16x16, batch 1; 512 at 4x4, batch 16) and 1.2-1.5x at 64-256 channels; over 4 tiles (512 at 4x4, batch 4) 0.8x.
 // F(2x2, 3x3) against the implicit GEMM at 512 channels: over 64 tiles 1.2-1.4x, over 16 1.2x forward but 0.8x input
