@@ -67,38 +67,12 @@ TFR_ALWAYS_INLINE void load_taps(const float* w, int64_t C, int64_t K, int64_t k
   }
 }
 
-template <bool kFlipped>
-TFR_ALWAYS_INLINE void filter_rows(const float* w, int64_t C, int64_t K, int64_t panel, int64_t c0, int64_t c1,
-                                   float* out, int64_t pos_stride) {
-  constexpr int L = kNR;
-  const int64_t k0 = panel * kNR;
-  const int n = static_cast<int>(std::min<int64_t>(L, K - k0));
-  for (int64_t c = c0; c < c1; ++c) {
-    float g[9][L];
-    load_taps<kFlipped>(w, C, K, k0, n, c, g);
-    float h[4][3][L];
-    for (int b = 0; b < 3; ++b) {
-      for (int l = 0; l < L; ++l) {
-        h[0][b][l] = g[b][l];
-        h[1][b][l] = 0.5f * (g[b][l] + g[3 + b][l] + g[6 + b][l]);
-        h[2][b][l] = 0.5f * (g[b][l] - g[3 + b][l] + g[6 + b][l]);
-        h[3][b][l] = g[6 + b][l];
-      }
-    }
-    float* dst = out + (c - c0) * kNR;
-    for (int i = 0; i < 4; ++i) {
-      float* d0 = dst + (4 * i) * pos_stride;
-      float* d1 = dst + (4 * i + 1) * pos_stride;
-      float* d2 = dst + (4 * i + 2) * pos_stride;
-      float* d3 = dst + (4 * i + 3) * pos_stride;
-      for (int l = 0; l < L; ++l) {
-        d0[l] = h[i][0][l];
-        d1[l] = 0.5f * (h[i][0][l] + h[i][1][l] + h[i][2][l]);
-        d2[l] = 0.5f * (h[i][0][l] - h[i][1][l] + h[i][2][l]);
-        d3[l] = h[i][2][l];
-      }
-    }
-  }
+// G's rows applied to one column (a0, a1, a2) of taps, h[i * step] for i < M + 2: F(2x2, 3x3)'s G above.
+TFR_ALWAYS_INLINE void g4(float a0, float a1, float a2, float* h, int step) {
+  h[0] = a0;
+  h[step] = 0.5f * (a0 + a1 + a2);
+  h[2 * step] = 0.5f * (a0 - a1 + a2);
+  h[3 * step] = a2;
 }
 
 // F(4x4, 3x3) from the interpolation points 0, -1, 1, 1/2, -2 and infinity: in float32 its error against float64
@@ -116,60 +90,62 @@ TFR_ALWAYS_INLINE void g6(float a0, float a1, float a2, float* h, int step) {
   h[5 * step] = a2;
 }
 
-template <bool kFlipped>
-TFR_ALWAYS_INLINE void filter_rows43(const float* w, int64_t C, int64_t K, int64_t panel, int64_t c0, int64_t c1,
-                                     float* out, int64_t pos_stride) {
-  constexpr int L = kNR;
+template <int M>
+TFR_ALWAYS_INLINE void g_rows(float a0, float a1, float a2, float* h, int step) {
+  if (M == 2) {
+    g4(a0, a1, a2, h, step);
+  } else {
+    g6(a0, a1, a2, h, step);
+  }
+}
+
+// Rows [c0, c1) of panel `panel` of F(M x M, 3x3)'s U_p = G g G^T for every position p ((M + 2)^2 of them) at
+// out[p * pos_stride + (c - c0) * kNR + l]: G down each column of taps, then along each row.
+template <int M, bool kFlipped>
+TFR_ALWAYS_INLINE void filter_rows(const float* w, int64_t C, int64_t K, int64_t panel, int64_t c0, int64_t c1,
+                                   float* out, int64_t pos_stride) {
+  constexpr int L = kNR, A = M + 2;
   const int64_t k0 = panel * kNR;
   const int n = static_cast<int>(std::min<int64_t>(L, K - k0));
   for (int64_t c = c0; c < c1; ++c) {
     float g[9][L];
     load_taps<kFlipped>(w, C, K, k0, n, c, g);
-    float h[6][3][L];
+    float h[A][3][L];
     for (int b = 0; b < 3; ++b) {
       for (int l = 0; l < L; ++l) {
-        float r[6];
-        g6(g[b][l], g[3 + b][l], g[6 + b][l], r, 1);
-        for (int i = 0; i < 6; ++i) h[i][b][l] = r[i];
+        float r[A];
+        g_rows<M>(g[b][l], g[3 + b][l], g[6 + b][l], r, 1);
+        for (int i = 0; i < A; ++i) h[i][b][l] = r[i];
       }
     }
     float* dst = out + (c - c0) * kNR;
-    for (int i = 0; i < 6; ++i) {
-      float r[6][L];
+    for (int i = 0; i < A; ++i) {
+      float r[A][L];
       for (int l = 0; l < L; ++l) {
-        float q[6];
-        g6(h[i][0][l], h[i][1][l], h[i][2][l], q, 1);
-        for (int j = 0; j < 6; ++j) r[j][l] = q[j];
+        float q[A];
+        g_rows<M>(h[i][0][l], h[i][1][l], h[i][2][l], q, 1);
+        for (int j = 0; j < A; ++j) r[j][l] = q[j];
       }
-      for (int j = 0; j < 6; ++j) {
-        float* d = dst + (6 * i + j) * pos_stride;
+      for (int j = 0; j < A; ++j) {
+        float* d = dst + (A * i + j) * pos_stride;
         for (int l = 0; l < L; ++l) d[l] = r[j][l];
       }
     }
   }
 }
 
-// Rows [c0, c1) of panel `panel` of U_p for every position p, U_p[c][panel * kNR + l] at
-// out[p * pos_stride + (c - c0) * kNR + l]: filter_rows (M = 2) or filter_rows43 (M = 4), AVX2 where it runs.
+// filter_rows compiled portable and for AVX2 (without FMA, so the same bits).
 template <int M, bool kFlipped>
 void filter_rows_generic(const float* w, int64_t C, int64_t K, int64_t panel, int64_t c0, int64_t c1, float* out,
                          int64_t pos_stride) {
-  if (M == 2) {
-    filter_rows<kFlipped>(w, C, K, panel, c0, c1, out, pos_stride);
-  } else {
-    filter_rows43<kFlipped>(w, C, K, panel, c0, c1, out, pos_stride);
-  }
+  filter_rows<M, kFlipped>(w, C, K, panel, c0, c1, out, pos_stride);
 }
 
 #ifdef TFR_X86
 template <int M, bool kFlipped>
 TFR_TARGET_AVX2 void filter_rows_avx2(const float* w, int64_t C, int64_t K, int64_t panel, int64_t c0, int64_t c1,
                                       float* out, int64_t pos_stride) {
-  if (M == 2) {
-    filter_rows<kFlipped>(w, C, K, panel, c0, c1, out, pos_stride);
-  } else {
-    filter_rows43<kFlipped>(w, C, K, panel, c0, c1, out, pos_stride);
-  }
+  filter_rows<M, kFlipped>(w, C, K, panel, c0, c1, out, pos_stride);
 }
 #endif
 
@@ -186,7 +162,7 @@ void filter_panel_rows(const float* w, int64_t C, int64_t K, int64_t panel, int6
 }
 
 // U for the C x K filter w (3 x 3 x C x K), or with kFlipped for the input gradient of the forward filter w
-// (3 x 3 x K x C): see filter_rows (M = 2) and filter_rows43 (M = 4).
+// (3 x 3 x K x C): see filter_rows.
 template <int M, bool kFlipped>
 void transform_filter(const float* w, int64_t C, int64_t K, float* u) {
   const int64_t panels = padded(K) / kNR;
