@@ -107,16 +107,16 @@ struct PatchRowsA final : APacker {
 
   void pack(int64_t m0, int mr, int64_t k0, int kc, float* dst) const override {
     if (grid.channels == 1) {
-      pack_single_channel(m0, mr, k0, kc, dst);
-      return;
-    }
-    thread_local std::vector<Run> runs;
-    split_runs(k0, kc, grid.channels, &runs);
-    PixelCursor px(grid, m0);
-    for (int r = 0; r < mr; ++r, px.next()) {
-      for (const Run& run : runs) {
-        copy_run(dst + static_cast<int64_t>(r) * kc + run.at, tap_source(img, grid, px, taps[run.tap], run.c),
-                 run.len);
+      single_channel_rows(m0, mr, k0, kc, dst);
+    } else {
+      thread_local std::vector<Run> runs;
+      split_runs(k0, kc, grid.channels, &runs);
+      PixelCursor px(grid, m0);
+      for (int r = 0; r < mr; ++r, px.next()) {
+        for (const Run& run : runs) {
+          copy_run(dst + static_cast<int64_t>(r) * kc + run.at, tap_source(img, grid, px, taps[run.tap], run.c),
+                   run.len);
+        }
       }
     }
     if (mr < kMR) std::memset(dst + static_cast<int64_t>(mr) * kc, 0, sizeof(float) * kc * (kMR - mr));
@@ -124,7 +124,7 @@ struct PatchRowsA final : APacker {
 
   // One channel (a gray image's first layer, such as the 7x7 stem): depth k is tap k, one float each, so runs of
   // one float would cost a call per element; read each tap's pixel directly instead.
-  void pack_single_channel(int64_t m0, int mr, int64_t k0, int kc, float* dst) const {
+  void single_channel_rows(int64_t m0, int mr, int64_t k0, int kc, float* dst) const {
     PixelCursor px(grid, m0);
     for (int r = 0; r < mr; ++r, px.next()) {
       const float* image = img + px.n * grid.img_h * grid.img_w;
@@ -136,7 +136,6 @@ struct PatchRowsA final : APacker {
         d[k] = ih >= 0 && ih < grid.img_h && iw >= 0 && iw < grid.img_w ? image[ih * grid.img_w + iw] : 0.f;
       }
     }
-    if (mr < kMR) std::memset(dst + static_cast<int64_t>(mr) * kc, 0, sizeof(float) * kc * (kMR - mr));
   }
 };
 

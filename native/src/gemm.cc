@@ -181,10 +181,9 @@ Buffers& buffers() {
 }
 
 // One micro-tile: C rows [m, m + mr), columns [n, n + nr) (+)= the A rows `ap` (kMR rows lda apart: packed, lda = kc,
-// or in place) times B, packed
-// (`bp`, kc x kNR) or read in place (`brows`, when non-null). Rows of C need not be evenly spaced (convolution
-// outputs), so a full tile is written in place only when its rows are; otherwise (and for edge tiles) through
-// `tile` (kMR x kNR scratch).
+// or in place) times B, packed (`bp`, kc x kNR) or read in place (`brows`, when non-null). Rows of C need not be
+// evenly spaced (convolution outputs), so a full tile is written in place only when its rows are; otherwise (and
+// for edge tiles) through `tile` (kMR x kNR scratch).
 void run_tile(int kc, const float* ap, int64_t lda, const float* bp, const float* const* brows, const CRows& c,
               int64_t m, int64_t n, int mr, int nr, bool acc, float* tile) {
   bool direct = mr == kMR && nr == kNR;
@@ -457,10 +456,7 @@ void StridedA::pack(int64_t m0, int mr, int64_t k0, int kc, float* dst) const {
 }
 
 void RowMajorA::pack(int64_t m0, int mr, int64_t k0, int kc, float* dst) const {
-  for (int r = 0; r < mr; ++r) {
-    std::memcpy(dst + static_cast<int64_t>(r) * kc, a + (m0 + r) * lda + k0, sizeof(float) * kc);
-  }
-  if (mr < kMR) std::memset(dst + static_cast<int64_t>(mr) * kc, 0, sizeof(float) * kc * (kMR - mr));
+  StridedA(a, lda, 1).pack(m0, mr, k0, kc, dst);
 }
 
 void StridedB::pack(int64_t k0, int kc, int64_t n0, int nr, float* dst) const {

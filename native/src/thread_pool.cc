@@ -27,14 +27,13 @@ int default_threads() {
 // microseconds more, hundreds of times per network pass, during which the other cores wait.
 constexpr std::chrono::microseconds kSpin{200};
 
-// Calls done() until it returns true or kSpin has passed; whether it did.
+// Calls done() until it returns true or kSpin has passed (the caller then sleeps until done() holds).
 template <class F>
-bool spin_until(F&& done) {
+void spin_until(F&& done) {
   const auto end = std::chrono::steady_clock::now() + kSpin;
-  for (int i = 0;; ++i) {
-    if (done()) return true;
+  for (int i = 0; !done(); ++i) {
     if ((i & 63) == 63) {
-      if (std::chrono::steady_clock::now() >= end) return false;
+      if (std::chrono::steady_clock::now() >= end) return;
       std::this_thread::yield();
     }
   }

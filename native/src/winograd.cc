@@ -46,6 +46,7 @@ int64_t padded(int64_t K) { return (K + kNR - 1) / kNR * kNR; }
 // With kFlipped, g is the filter of the input gradient, read from the forward filter w (K input and C output
 // channels) as g[a][b] = w[(8 - 3 a - b) * K * C + k * C + c] (rotated half a turn, channels swapped), with no pass
 // of its own: a block of 64 c reads each (tap, k) row's 64 floats across 64 iterations, from L1.
+
 // The 9 taps of input channel c for the kNR output channels of panel `panel` (zeros past K): g[t][l] for tap t.
 template <bool kFlipped>
 TFR_ALWAYS_INLINE void load_taps(const float* w, int64_t C, int64_t K, int64_t k0, int n, int64_t c,
@@ -199,6 +200,13 @@ void input_tile_generic(const float* const* d, float* v, int64_t C, int64_t ld, 
   }
 }
 
+// The fused activation of the output transforms.
+TFR_ALWAYS_INLINE float activate(float v, Activation act) {
+  if (act == Activation::kRelu) return v > 0.f ? v : 0.f;
+  if (act == Activation::kRelu6) return std::min(6.f, std::max(0.f, v));
+  return v;
+}
+
 // ---- output tile: y[q][k] = act((A^T m A)[q / 2][q % 2] + bias[k]) over the 16 products m[p * K + k],
 // A^T = [1 1 1 0; 0 1 -1 -1]; y[q] is null where that output pixel lies outside the image.
 void output_tile_generic(const float* m, int64_t K, float* const* y, const float* bias, Activation act,
@@ -214,14 +222,7 @@ void output_tile_generic(const float* m, int64_t K, float* const* y, const float
                         u1[1] - u1[2] - u1[3]};
     const float add = bias != nullptr ? bias[k] : 0.f;
     for (int q = 0; q < 4; ++q) {
-      if (y[q] == nullptr) continue;
-      float v = r[q] + add;
-      if (act == Activation::kRelu) {
-        v = v > 0.f ? v : 0.f;
-      } else if (act == Activation::kRelu6) {
-        v = std::min(6.f, std::max(0.f, v));
-      }
-      y[q][k] = v;
+      if (y[q] != nullptr) y[q][k] = activate(r[q] + add, act);
     }
   }
 }
@@ -268,6 +269,13 @@ void filter_output_generic(const float* m, int64_t CK, float* dw, int64_t x_begi
 }
 
 #ifdef TFR_X86
+// activate, eight channels at a time.
+TFR_TARGET_AVX2 TFR_ALWAYS_INLINE __m256 activate_avx2(__m256 v, Activation act) {
+  if (act == Activation::kRelu) return _mm256_max_ps(v, _mm256_setzero_ps());
+  if (act == Activation::kRelu6) return _mm256_min_ps(_mm256_max_ps(v, _mm256_setzero_ps()), _mm256_set1_ps(6.f));
+  return v;
+}
+
 // The same transforms eight channels at a time (the same additions in the same order, so the same bits).
 TFR_TARGET_AVX2_FMA void input_tile_avx2(const float* const* d, float* v, int64_t C, int64_t ld) {
   int64_t c = 0;
@@ -293,7 +301,6 @@ TFR_TARGET_AVX2_FMA void input_tile_avx2(const float* const* d, float* v, int64_
 
 TFR_TARGET_AVX2_FMA void output_tile_avx2(const float* m, int64_t K, float* const* y, const float* bias,
                                           Activation act) {
-  const __m256 zero = _mm256_setzero_ps(), six = _mm256_set1_ps(6.f);
   int64_t k = 0;
   for (; k + 8 <= K; k += 8) {
     __m256 u0[4], u1[4];
@@ -307,16 +314,9 @@ TFR_TARGET_AVX2_FMA void output_tile_avx2(const float* m, int64_t K, float* cons
                    _mm256_sub_ps(_mm256_sub_ps(u0[1], u0[2]), u0[3]),
                    _mm256_add_ps(_mm256_add_ps(u1[0], u1[1]), u1[2]),
                    _mm256_sub_ps(_mm256_sub_ps(u1[1], u1[2]), u1[3])};
-    const __m256 add = bias != nullptr ? _mm256_loadu_ps(bias + k) : zero;
+    const __m256 add = bias != nullptr ? _mm256_loadu_ps(bias + k) : _mm256_setzero_ps();
     for (int q = 0; q < 4; ++q) {
-      if (y[q] == nullptr) continue;
-      __m256 v = _mm256_add_ps(r[q], add);
-      if (act == Activation::kRelu) {
-        v = _mm256_max_ps(v, zero);
-      } else if (act == Activation::kRelu6) {
-        v = _mm256_min_ps(_mm256_max_ps(v, zero), six);
-      }
-      _mm256_storeu_ps(y[q] + k, v);
+      if (y[q] != nullptr) _mm256_storeu_ps(y[q] + k, activate_avx2(_mm256_add_ps(r[q], add), act));
     }
   }
   output_tile_generic(m, K, y, bias, act, k);
@@ -445,12 +445,6 @@ TFR_ALWAYS_INLINE void at4(const float* x, float* r) {
   r[3] = (d + (0.125f * x[3] - 8.f * x[4])) + x[5];
 }
 
-TFR_ALWAYS_INLINE float activate(float v, Activation act) {
-  if (act == Activation::kRelu) return v > 0.f ? v : 0.f;
-  if (act == Activation::kRelu6) return std::min(6.f, std::max(0.f, v));
-  return v;
-}
-
 void output_tile43_generic(const float* m, int64_t K, float* const* y, const float* bias, Activation act,
                            int64_t k_begin) {
   for (int64_t k = k_begin; k < K; ++k) {
@@ -521,7 +515,6 @@ TFR_TARGET_AVX2 TFR_ALWAYS_INLINE void at4_avx2(const __m256* x, __m256* r) {
 
 TFR_TARGET_AVX2 void output_tile43_avx2(const float* m, int64_t K, float* const* y, const float* bias,
                                         Activation act) {
-  const __m256 zero = _mm256_setzero_ps(), six = _mm256_set1_ps(6.f);
   int64_t k = 0;
   for (; k + 8 <= K; k += 8) {
     __m256 u[4][6];
@@ -531,19 +524,12 @@ TFR_TARGET_AVX2 void output_tile43_avx2(const float* m, int64_t K, float* const*
       at4_avx2(x, r);
       for (int i = 0; i < 4; ++i) u[i][j] = r[i];
     }
-    const __m256 add = bias != nullptr ? _mm256_loadu_ps(bias + k) : zero;
+    const __m256 add = bias != nullptr ? _mm256_loadu_ps(bias + k) : _mm256_setzero_ps();
     for (int i = 0; i < 4; ++i) {
       __m256 r[4];
       at4_avx2(u[i], r);
       for (int j = 0; j < 4; ++j) {
-        if (y[4 * i + j] == nullptr) continue;
-        __m256 o = _mm256_add_ps(r[j], add);
-        if (act == Activation::kRelu) {
-          o = _mm256_max_ps(o, zero);
-        } else if (act == Activation::kRelu6) {
-          o = _mm256_min_ps(_mm256_max_ps(o, zero), six);
-        }
-        _mm256_storeu_ps(y[4 * i + j] + k, o);
+        if (y[4 * i + j] != nullptr) _mm256_storeu_ps(y[4 * i + j] + k, activate_avx2(_mm256_add_ps(r[j], add), act));
       }
     }
   }
@@ -630,6 +616,27 @@ void transform_inputs(const Problem& P, const float* x, int64_t first, int64_t r
   });
 }
 
+// The products m of tiles first .. first + rows - 1 (tile t's position p at m[t * NP * K + p * K], NP = (M + 2)^2)
+// back to their M x M output blocks of y, with the bias and activation; across the pool.
+template <int M>
+void transform_outputs(const Problem& P, const float* m, int64_t first, int64_t rows, const float* bias,
+                       Activation act, float* y) {
+  constexpr int NP = (M + 2) * (M + 2);
+  const int64_t K = P.K, tw = P.tiles_w(M), th = P.tiles_h(M);
+  for_blocks(rows, block_for(2 * NP * K), [&](int64_t t0, int64_t t1) {
+    float* out[M * M];
+    for (int64_t t = t0; t < t1; ++t) {
+      const int64_t g = first + t, n = g / (th * tw), rem = g - n * th * tw, a = rem / tw, b = rem - a * tw;
+      float* img = y + n * P.out_h * P.out_w * K;
+      for (int q = 0; q < M * M; ++q) {
+        const int64_t oh = M * a + q / M, ow = M * b + q % M;
+        out[q] = oh < P.out_h && ow < P.out_w ? img + (oh * P.out_w + ow) * K : nullptr;
+      }
+      output_tile_m<M>(m + t * NP * K, K, out, bias, act);
+    }
+  });
+}
+
 // Runs the convolution by F(M x M, 3x3) with the transformed filter u (NP = (M + 2)^2 matrices C x K,
 // transform_filter's layout) a chunk of tiles at a time: the input transform, NP GEMMs (each position's tiles read
 // in place as A), the output transform, each split across the pool. Each output depends only on its own tile's
@@ -637,8 +644,7 @@ void transform_inputs(const Problem& P, const float* x, int64_t first, int64_t r
 template <int M>
 void run(const Problem& P, const float* x, const float* u, const float* bias, Activation act, float* y) {
   constexpr int NP = (M + 2) * (M + 2);
-  const int64_t C = P.C, K = P.K;
-  const int64_t tiles = P.tiles(M), tw = P.tiles_w(M), th = P.tiles_h(M);
+  const int64_t C = P.C, K = P.K, tiles = P.tiles(M);
   int64_t chunk = std::max<int64_t>(kMC, kChunkFloats / (NP * (C + K)));
   chunk = std::min(tiles, (chunk + kMR - 1) / kMR * kMR);
   float* v = scratch(kSlotV, static_cast<size_t>(chunk * NP * C));
@@ -661,18 +667,7 @@ void run(const Problem& P, const float* x, const float* u, const float* bias, Ac
         gemm_block(split.begin(part), split.end(part), 0, K, 0, C, a, bm, c, false);
       }
     });
-    for_blocks(rows, block_for(2 * NP * K), [&](int64_t t0, int64_t t1) {
-      float* out[M * M];
-      for (int64_t t = t0; t < t1; ++t) {
-        const int64_t g = first + t, n = g / (th * tw), rem = g - n * th * tw, a = rem / tw, b = rem - a * tw;
-        float* img = y + n * P.out_h * P.out_w * K;
-        for (int q = 0; q < M * M; ++q) {
-          const int64_t oh = M * a + q / M, ow = M * b + q % M;
-          out[q] = oh < P.out_h && ow < P.out_w ? img + (oh * P.out_w + ow) * K : nullptr;
-        }
-        output_tile_m<M>(m + t * NP * K, K, out, bias, act);
-      }
-    });
+    transform_outputs<M>(P, m, first, rows, bias, act, y);
   }
 }
 
@@ -684,7 +679,7 @@ void run(const Problem& P, const float* x, const float* u, const float* bias, Ac
 template <int M, bool kFlipped>
 void run_fused(const Problem& P, const float* x, const float* w, const float* bias, Activation act, float* y) {
   constexpr int NP = (M + 2) * (M + 2);
-  const int64_t C = P.C, K = P.K, tiles = P.tiles(M), tw = P.tiles_w(M), th = P.tiles_h(M);
+  const int64_t C = P.C, K = P.K, tiles = P.tiles(M);
   float* v = scratch(kSlotV, static_cast<size_t>(tiles * NP * C));
   float* m = scratch(kSlotM, static_cast<size_t>(tiles * NP * K));
   float* zeros = scratch(kSlotZeros, static_cast<size_t>(C));
@@ -707,18 +702,7 @@ void run_fused(const Problem& P, const float* x, const float* w, const float* bi
       }
     }
   });
-  for_blocks(tiles, block_for(2 * NP * K), [&](int64_t t0, int64_t t1) {
-    float* out[M * M];
-    for (int64_t t = t0; t < t1; ++t) {
-      const int64_t n = t / (th * tw), rem = t - n * th * tw, a = rem / tw, b = rem - a * tw;
-      float* img = y + n * P.out_h * P.out_w * K;
-      for (int q = 0; q < M * M; ++q) {
-        const int64_t oh = M * a + q / M, ow = M * b + q % M;
-        out[q] = oh < P.out_h && ow < P.out_w ? img + (oh * P.out_w + ow) * K : nullptr;
-      }
-      output_tile_m<M>(m + t * NP * K, K, out, bias, act);
-    }
-  });
+  transform_outputs<M>(P, m, 0, tiles, bias, act, y);
 }
 
 // dw[i][j][c][k] = sum over tiles of the F(3x3, 2x2) products, a chunk of tiles at a time: the input and dy
@@ -776,9 +760,10 @@ bool applies(const ConvShape& s) {
 
 // Which Winograd (M = 2 for F(2x2, 3x3), 4 for F(4x4, 3x3)), if any (0), pays for problem P (measured by timing the
 // forward and input gradient under each algorithm, interleaved, on Zen 3 with 2 threads, the filter transformed
-// inside the tasks where run_fused applies; bench/conv-native.ts --algorithms 1,2,3 does so for a U-Net's layers). F(4x4, 3x3) does 2.25 products per output against F(2x2, 3x3)'s 4 but
-// transforms 2.25x the filter floats: from 16 of its 4x4 tiles it ran 1.0-1.2x F(2x2, 3x3) at 512 channels (512 at
-// 16x16, batch 1; 512 at 4x4, batch 16) and 1.2-1.5x at 64-256 channels; over 4 tiles (512 at 4x4, batch 4) 0.8x.
+// inside the tasks where run_fused applies; bench/conv-native.ts --algorithms 1,2,3 does so for a U-Net's layers).
+// F(4x4, 3x3) does 2.25 products per output against F(2x2, 3x3)'s 4 but transforms 2.25x the filter floats: from
+// 16 of its 4x4 tiles it ran 1.0-1.2x F(2x2, 3x3) at 512 channels (512 at 16x16, batch 1; 512 at 4x4, batch 16)
+// and 1.2-1.5x at 64-256 channels; over 4 tiles (512 at 4x4, batch 4) 0.8x.
 // F(2x2, 3x3) against the implicit GEMM at 512 channels: over 64 tiles 1.2-1.4x, over 16 1.2x forward but 0.8x input
 // gradient. With few channels (the 16 -> 3 head) the GEMMs are thin, but over many tiles F(4x4, 3x3) still gains
 // (16 -> 3 at 512x512 1.65x the implicit GEMM, 3 -> 3 at 256x256 1.05x); F(2x2, 3x3) does not.
@@ -817,7 +802,7 @@ void transform_and_run(const Problem& P, const float* x, const float* w, const f
     run_fused<M, kFlipped>(P, x, w, bias, act, y);
     return;
   }
-  float* u = scratch(kSlotU, static_cast<size_t>((M + 2) * (M + 2) * P.C * padded(P.K)));
+  float* u = scratch(kSlotU, static_cast<size_t>(NP * P.C * padded(P.K)));
   transform_filter<M, kFlipped>(w, P.C, P.K, u);
   run<M>(P, x, u, bias, act, y);
 }
