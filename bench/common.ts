@@ -208,9 +208,25 @@ async function startBackend(name: string, threads: number | undefined): Promise<
     }
     case 'cpu':
       return '1';
+    case 'webgpu': {
+      console.error(`webgpu: adapter ${await webGpuAdapterName()}`);
+      return '-';
+    }
     default:
       return '-';
   }
+}
+
+/** The WebGPU adapter's vendor, architecture and device as Dawn (or a browser) reports them. */
+async function webGpuAdapterName(): Promise<string> {
+  type Info = { vendor?: string; architecture?: string; device?: string; description?: string };
+  const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<{ info?: Info } | null> } } })
+    .navigator?.gpu;
+  const info = (await gpu?.requestAdapter())?.info;
+  if (!info) return 'unknown';
+  return (
+    [info.vendor, info.architecture, info.device, info.description].filter((s) => s).join(', ') || 'unknown'
+  );
 }
 
 /**
@@ -247,8 +263,11 @@ export async function runChild(
  * stdout line parsed.
  */
 export function spawnChild(script: string, args: string[], backend: string): Promise<ChildReport> {
-  const tsx = import.meta.resolve('tsx');
-  const argv = ['--import', tsx, fileURLToPath(script), ...args];
+  // A bundled bench (.mjs, as bench/gpu/pack.sh makes) runs on plain Node; the TypeScript sources through tsx.
+  const path = fileURLToPath(script);
+  const argv = path.endsWith('.ts')
+    ? ['--import', import.meta.resolve('tsx'), path, ...args]
+    : [path, ...args];
   return new Promise((resolve) => {
     const child = spawn(process.execPath, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';

@@ -2,7 +2,8 @@
  * Kernel-by-kernel profile of one training step (U-Net resnet34 1->3, L1 loss, Adam) on a backend.
  * Run: node --import tsx bench/profile-train.ts [--backend wasm] [--batch 4] [--size 256] [--steps 2] [--shapes]
  * Prints per-kernel wall and CPU ms (summed over the last step), the step's time outside kernels and, with --shapes,
- * every convolution shape's CPU ms and GFLOP per CPU second.
+ * every convolution shape's CPU ms and GFLOP per CPU second. On webgpu: per-kernel and per-shader-program GPU ms from
+ * the GPU's timestamps (tf.profile; each program then runs in its own compute pass), and the step's wall time.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
@@ -34,10 +35,55 @@ const step = (): number => work.runSync();
 
 for (let i = 0; i < steps - 1; i++) {
   const t0 = performance.now();
-  const loss = step();
+  await work.run(); // asynchronous: webgpu in Node cannot read back synchronously
+  console.log(`warm-up step ${i}: ${((performance.now() - t0) / 1000).toFixed(2)} s`);
+}
+if (backend === 'webgpu') {
+  await profileGpuStep();
+  process.exit(0);
+}
+
+/** The GPU's own time per kernel and per shader program of one step, from timestamp queries (tf.profile). */
+async function profileGpuStep(): Promise<void> {
+  const t0 = performance.now();
+  const info = await tf.profile(() => work.run());
+  const wall = performance.now() - t0;
+  const byName = new Map<string, { ms: number; count: number }>();
+  const byProgram = new Map<string, { ms: number; count: number }>();
+  const addMs = (map: typeof byName, key: string, ms: number) => {
+    const e = map.get(key) ?? { ms: 0, count: 0 };
+    e.ms += ms;
+    e.count += 1;
+    map.set(key, e);
+  };
+  let gpuMs = 0;
+  for (const k of info.kernels) {
+    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    gpuMs += ms;
+    addMs(byName, k.name, ms);
+    // extraInfo: 'Conv2DMMProgram: 0.12, ...', the backend's programs for this kernel with their GPU ms.
+    for (const part of String(k.extraInfo ?? '').split(', ')) {
+      const m = /^(.*): ([\d.e+-]+)$/.exec(part);
+      if (m) addMs(byProgram, m[1], Number(m[2]));
+    }
+  }
   console.log(
-    `warm-up step ${i}: ${((performance.now() - t0) / 1000).toFixed(2)} s, loss ${loss.toFixed(5)}`,
+    `profiled step (each program in its own pass, so slower than unprofiled): wall ${(wall / 1000).toFixed(2)} s; ` +
+      `GPU time in kernels ${(gpuMs / 1000).toFixed(3)} s over ${info.kernels.length} kernel calls`,
   );
+  if (gpuMs === 0) console.log('(no GPU timestamps: this adapter lacks the timestamp-query feature)');
+  for (const [title, map] of [
+    ['kernel', byName],
+    ['shader program', byProgram],
+  ] as const) {
+    console.log(`\n${title.padEnd(40)} ${'GPU ms'.padStart(9)}  share  calls`);
+    for (const [name, e] of [...map.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 20)) {
+      console.log(
+        `${name.padEnd(40)} ${e.ms.toFixed(2).padStart(9)} ${((100 * e.ms) / (gpuMs || 1)).toFixed(1).padStart(5)} %  ` +
+          `x${e.count}`,
+      );
+    }
+  }
 }
 // Per-kernel wall and CPU time: wrap every kernel of the backend, timing only outermost calls (composite kernels call
 // other kernels directly). CPU time counts every thread of the process (the native backend's pool included), and

@@ -3,8 +3,10 @@
  * each tfjs backend asked for (each cell in its own Node process) beside PyTorch (CPU, threads = cores) run right
  * after it, in one table with wall, CPU and peak-RSS ratios and issue 12's targets.
  * Run: npm run bench:train -- [--shapes train:4x256,infer:1x512,...] [--encoders resnet18,resnet34] [--steps 3]
- * [--rounds 1] [--backends native] [--threads N] [--no-torch]
+ * [--rounds 1] [--backends native] [--threads N] [--no-torch] [--torch-device cuda]
  * (`--batch B --size S` alone: the one training shape BxS, as before.)
+ * On a GPU machine: `--backends webgpu --torch-device cuda` puts tfjs on WebGPU beside PyTorch on CUDA; the CPU
+ * targets are then not checked (bench/gpu/device.sh runs it there).
  */
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -42,6 +44,7 @@ const { values } = parseArgs({
     backend: { type: 'string' },
     threads: { type: 'string' },
     'no-torch': { type: 'boolean', default: false },
+    'torch-device': { type: 'string', default: 'cpu' },
     // Internal: a child process measures one cell.
     child: { type: 'string' },
     task: { type: 'string' },
@@ -77,6 +80,13 @@ function parseShapes(text: string): { task: Task; batch: number; size: number }[
 }
 
 const steps = positiveInt('steps', values.steps);
+const torchDevice = values['torch-device'];
+if (torchDevice !== 'cpu' && torchDevice !== 'cuda') {
+  console.error(`--torch-device must be cpu or cuda, got '${torchDevice}'`);
+  process.exit(2);
+}
+/** The GPUs PyTorch reported (CUDA runs), for the summary. */
+const torchDevices = new Set<string>();
 
 if (values.child !== undefined) {
   // Child: one cell on one backend.
@@ -102,6 +112,7 @@ if (values.child !== undefined) {
 interface TorchFigures {
   seconds: number;
   cpuSeconds: number;
+  imagesPerSecond: number;
   peakRssMiB: number;
   label: string;
 }
@@ -117,24 +128,32 @@ function torchCell(cell: Cell): TorchFigures | null {
     `${steps}`,
     '--encoder',
     cell.encoder,
+    '--device',
+    torchDevice,
   ]);
   if (!t) return null;
+  if (t.device !== undefined) torchDevices.add(`${t.device} (cuDNN TF32 allowed: ${t.cudnnTf32})`);
   const per = cell.task === 'train' ? 'Step' : 'Batch';
   return {
     seconds: Number(t[`secondsPer${per}`]),
     cpuSeconds: Number(t[`cpuSecondsPer${per}`]),
+    imagesPerSecond: Number(t.imagesPerSecond),
     peakRssMiB: Number(t.peakRssMiB),
     label: String(t.framework),
   };
 }
 
-/** Median of each field over rounds (peak RSS: the largest). */
-function combine<T extends { seconds: number; cpuSeconds: number; peakRssMiB: number }>(runs: T[]): T | null {
+/** Median of each field over rounds (peak RSS: the largest); images/s at the median wall time. */
+function combine<
+  T extends { seconds: number; cpuSeconds: number; imagesPerSecond: number; peakRssMiB: number },
+>(runs: T[], batch: number): T | null {
   if (runs.length === 0) return null;
+  const seconds = median(runs.map((r) => r.seconds));
   return {
     ...runs[0],
-    seconds: median(runs.map((r) => r.seconds)),
+    seconds,
     cpuSeconds: median(runs.map((r) => r.cpuSeconds)),
+    imagesPerSecond: batch / seconds,
     peakRssMiB: Math.max(...runs.map((r) => r.peakRssMiB)),
   };
 }
@@ -178,7 +197,8 @@ async function parent(): Promise<void> {
   }
   console.log(`machine: ${machine()}; date ${new Date().toISOString()}; load average ${loadAverage()}`);
   console.log(
-    `U-Net 1->3; training: L1 loss, adamW(1e-4) / torch.optim.Adam; inference: eval mode. Each cell: median of ` +
+    `U-Net 1->3; training: L1 loss, adamW(1e-4) / torch.optim.Adam; inference: eval mode; PyTorch on ` +
+      `${torchDevice}. Each cell: median of ` +
       `${steps} step(s)/pass(es) after a warm-up, in its own process; ${rounds} round(s) per cell, ` +
       `tfjs and PyTorch alternating`,
   );
@@ -218,11 +238,11 @@ async function parent(): Promise<void> {
         if (t) torchRuns.push(t);
       }
     }
-    const torch = combine(torchRuns);
+    const torch = combine(torchRuns, cell.batch);
     const ratio = (a: number, b: number | undefined) =>
       b === undefined || !Number.isFinite(a) || !Number.isFinite(b) ? '-' : `${(a / b).toFixed(2)}x`;
     for (const backend of backends) {
-      const m = combine(per.get(backend) ?? []);
+      const m = combine(per.get(backend) ?? [], cell.batch);
       if (!m) continue;
       rows.push([
         cell.task,
@@ -230,16 +250,18 @@ async function parent(): Promise<void> {
         `${cell.batch}@${cell.size}`,
         `${m.backend} (${m.threads})`,
         m.seconds.toFixed(3),
+        m.imagesPerSecond.toFixed(2),
         m.cpuSeconds.toFixed(3),
         m.peakRssMiB.toFixed(0),
         torch ? torch.seconds.toFixed(3) : '-',
+        torch ? torch.imagesPerSecond.toFixed(2) : '-',
         torch ? torch.cpuSeconds.toFixed(3) : '-',
         torch ? torch.peakRssMiB.toFixed(0) : '-',
         ratio(m.seconds, torch?.seconds),
         ratio(m.cpuSeconds, torch?.cpuSeconds),
         ratio(m.peakRssMiB, torch?.peakRssMiB),
       ]);
-      if (torch) {
+      if (torch && torchDevice === 'cpu') {
         const wallOk = m.seconds / torch.seconds <= TARGET[cell.task];
         const rssOk = m.peakRssMiB / torch.peakRssMiB <= TARGET.rss;
         checked++;
@@ -267,9 +289,11 @@ async function parent(): Promise<void> {
         'batch@size',
         'backend (threads)',
         's/step',
+        'images/s',
         'CPU s',
         'peak RSS MiB',
         'PyTorch s',
+        'PyTorch images/s',
         'PyTorch CPU s',
         'PyTorch RSS MiB',
         'wall ratio',
@@ -279,8 +303,13 @@ async function parent(): Promise<void> {
       rows,
     ),
   );
+  for (const d of torchDevices) console.log(`PyTorch ran on ${d}`);
   if (checked === 0) {
-    console.log('targets: not checked (no PyTorch figures)');
+    console.log(
+      torchDevice === 'cpu'
+        ? 'targets: not checked (no PyTorch figures)'
+        : `targets: not checked (they are for the CPU; PyTorch ran on ${torchDevice})`,
+    );
     return;
   }
   console.log(
