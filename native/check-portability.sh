@@ -1,9 +1,12 @@
 #!/bin/sh
 # Compile-checks the native addon's sources on every path native/src/portable.h selects, and runs the stand-alone
 # GEMM check (native/check/gemm_check.cc) where it can:
-#   1. x86-64, GCC/Clang as node-gyp builds it (AVX2/FMA kernel behind a target attribute, run-time CPUID check);
+#   1. x86-64, GCC/Clang as node-gyp builds it (AVX2/FMA and AVX-512 kernels behind target attributes, run-time
+#      CPUID check); then the AVX-512 micro-kernel on any x86-64 CPU, its intrinsics emulated by SIMDe
+#      (-DTFR_EMULATE_AVX512; Debian: apt-get install libsimde-dev): it must give the AVX2 kernel's bits;
 #   2. x86-64 without GNU extensions (-DTFR_NO_GNU_EXTENSIONS -pedantic-errors): MSVC's branches (no attributes or
-#      builtins; AVX2 intrinsics allowed anywhere, hence -mavx2 -mfma), and no GNU-only constructs outside portable.h;
+#      builtins; AVX2 and AVX-512 intrinsics allowed anywhere, hence -mavx2 -mfma -mavx512f), and no GNU-only
+#      constructs outside portable.h;
 #   3. arm64 (aarch64-linux-gnu-g++, Debian: apt-get install g++-aarch64-linux-gnu): the NEON kernel, with and
 #      without GNU extensions; the GEMM check runs under qemu-aarch64 (apt-get install qemu-user) when present.
 # A missing cross compiler or emulator skips that step with a note. Needs Node's headers (node_api.h): NODE_INCLUDE,
@@ -50,8 +53,26 @@ syntax "x86-64 ($CXX, GNU attributes)" "$CXX"
 # shellcheck disable=SC2086
 "$CXX" -std=c++17 -O2 -pthread $gemm_sources -o "$tmp/gemm" && gemm_run "x86-64" "$tmp/gemm"
 
+# 1b. The AVX-512 micro-kernel, emulated: its results must be the AVX2 kernel's, bit for bit.
+if [ -f /usr/include/simde/x86/avx512.h ]; then
+  # shellcheck disable=SC2086
+  "$CXX" -std=c++17 -O2 -pthread -mavx2 -mfma -DTFR_EMULATE_AVX512 -Wno-psabi $gemm_sources -o "$tmp/gemm-avx512"
+  gemm_run "x86-64, AVX-512 emulated (SIMDe)" "$tmp/gemm-avx512"
+  TFJS_RESTORATION_GEMM=avx2 "$tmp/gemm-avx512" >"$tmp/avx2"
+  kernel=$(head -1 "$tmp/out")
+  if [ "$kernel" = "micro-kernel: avx512f" ] && [ "$(tail -1 "$tmp/out")" = "$(tail -1 "$tmp/avx2")" ]; then
+    echo "gemm check: the AVX-512 kernel gives the AVX2 kernel's bits ($(tail -1 "$tmp/avx2"))"
+  else
+    echo "FAIL gemm check: AVX-512 (emulated) against AVX2: $kernel, $(tail -1 "$tmp/out"); $(tail -1 "$tmp/avx2")"
+    failed=1
+  fi
+else
+  echo "skipped: AVX-512 gemm check (no SIMDe; apt-get install libsimde-dev)"
+fi
+
 # 2. MSVC's branches, and no GNU extensions anywhere but portable.h.
-syntax "x86-64 without GNU extensions (MSVC's branches)" "$CXX" -DTFR_NO_GNU_EXTENSIONS -pedantic-errors -mavx2 -mfma
+syntax "x86-64 without GNU extensions (MSVC's branches)" "$CXX" -DTFR_NO_GNU_EXTENSIONS -pedantic-errors -mavx2 -mfma \
+  -mavx512f
 gnu=$(grep -n '__attribute__\|__builtin_\|__asm__\|__declspec' "$src"/*.cc "$src"/*.h | grep -v '/portable.h:' || true)
 if [ -n "$gnu" ]; then
   echo "FAIL compiler-specific constructs outside portable.h:"

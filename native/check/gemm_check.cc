@@ -1,15 +1,28 @@
-// Stand-alone check of the GEMM (no Node): the micro-kernel this build picks (AVX2/FMA, NEON or generic; set
-// TFJS_RESTORATION_GEMM=generic for the portable one) against a plain triple loop, on shapes with edge tiles, several
-// depth blocks, accumulation, A stored transposed or read in place (RowMajorA) and B read in place.
-// native/check-portability.sh builds it natively and for arm64 (run under qemu-aarch64 when installed). Prints the
-// kernel's name; exits 1 on a mismatch.
+// Stand-alone check of the GEMM (no Node): the micro-kernel this build picks (AVX-512, AVX2/FMA, NEON or generic; set
+// TFJS_RESTORATION_GEMM=generic for the portable one, =avx2 for AVX2 on an AVX-512 CPU) against a plain triple loop,
+// on shapes with edge tiles, several depth blocks, accumulation, A stored transposed or read in place (RowMajorA) and
+// B read in place. native/check-portability.sh builds it natively, with AVX-512 emulated (SIMDe), and for arm64 (run
+// under qemu-aarch64 when installed). Prints the kernel's name and, last, a hash of every result's bits (two kernels
+// that sum in the same order print the same); exits 1 on a mismatch.
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <vector>
 
 #include "../src/gemm.h"
 
 namespace {
+
+// FNV-1a over the bits of every result.
+uint64_t bits_hash = 14695981039346656037ull;
+void hash_floats(const std::vector<float>& v) {
+  for (float f : v) {
+    uint32_t u;
+    std::memcpy(&u, &f, sizeof u);
+    for (int i = 0; i < 4; ++i) bits_hash = (bits_hash ^ ((u >> (8 * i)) & 0xFF)) * 1099511628211ull;
+  }
+}
 
 // B read in place where its rows are contiguous (cs == 1), packed otherwise: exercises both micro-kernel forms.
 struct InPlaceB final : tfr::BPacker {
@@ -46,6 +59,7 @@ bool check(int64_t M, int64_t N, int64_t K, bool in_place, bool accumulate, int 
   InPlaceB ib(b.data(), N);
   tfr::DenseC pc(c.data(), N);
   tfr::gemm_rows_parallel(M, N, K, pa, in_place ? static_cast<const tfr::BPacker&>(ib) : pb, pc, accumulate);
+  hash_floats(c);
   double worst = 0;
   for (size_t i = 0; i < c.size(); ++i) worst = std::fmax(worst, std::fabs(c[i] - ref[i]) / (1.0 + std::fabs(ref[i])));
   const bool ok = worst < 1e-4;
@@ -60,7 +74,9 @@ bool check(int64_t M, int64_t N, int64_t K, bool in_place, bool accumulate, int 
 int main() {
   std::printf("micro-kernel: %s\n", tfr::gemm_kernel_name());
   bool ok = true;
-  const int64_t shapes[][3] = {{1, 1, 1}, {6, 16, 7}, {13, 37, 300}, {100, 64, 513}, {200, 130, 64}, {7, 1100, 20}};
+  // 12 rows and more: pairs of full micro-tiles for the AVX-512 kernel, beside single and edge tiles.
+  const int64_t shapes[][3] = {{1, 1, 1},     {6, 16, 7},    {13, 37, 300}, {100, 64, 513},
+                               {200, 130, 64}, {7, 1100, 20}, {12, 16, 5},   {30, 48, 260}};
   for (const auto& s : shapes) {
     for (int in_place = 0; in_place < 2; ++in_place) {
       for (int acc = 0; acc < 2; ++acc) {
@@ -68,6 +84,6 @@ int main() {
       }
     }
   }
-  std::printf(ok ? "all ok\n" : "MISMATCH\n");
+  std::printf("%s; result bits %016llx\n", ok ? "all ok" : "MISMATCH", static_cast<unsigned long long>(bits_hash));
   return ok ? 0 : 1;
 }

@@ -102,6 +102,43 @@ TFR_TARGET_AVX2_FMA void kernel_avx2(int kc, const float* a, int64_t lda, Rows b
 #undef TFR_STORE
 }
 
+// The AVX-512 micro-kernel: two micro-tiles one above the other (rows r < 2 kMR, lda apart), one 16-float ZMM
+// register per row, so that each row of B is loaded once for 12 rows and 12 independent sums hide the FMA latency.
+// Each sum runs over k in kernel_avx2's order with the same fused multiply-adds, so the bits are the same.
+// A's 12 rows are reached from two pointers and three strides (row r at p0 or p5 plus a stride times 1, 2, 4 or 8,
+// which x86 addressing takes as it is): 12 row pointers would not fit in the 16 general registers.
+TFR_TARGET_AVX512 TFR_ALWAYS_INLINE __m512 at(const char* p) {
+  return _mm512_set1_ps(*reinterpret_cast<const float*>(p));
+}
+template <class Rows>
+TFR_TARGET_AVX512 void kernel_avx512(int kc, const float* a, int64_t lda, Rows b, float* c, int64_t ldc,
+                                     bool accumulate) {
+  __m512 acc[2 * kMR];
+  for (__m512& v : acc) v = _mm512_setzero_ps();
+  const char* p0 = reinterpret_cast<const char*>(a);
+  const char* p5 = reinterpret_cast<const char*>(a + 5 * lda);
+  const int64_t s1 = lda * static_cast<int64_t>(sizeof(float)), s3 = 3 * s1, s5 = 5 * s1;
+  for (int k = 0; k < kc; ++k, p0 += sizeof(float), p5 += sizeof(float)) {
+    const __m512 bk = _mm512_loadu_ps(b[k]);
+    acc[0] = _mm512_fmadd_ps(at(p0), bk, acc[0]);
+    acc[1] = _mm512_fmadd_ps(at(p0 + s1), bk, acc[1]);
+    acc[2] = _mm512_fmadd_ps(at(p0 + 2 * s1), bk, acc[2]);
+    acc[3] = _mm512_fmadd_ps(at(p0 + s3), bk, acc[3]);
+    acc[4] = _mm512_fmadd_ps(at(p0 + 4 * s1), bk, acc[4]);
+    acc[5] = _mm512_fmadd_ps(at(p5), bk, acc[5]);
+    acc[6] = _mm512_fmadd_ps(at(p0 + 2 * s3), bk, acc[6]);
+    acc[7] = _mm512_fmadd_ps(at(p5 + 2 * s1), bk, acc[7]);
+    acc[8] = _mm512_fmadd_ps(at(p0 + 8 * s1), bk, acc[8]);
+    acc[9] = _mm512_fmadd_ps(at(p5 + 4 * s1), bk, acc[9]);
+    acc[10] = _mm512_fmadd_ps(at(p0 + 2 * s5), bk, acc[10]);
+    acc[11] = _mm512_fmadd_ps(at(p5 + 2 * s3), bk, acc[11]);
+  }
+  for (int r = 0; r < 2 * kMR; ++r) {
+    float* cr = c + r * ldc;
+    _mm512_storeu_ps(cr, accumulate ? _mm512_add_ps(acc[r], _mm512_loadu_ps(cr)) : acc[r]);
+  }
+}
+
 #endif
 
 #ifdef TFR_ARM64
@@ -138,30 +175,48 @@ bool has_avx2_fma() {
   static const bool ok = cpu_has_avx2_fma();
   return ok;
 }
+bool has_avx512() {
+  static const bool ok = cpu_has_avx512f();
+  return ok;
+}
 #endif
 
 template <class Rows>
 using Kernel = void (*)(int, const float*, int64_t, Rows, float*, int64_t, bool);
 
-// TFJS_RESTORATION_GEMM=generic forces the portable micro-kernels (to test them on an AVX2 machine).
-bool force_generic() {
+// TFJS_RESTORATION_GEMM=generic forces the portable micro-kernels (to test them on an AVX2 machine); =avx2 keeps
+// the AVX2 ones on a CPU with AVX-512 (to compare the two).
+bool gemm_env_is(const char* name) {
   const char* v = std::getenv("TFJS_RESTORATION_GEMM");
-  return v != nullptr && std::strcmp(v, "generic") == 0;
+  return v != nullptr && std::strcmp(v, name) == 0;
 }
 
+// The micro-kernel for one kMR x kNR tile.
 template <class Rows>
 Kernel<Rows> pick_kernel() {
 #ifdef TFR_X86
-  if (has_avx2_fma() && !force_generic()) return kernel_avx2<Rows>;
+  if (has_avx2_fma() && !gemm_env_is("generic")) return kernel_avx2<Rows>;
 #endif
 #ifdef TFR_ARM64
-  if (!force_generic()) return kernel_neon<Rows>;
+  if (!gemm_env_is("generic")) return kernel_neon<Rows>;
 #endif
   return kernel_generic<Rows>;
 }
 
+// The micro-kernel for two such tiles one above the other (2 kMR x kNR), where the CPU has a faster one than two
+// calls of pick_kernel's; else nullptr.
+template <class Rows>
+Kernel<Rows> pick_pair_kernel() {
+#ifdef TFR_X86
+  if (has_avx512() && !gemm_env_is("generic") && !gemm_env_is("avx2")) return kernel_avx512<Rows>;
+#endif
+  return nullptr;
+}
+
 const Kernel<PackedRows> kPackedKernel = pick_kernel<PackedRows>();
 const Kernel<PointerRows> kPointerKernel = pick_kernel<PointerRows>();
+const Kernel<PackedRows> kPackedPairKernel = pick_pair_kernel<PackedRows>();
+const Kernel<PointerRows> kPointerPairKernel = pick_pair_kernel<PointerRows>();
 
 // Per-thread packing buffers, reused across calls.
 struct Buffers {
@@ -215,17 +270,41 @@ void run_tile(int kc, const float* ap, int64_t lda, const float* bp, const float
   }
 }
 
+// Two full micro-tiles one above the other, C rows [m, m + 2 kMR), by the pair micro-kernel, when there is one, the
+// second tile's A rows continue the first's (`ap1` = `ap0` + kMR lda: packed micro-panels side by side, or rows
+// read in place), and C's 2 kMR rows are evenly spaced. Returns false, having done nothing, otherwise.
+bool run_tile_pair(int kc, const float* ap0, int64_t lda0, const float* ap1, int64_t lda1, const float* bp,
+                   const float* const* brows, const CRows& c, int64_t m, int64_t n, int nr, bool acc) {
+  if (kPackedPairKernel == nullptr || nr != kNR || lda1 != lda0 || ap1 != ap0 + kMR * lda0) return false;
+  float* c0 = c.row(m) + n;
+  const int64_t ldc = c.row(m + 1) - c.row(m);
+  for (int r = 2; r < 2 * kMR; ++r) {
+    if (c.row(m + r) - c.row(m) != r * ldc) return false;
+  }
+  if (brows != nullptr) {
+    kPointerPairKernel(kc, ap0, lda0, PointerRows{brows}, c0, ldc, acc);
+  } else {
+    kPackedPairKernel(kc, ap0, lda0, PackedRows{bp}, c0, ldc, acc);
+  }
+  return true;
+}
+
 }  // namespace
 
 alignas(32) const float kZeroRow[kNR] = {};
 
 bool use_avx2() {
-  static const bool avx2 = std::strcmp(gemm_kernel_name(), "avx2-fma") == 0;
+#ifdef TFR_X86
+  static const bool avx2 = kPackedKernel == kernel_avx2<PackedRows>;
   return avx2;
+#else
+  return false;
+#endif
 }
 
 const char* gemm_kernel_name() {
   if (kPackedKernel == kernel_generic<PackedRows>) return "generic";
+  if (kPackedPairKernel != nullptr) return "avx512f";
 #ifdef TFR_ARM64
   return "neon";
 #else
@@ -280,8 +359,14 @@ void gemm_block(int64_t m_begin, int64_t m_end, int64_t n_begin, int64_t n_end, 
           const float* bp = pb + static_cast<int64_t>(jr) * kc;
           const float* const* brows = in_place[jr / kNR] ? pr + static_cast<int64_t>(jr / kNR) * kKC : nullptr;
           for (int ir = 0; ir < mc; ir += kMR) {
-            run_tile(kc, arows[ir / kMR], alda[ir / kMR], bp, brows, c, ic + ir, jc + jr, std::min(kMR, mc - ir),
-                     nr, acc, tile);
+            const int i = ir / kMR;
+            if (ir + 2 * kMR <= mc &&
+                run_tile_pair(kc, arows[i], alda[i], arows[i + 1], alda[i + 1], bp, brows, c, ic + ir, jc + jr, nr,
+                              acc)) {
+              ir += kMR;
+              continue;
+            }
+            run_tile(kc, arows[i], alda[i], bp, brows, c, ic + ir, jc + jr, std::min(kMR, mc - ir), nr, acc, tile);
           }
         }
       }
@@ -341,8 +426,16 @@ void gemm_prepacked(int64_t M, int64_t N, int64_t K, const APacker& a, const BPa
         for (int64_t j = j0; j < j1; ++j) {
           const int nr = static_cast<int>(std::min<int64_t>(kNR, N - j * kNR));
           for (int64_t i = i0; i < i1; ++i) {
-            run_tile(kc, ap + i * kc * kMR, kc, bp + j * kc * kNR, nullptr, c, i * kMR, j * kNR,
-                     static_cast<int>(std::min<int64_t>(kMR, M - i * kMR)), nr, accumulate || p > 0, tile);
+            const float* a0 = ap + i * kc * kMR;
+            const bool add = accumulate || p > 0;
+            if (i + 1 < i1 && (i + 2) * kMR <= M &&
+                run_tile_pair(kc, a0, kc, a0 + kc * kMR, kc, bp + j * kc * kNR, nullptr, c, i * kMR, j * kNR, nr,
+                              add)) {
+              ++i;
+              continue;
+            }
+            run_tile(kc, a0, kc, bp + j * kc * kNR, nullptr, c, i * kMR, j * kNR,
+                     static_cast<int>(std::min<int64_t>(kMR, M - i * kMR)), nr, add, tile);
           }
         }
       }

@@ -1,7 +1,8 @@
 // Blocked single-precision GEMM, C[M,N] (+)= A[M,K] * B[K,N], in the BLIS style: B is packed in KC x NC panels,
 // A in MC x KC blocks, and a 6x16 register-tile micro-kernel (AVX2 + FMA where the CPU has them, NEON on arm64,
-// portable C++ otherwise) runs over them. A and B come through packers, so convolutions feed their operands straight from the
-// image (implicit im2col) instead of materialising a patch matrix.
+// portable C++ otherwise) runs over them; with AVX-512, a 12x16 one runs over two tiles at once where it can. A and
+// B come through packers, so convolutions feed their operands straight from the image (implicit im2col) instead of
+// materialising a patch matrix.
 #pragma once
 #include <cstdint>
 
@@ -96,10 +97,11 @@ struct DenseC final : CRows {
 void batch_matmul(const float* a, const float* b, float* c, int64_t batch, int64_t m, int64_t n, int64_t k,
                   int64_t a_batch_stride, int64_t b_batch_stride, bool transpose_a, bool transpose_b);
 
-// Which micro-kernel runs: "avx2-fma" (x86-64 with AVX2 + FMA), "neon" (arm64) or "generic".
+// Which micro-kernel runs: "avx512f" (x86-64 with AVX-512F: 12x16 tiles by AVX-512, the rest by AVX2), "avx2-fma"
+// (x86-64 with AVX2 + FMA, or AVX-512 with TFJS_RESTORATION_GEMM=avx2), "neon" (arm64) or "generic".
 const char* gemm_kernel_name();
 
-// Whether the AVX2 paths run (x86-64 with AVX2 + FMA, not forced to the portable kernels by
+// Whether the AVX2 paths run (x86-64 with AVX2 + FMA, AVX-512 CPUs included, not forced to the portable kernels by
 // TFJS_RESTORATION_GEMM=generic): the one switch every kernel with an AVX2 variant asks.
 bool use_avx2();
 

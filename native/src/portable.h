@@ -56,6 +56,18 @@
 #else
 #define TFR_TARGET_AVX2
 #endif
+// AVX-512F, for the GEMM's 12x16 micro-kernel. TFR_EMULATE_AVX512 (a test switch, built with -mavx2 -mfma):
+// SIMDe's AVX-512 intrinsics written in AVX2 (Debian: apt-get install libsimde-dev) stand in for the CPU's, and the
+// CPU query below says yes, so that native/check-portability.sh runs that kernel on a CPU without AVX-512.
+#if defined(TFR_EMULATE_AVX512)
+#define SIMDE_ENABLE_NATIVE_ALIASES
+#include <simde/x86/avx512.h>
+#define TFR_TARGET_AVX512
+#elif TFR_GNU
+#define TFR_TARGET_AVX512 __attribute__((target("avx512f")))
+#else
+#define TFR_TARGET_AVX512
+#endif
 
 namespace tfr {
 
@@ -91,6 +103,18 @@ inline bool cpu_has_avx2_fma() {
   if (!fma || !osxsave || !avx || (xcr0() & 6) != 6) return false;
   cpuid(7, 0, r);
   return (r[1] >> 5) & 1;
+}
+
+// AVX-512F as well, and the opmask and ZMM state saved by the OS (XCR0 bits 5-7 besides YMM's 1-2).
+inline bool cpu_has_avx512f() {
+#if defined(TFR_EMULATE_AVX512)
+  return cpu_has_avx2_fma();
+#else
+  if (!cpu_has_avx2_fma()) return false;
+  unsigned r[4];
+  cpuid(7, 0, r);
+  return ((r[1] >> 16) & 1) && (xcr0() & 0xE6) == 0xE6;
+#endif
 }
 
 }  // namespace tfr

@@ -90,9 +90,9 @@ describe.skipIf(SKIP_NATIVE)('native backend: convolutions', () => {
     await useBackend('native');
   });
 
-  it('runs the AVX2/FMA micro-kernel on this machine when it has AVX2', () => {
+  it('runs the AVX-512 or AVX2/FMA micro-kernel on this machine when it has them', () => {
     const addon = loadNativeAddon();
-    expect(['avx2-fma', 'neon', 'generic']).toContain(addon.gemmKernel());
+    expect(['avx512f', 'avx2-fma', 'neon', 'generic']).toContain(addon.gemmKernel());
     expect(addon.getThreads()).toBeGreaterThanOrEqual(1);
   });
 
@@ -258,6 +258,35 @@ describe.skipIf(SKIP_NATIVE)('native addon: the portable micro-kernels', () => {
     expect(generic.kernel).toBe('generic');
     for (const k of ['y', 'dx', 'dw'] as const)
       expect(relativeError(generic[k], best[k]), k).toBeLessThan(1e-5);
+  });
+
+  it('the AVX-512 micro-kernel gives the AVX2 bits (TFJS_RESTORATION_GEMM=avx2 against the default)', () => {
+    // 32 output channels and 16 input channels: full 16-column panels in all three GEMMs, so that on a CPU with
+    // AVX-512 its 12x16 kernel computes most tiles. Elsewhere both runs take the same kernel.
+    const script = `
+      const addon = require(process.argv[1]);
+      const shape = [2, 23, 19, 16, 23, 19, 32, 3, 3, 1, 1, 1, 1, 1, 1];
+      const x = new Float32Array(2 * 23 * 19 * 16).map((_, i) => Math.sin(i));
+      const w = new Float32Array(9 * 16 * 32).map((_, i) => Math.cos(i));
+      const y = new Float32Array(2 * 23 * 19 * 32);
+      const dx = new Float32Array(x.length);
+      const dw = new Float32Array(w.length);
+      const out = { kernel: addon.gemmKernel() };
+      for (const algorithm of [1, 2, 3]) {
+        addon.setConvAlgorithm(algorithm);
+        addon.conv2d(x, w, null, shape, 0, y);
+        addon.conv2dBackpropInput(y, w, shape, dx);
+        addon.conv2dBackpropFilter(x, y, shape, dw);
+        out[algorithm] = [Array.from(y), Array.from(dx), Array.from(dw)];
+      }
+      console.log(JSON.stringify(out));
+    `;
+    type Out = { kernel: string } & Record<string, number[][]>;
+    const avx2 = runWithAddon<Out>(script, 'avx2');
+    const best = runWithAddon<Out>(script, '');
+    if (best.kernel === 'avx512f') expect(avx2.kernel).toBe('avx2-fma');
+    else expect(avx2.kernel).toBe(best.kernel);
+    for (const algorithm of ['1', '2', '3']) expect(best[algorithm], algorithm).toEqual(avx2[algorithm]);
   });
 });
 

@@ -10,7 +10,10 @@ import { fileURLToPath } from 'node:url';
 export interface NativeAddon {
   getThreads(): number;
   setThreads(n: number): void;
-  /** Which GEMM micro-kernel runs: 'avx2-fma' (x86-64 with AVX2 + FMA), 'neon' (arm64) or 'generic'. */
+  /**
+   * Which GEMM micro-kernel runs: 'avx512f' (x86-64 with AVX-512F: 12x16 tiles by AVX-512, the same bits as AVX2),
+   * 'avx2-fma' (x86-64 with AVX2 + FMA), 'neon' (arm64) or 'generic'.
+   */
   gemmKernel(): string;
   /** shape: [batch, inH, inW, inC, outH, outW, outC, filterH, filterW, strideH, strideW, dilH, dilW, padTop, padLeft] */
   conv2d(
