@@ -216,49 +216,56 @@ void conv2d_forward(const ConvShape& s, const float* x, const float* w, const fl
 
 namespace {
 
-// dx for few input channels (a network's first layer): the phase GEMMs would have only in_c columns, so instead
-// col[p, (tap, ci)] = sum over co of dy[p, co] * w[tap, ci, co] (taps * in_c columns), then each row of col is added
-// into dx around its pixel. One task per image, so no two threads add into the same dx pixel.
+// dx for few input channels (a network's first layer): the phase GEMMs would have only in_c columns (a sixteenth of
+// a micro-tile's for a gray image's stem), so instead, image by image, one GEMM gives
+// col[(tap, ci), p] = sum over co of w[tap, ci, co] * dy[p, co] (a plane of output pixels per tap and input channel),
+// then each dx row adds in the planes' entries that reach it, tap by tap in a fixed order. Both steps split over the
+// pool (the GEMM by columns, the adds by dx rows: no two threads write one pixel), so a batch of one image uses every
+// thread, and the bits do not depend on the thread count.
 void backprop_input_col2im(const ConvShape& s, const float* dy, const float* w, float* dx) {
-  const int64_t cols = s.filter_h * s.filter_w * s.in_c;
+  const int64_t planes = s.filter_h * s.filter_w * s.in_c;
   const int64_t per_image = s.out_h * s.out_w;
-  constexpr int64_t kChunk = 1024;
-  std::memset(dx, 0, sizeof(float) * s.batch * s.in_h * s.in_w * s.in_c);
-  for_blocks(s.batch, 1, [&](int64_t n0, int64_t n1) {
-    std::vector<float> col(static_cast<size_t>(kChunk * cols));
-    for (int64_t n = n0; n < n1; ++n) {
-      float* dxn = dx + n * s.in_h * s.in_w * s.in_c;
-      for (int64_t p0 = 0; p0 < per_image; p0 += kChunk) {
-        const int64_t rows = std::min(kChunk, per_image - p0);
-        StridedA a(dy + (n * per_image + p0) * s.out_c, s.out_c, 1);
-        StridedB b(w, 1, s.out_c);
-        DenseC c(col.data(), cols);
-        gemm_block(0, rows, 0, cols, 0, s.out_c, a, b, c, false);
-        for (int64_t r = 0; r < rows; ++r) {
-          const int64_t oh = (p0 + r) / s.out_w, ow = (p0 + r) - oh * s.out_w;
-          const float* cr = col.data() + r * cols;
-          for (int64_t kh = 0; kh < s.filter_h; ++kh) {
-            const int64_t ih = oh * s.stride_h - s.pad_top + kh * s.dilation_h;
-            if (ih < 0 || ih >= s.in_h) continue;
-            for (int64_t kw = 0; kw < s.filter_w; ++kw) {
-              const int64_t iw = ow * s.stride_w - s.pad_left + kw * s.dilation_w;
-              if (iw < 0 || iw >= s.in_w) continue;
-              float* d = dxn + (ih * s.in_w + iw) * s.in_c;
-              const float* v = cr + (kh * s.filter_w + kw) * s.in_c;
-              for (int64_t ci = 0; ci < s.in_c; ++ci) d[ci] += v[ci];
+  thread_local std::vector<float> col_buffer;
+  col_buffer.resize(static_cast<size_t>(planes * per_image));
+  float* col = col_buffer.data();  // the caller's: a thread_local named in the tasks would be each worker's own
+  for (int64_t n = 0; n < s.batch; ++n) {
+    StridedA a(w, s.out_c, 1);
+    StridedB b(dy + n * per_image * s.out_c, 1, s.out_c);
+    DenseC c(col, per_image);
+    gemm_rows_parallel(planes, per_image, s.out_c, a, b, c, false);
+    float* dxn = dx + n * s.in_h * s.in_w * s.in_c;
+    for_blocks(s.in_h, 4, [&](int64_t ih0, int64_t ih1) {
+      for (int64_t ih = ih0; ih < ih1; ++ih) {
+        float* row = dxn + ih * s.in_w * s.in_c;
+        std::memset(row, 0, sizeof(float) * s.in_w * s.in_c);
+        for (int64_t kh = 0; kh < s.filter_h; ++kh) {
+          // ih = oh * stride - pad + kh * dilation
+          const int64_t num_h = ih + s.pad_top - kh * s.dilation_h;
+          if (num_h < 0 || num_h % s.stride_h != 0 || num_h / s.stride_h >= s.out_h) continue;
+          const int64_t oh = num_h / s.stride_h;
+          for (int64_t kw = 0; kw < s.filter_w; ++kw) {
+            // iw = ow * stride + offset, for the ow that land inside the row
+            const int64_t offset = kw * s.dilation_w - s.pad_left;
+            const int64_t ow0 = offset >= 0 ? 0 : (-offset + s.stride_w - 1) / s.stride_w;
+            const int64_t ow1 = std::min(s.out_w, (s.in_w - offset + s.stride_w - 1) / s.stride_w);
+            for (int64_t ci = 0; ci < s.in_c; ++ci) {
+              const float* v = col + ((kh * s.filter_w + kw) * s.in_c + ci) * per_image + oh * s.out_w;
+              float* d = row + offset * s.in_c + ci;
+              const int64_t step = s.stride_w * s.in_c;
+              for (int64_t ow = ow0; ow < ow1; ++ow) d[ow * step] += v[ow];
             }
           }
         }
       }
-    }
-  });
+    });
+  }
 }
 
 }  // namespace
 
 void conv2d_backprop_input(const ConvShape& s, const float* dy, const float* w, float* dx) {
   if (winograd_backprop_input(s, dy, w, dx)) return;
-  if (s.in_c < 8 && s.batch >= num_threads()) {
+  if (s.in_c < 8) {
     backprop_input_col2im(s, dy, w, dx);
     return;
   }

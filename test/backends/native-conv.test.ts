@@ -235,6 +235,61 @@ describe.skipIf(SKIP_NATIVE)('native backend: convolutions', () => {
   });
 });
 
+describe.skipIf(SKIP_NATIVE)('native addon: the input gradient for few input channels (col2im)', () => {
+  /** dx of a convolution in float64, straight from its definition (ih = oh * stride - pad + kh * dilation). */
+  function backpropInputReference(shape: number[], dy: Float32Array, w: Float32Array): Float64Array {
+    const [n, ih, iw, ci, oh, ow, co, fh, fw, sh, sw, dh, dw, pt, pl] = shape;
+    const dx = new Float64Array(n * ih * iw * ci);
+    for (let b = 0; b < n; b++)
+      for (let y = 0; y < oh; y++)
+        for (let x = 0; x < ow; x++)
+          for (let kh = 0; kh < fh; kh++)
+            for (let kw = 0; kw < fw; kw++) {
+              const i = y * sh - pt + kh * dh;
+              const j = x * sw - pl + kw * dw;
+              if (i < 0 || i >= ih || j < 0 || j >= iw) continue;
+              for (let c = 0; c < ci; c++) {
+                let sum = 0;
+                for (let o = 0; o < co; o++)
+                  sum += dy[((b * oh + y) * ow + x) * co + o] * w[((kh * fw + kw) * ci + c) * co + o];
+                dx[((b * ih + i) * iw + j) * ci + c] += sum;
+              }
+            }
+    return dx;
+  }
+
+  // [batch, in h, in w, in c, out h, out w, out c, filter h, filter w, strides, dilations, pad top, pad left]: a
+  // gray stem (7x7, stride 2) on one image and on two, three channels with dilation 2 and uneven padding, stride 3.
+  const shapes = [
+    [1, 40, 38, 1, 20, 19, 64, 7, 7, 2, 2, 1, 1, 3, 3],
+    [2, 17, 16, 1, 9, 8, 16, 7, 7, 2, 2, 1, 1, 3, 2],
+    [1, 15, 14, 3, 13, 10, 8, 3, 3, 1, 1, 2, 2, 1, 0],
+    [1, 20, 21, 2, 7, 7, 5, 3, 3, 3, 3, 1, 1, 0, 1],
+  ];
+  it.each(shapes)('equals float64 and gives the same bits on 1 and 2 threads: %j', (...shape) => {
+    const addon = loadNativeAddon();
+    const [n, ih, iw, ci, oh, ow, co, fh, fw] = shape;
+    const dy = new Float32Array(n * oh * ow * co).map((_, i) => Math.sin(i * 0.37));
+    const w = new Float32Array(fh * fw * ci * co).map((_, i) => Math.cos(i * 0.11));
+    const ref = backpropInputReference(shape, dy, w);
+    const threads = addon.getThreads();
+    const run = (t: number) => {
+      addon.setThreads(t);
+      const dx = new Float32Array(n * ih * iw * ci).fill(Number.NaN); // every element must be written
+      addon.conv2dBackpropInput(dy, w, shape, dx);
+      return dx;
+    };
+    try {
+      const one = run(1);
+      const two = run(2);
+      expect(relativeError(one, Float32Array.from(ref))).toBeLessThan(1e-6);
+      expect(two).toEqual(one);
+    } finally {
+      addon.setThreads(threads);
+    }
+  });
+});
+
 describe.skipIf(SKIP_NATIVE)('native addon: the portable micro-kernels', () => {
   it('TFJS_RESTORATION_GEMM=generic gives the AVX2 results (convolutions, both gradients, packed and in place)', () => {
     // Checksums of conv2d, its input gradient and its filter gradient (in place: 16 input, 8 output channels).
