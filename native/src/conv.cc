@@ -225,6 +225,7 @@ namespace {
 void backprop_input_col2im(const ConvShape& s, const float* dy, const float* w, float* dx) {
   const int64_t planes = s.filter_h * s.filter_w * s.in_c;
   const int64_t per_image = s.out_h * s.out_w;
+  const int64_t step = s.stride_w * s.in_c;  // in dx's row, from one output column's pixel to the next's
   thread_local std::vector<float> col_buffer;
   col_buffer.resize(static_cast<size_t>(planes * per_image));
   float* col = col_buffer.data();  // the caller's: a thread_local named in the tasks would be each worker's own
@@ -251,7 +252,6 @@ void backprop_input_col2im(const ConvShape& s, const float* dy, const float* w, 
             for (int64_t ci = 0; ci < s.in_c; ++ci) {
               const float* v = col + ((kh * s.filter_w + kw) * s.in_c + ci) * per_image + oh * s.out_w;
               float* d = row + offset * s.in_c + ci;
-              const int64_t step = s.stride_w * s.in_c;
               for (int64_t ow = ow0; ow < ow1; ++ow) d[ow * step] += v[ow];
             }
           }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 #include <vector>
 
 #include "portable.h"
@@ -235,19 +236,24 @@ Buffers& buffers() {
   return buf;
 }
 
+// Whether C's rows [m, m + rows) lie evenly spaced (rows >= 2), with that spacing in *ldc.
+TFR_ALWAYS_INLINE bool evenly_spaced(const CRows& c, int64_t m, int rows, int64_t* ldc) {
+  *ldc = c.row(m + 1) - c.row(m);
+  for (int r = 2; r < rows; ++r) {
+    if (c.row(m + r) - c.row(m) != r * *ldc) return false;
+  }
+  return true;
+}
+
 // One micro-tile: C rows [m, m + mr), columns [n, n + nr) (+)= the A rows `ap` (kMR rows lda apart: packed, lda = kc,
 // or in place) times B, packed (`bp`, kc x kNR) or read in place (`brows`, when non-null). Rows of C need not be
 // evenly spaced (convolution outputs), so a full tile is written in place only when its rows are; otherwise (and
 // for edge tiles) through `tile` (kMR x kNR scratch).
-void run_tile(int kc, const float* ap, int64_t lda, const float* bp, const float* const* brows, const CRows& c,
-              int64_t m, int64_t n, int mr, int nr, bool acc, float* tile) {
-  bool direct = mr == kMR && nr == kNR;
+TFR_ALWAYS_INLINE void run_tile(int kc, const float* ap, int64_t lda, const float* bp, const float* const* brows,
+                                const CRows& c, int64_t m, int64_t n, int mr, int nr, bool acc, float* tile) {
   int64_t ldc = 0;
+  const bool direct = mr == kMR && nr == kNR && evenly_spaced(c, m, kMR, &ldc);
   float* c0 = c.row(m) + n;
-  if (direct) {
-    ldc = c.row(m + 1) - c.row(m);
-    for (int r = 2; r < kMR && direct; ++r) direct = c.row(m + r) - c.row(m) == r * ldc;
-  }
   const auto micro = [&](float* out, int64_t ld, bool add) {
     if (brows != nullptr) {
       kPointerKernel(kc, ap, lda, PointerRows{brows}, out, ld, add);
@@ -273,20 +279,41 @@ void run_tile(int kc, const float* ap, int64_t lda, const float* bp, const float
 // Two full micro-tiles one above the other, C rows [m, m + 2 kMR), by the pair micro-kernel, when there is one, the
 // second tile's A rows continue the first's (`ap1` = `ap0` + kMR lda: packed micro-panels side by side, or rows
 // read in place), and C's 2 kMR rows are evenly spaced. Returns false, having done nothing, otherwise.
-bool run_tile_pair(int kc, const float* ap0, int64_t lda0, const float* ap1, int64_t lda1, const float* bp,
-                   const float* const* brows, const CRows& c, int64_t m, int64_t n, int nr, bool acc) {
-  if (kPackedPairKernel == nullptr || nr != kNR || lda1 != lda0 || ap1 != ap0 + kMR * lda0) return false;
-  float* c0 = c.row(m) + n;
-  const int64_t ldc = c.row(m + 1) - c.row(m);
-  for (int r = 2; r < 2 * kMR; ++r) {
-    if (c.row(m + r) - c.row(m) != r * ldc) return false;
+TFR_ALWAYS_INLINE bool run_tile_pair(int kc, const float* ap0, int64_t lda0, const float* ap1, int64_t lda1,
+                                     const float* bp, const float* const* brows, const CRows& c, int64_t m, int64_t n,
+                                     int nr, bool acc) {
+  int64_t ldc = 0;
+  if (kPackedPairKernel == nullptr || nr != kNR || lda1 != lda0 || ap1 != ap0 + kMR * lda0 ||
+      !evenly_spaced(c, m, 2 * kMR, &ldc)) {
+    return false;
   }
+  float* c0 = c.row(m) + n;
   if (brows != nullptr) {
     kPointerPairKernel(kc, ap0, lda0, PointerRows{brows}, c0, ldc, acc);
   } else {
     kPackedPairKernel(kc, ap0, lda0, PackedRows{bp}, c0, ldc, acc);
   }
   return true;
+}
+
+// The micro-tiles of one panel of B's columns [n, n + nr) over C rows [m, m + rows), kMR rows at a time, micro-panel
+// i's A rows and their stride given by apanel(i): two full tiles by the pair micro-kernel where run_tile_pair can,
+// the others (and edge tiles) by run_tile.
+template <class APanel>
+void run_tiles(int kc, int64_t rows, APanel apanel, const float* bp, const float* const* brows, const CRows& c,
+               int64_t m, int64_t n, int nr, bool acc, float* tile) {
+  for (int64_t i = 0; i * kMR < rows; ++i) {
+    const std::pair<const float*, int64_t> a = apanel(i);
+    if ((i + 2) * kMR <= rows) {
+      const std::pair<const float*, int64_t> next = apanel(i + 1);
+      if (run_tile_pair(kc, a.first, a.second, next.first, next.second, bp, brows, c, m + i * kMR, n, nr, acc)) {
+        ++i;
+        continue;
+      }
+    }
+    run_tile(kc, a.first, a.second, bp, brows, c, m + i * kMR, n,
+             static_cast<int>(std::min<int64_t>(kMR, rows - i * kMR)), nr, acc, tile);
+  }
 }
 
 }  // namespace
@@ -358,16 +385,9 @@ void gemm_block(int64_t m_begin, int64_t m_end, int64_t n_begin, int64_t n_end, 
           const int nr = std::min(kNR, nc - jr);
           const float* bp = pb + static_cast<int64_t>(jr) * kc;
           const float* const* brows = in_place[jr / kNR] ? pr + static_cast<int64_t>(jr / kNR) * kKC : nullptr;
-          for (int ir = 0; ir < mc; ir += kMR) {
-            const int i = ir / kMR;
-            if (ir + 2 * kMR <= mc &&
-                run_tile_pair(kc, arows[i], alda[i], arows[i + 1], alda[i + 1], bp, brows, c, ic + ir, jc + jr, nr,
-                              acc)) {
-              ir += kMR;
-              continue;
-            }
-            run_tile(kc, arows[i], alda[i], bp, brows, c, ic + ir, jc + jr, std::min(kMR, mc - ir), nr, acc, tile);
-          }
+          run_tiles(
+              kc, mc, [&](int64_t i) { return std::make_pair(arows[i], alda[i]); }, bp, brows, c, ic, jc + jr, nr,
+              acc, tile);
         }
       }
     }
@@ -425,18 +445,10 @@ void gemm_prepacked(int64_t M, int64_t N, int64_t K, const APacker& a, const BPa
         const float* ap = pa + p * kKC * mpanels * kMR;
         for (int64_t j = j0; j < j1; ++j) {
           const int nr = static_cast<int>(std::min<int64_t>(kNR, N - j * kNR));
-          for (int64_t i = i0; i < i1; ++i) {
-            const float* a0 = ap + i * kc * kMR;
-            const bool add = accumulate || p > 0;
-            if (i + 1 < i1 && (i + 2) * kMR <= M &&
-                run_tile_pair(kc, a0, kc, a0 + kc * kMR, kc, bp + j * kc * kNR, nullptr, c, i * kMR, j * kNR, nr,
-                              add)) {
-              ++i;
-              continue;
-            }
-            run_tile(kc, a0, kc, bp + j * kc * kNR, nullptr, c, i * kMR, j * kNR,
-                     static_cast<int>(std::min<int64_t>(kMR, M - i * kMR)), nr, add, tile);
-          }
+          run_tiles(
+              kc, std::min(M, i1 * kMR) - i0 * kMR,
+              [&](int64_t i) { return std::pair<const float*, int64_t>(ap + (i0 + i) * kc * kMR, kc); },
+              bp + j * kc * kNR, nullptr, c, i0 * kMR, j * kNR, nr, accumulate || p > 0, tile);
         }
       }
     }
